@@ -1,0 +1,64 @@
+"""Where the API key and base URL come from, in one place, named like the settings people write.
+
+Order: the secrets file (`[carecycle] api_key`, `base_url`), the environment (`CARECYCLE_API_KEY`,
+`CARECYCLE_BASE_URL`), a key the user typed in this browser session, else the built-in demo simulator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from carecycle_dash.contract import DEFAULT_BASE_URL
+
+ENV_API_KEY: Final = "CARECYCLE_API_KEY"
+ENV_BASE_URL: Final = "CARECYCLE_BASE_URL"
+SECRETS_SECTION: Final = "carecycle"
+SECRETS_API_KEY: Final = "api_key"
+SECRETS_BASE_URL: Final = "base_url"
+
+KeySource = Literal["secrets", "environment", "session", "demo"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The key and host one session talks to. The key never shows in repr or logs."""
+
+    api_key: str | None = field(repr=False)
+    base_url: str | None
+    source: KeySource
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == "demo"
+
+
+def _clean(value: Any) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def resolve_settings(
+    secrets: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    typed_key: str | None = None,
+) -> Settings:
+    """Pick the first configured key; `base_url` None with source "demo" means: run the simulator."""
+    section = (secrets or {}).get(SECRETS_SECTION) or {}
+    environ = environ or {}
+    base_url = _clean(section.get(SECRETS_BASE_URL)) or _clean(environ.get(ENV_BASE_URL))
+    if key := _clean(section.get(SECRETS_API_KEY)):
+        return Settings(key, base_url or DEFAULT_BASE_URL, "secrets")
+    if key := _clean(environ.get(ENV_API_KEY)):
+        return Settings(key, base_url or DEFAULT_BASE_URL, "environment")
+    if key := _clean(typed_key):
+        return Settings(key, base_url or DEFAULT_BASE_URL, "session")
+    return Settings(None, None, "demo")
+
+
+def key_fingerprint(api_key: str | None) -> str:
+    """A short, one-way tag of a key: enough to keep caches apart, useless to call the API with."""
+    digest = hashlib.sha256(f"carecycle-dash:{api_key or ''}".encode()).hexdigest()
+    return digest[:16]

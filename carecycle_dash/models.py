@@ -1,0 +1,79 @@
+"""Shapes that cross layers: a call and a page as the API sends them, and what the loader returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+
+class Call(TypedDict, total=False):
+    """One call as the API sends it. Any field may be null or missing; unknown extra fields may appear."""
+
+    id: str
+    campaignId: str | None
+    disposition: str | None
+    callerId: str | None
+    twilioSid: str | None
+    service: str | None
+    testFlag: bool | None
+    direction: str | None
+    recordingUrl: str | None
+    recordingId: str | None
+    stereoRecordingUrl: str | None
+    assistantType: str | None
+    successEvaluation: str | None
+    summary: str | None
+    transcript: str | None
+    durationMs: int | None
+    createdAt: str | None
+    mainRecordingUrl: str | None
+    isTestNumber: bool | None
+    sourceName: str | None
+
+
+class CallsPage(TypedDict):
+    """The 200 body of one page."""
+
+    itemsTotal: int
+    currentPage: int
+    nextPage: int | None
+    prevPage: int | None
+    items: list[dict[str, Any]]
+
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (pages done, pages total) as pages arrive."""
+
+
+@dataclass(frozen=True)
+class Repairs:
+    """What the loader had to mend because the data moved while it paged (see CONTRACT.md, Consistency)."""
+
+    duplicates_dropped: int = 0
+    total_at_start: int = 0
+    total_at_end: int = 0
+    pages_refetched: int = 0
+    extra_pages_fetched: int = 0
+    missing_after_repair: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(
+            self.duplicates_dropped
+            or self.total_at_start != self.total_at_end
+            or self.pages_refetched
+            or self.extra_pages_fetched
+        )
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Every call of one customer, each exactly once, in the order the API sorted them."""
+
+    calls: list[dict[str, Any]]
+    items_total: int
+    pages: int
+    requests: int = 0
+    bytes_received: int = 0
+    repairs: Repairs = field(default_factory=Repairs)

@@ -1,0 +1,5 @@
+"""Call detail page (placeholder until the dashboard lands)."""
+
+import streamlit as st
+
+st.title("Call detail")

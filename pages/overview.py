@@ -1,0 +1,5 @@
+"""Overview page (placeholder until the dashboard lands)."""
+
+import streamlit as st
+
+st.title("Overview")
