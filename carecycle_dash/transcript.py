@@ -1,0 +1,40 @@
+"""Split a transcript string into turns, so the UI can show it as a conversation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Speaker = Literal["ai", "caller", "unknown"]
+_SPEAKER_LINE = re.compile(r"^\s*(AI|User|Assistant|Bot|Customer|Caller)\s*:\s?(.*)$", re.IGNORECASE)
+_SPEAKERS: dict[str, Speaker] = {
+    "ai": "ai",
+    "assistant": "ai",
+    "bot": "ai",
+    "user": "caller",
+    "customer": "caller",
+    "caller": "caller",
+}
+
+
+@dataclass(frozen=True)
+class Turn:
+    speaker: Speaker
+    text: str
+
+
+def parse_transcript(text: str | None) -> list[Turn]:
+    """One turn per `AI:`/`User:` line; lines without a speaker continue the previous turn."""
+    turns: list[Turn] = []
+    for line in (text or "").splitlines():
+        match = _SPEAKER_LINE.match(line)
+        if match:
+            turns.append(Turn(_SPEAKERS[match.group(1).lower()], match.group(2).strip()))
+        elif line.strip():
+            if turns:
+                previous = turns[-1]
+                turns[-1] = Turn(previous.speaker, f"{previous.text}\n{line.strip()}".strip())
+            else:
+                turns.append(Turn("unknown", line.strip()))
+    return turns

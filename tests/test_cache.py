@@ -1,0 +1,77 @@
+import threading
+
+from carecycle_dash.cache import BoundedTtlCache
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_cache(clock: FakeClock, max_bytes: int = 100) -> BoundedTtlCache[str]:
+    return BoundedTtlCache(ttl_s=60, max_bytes=max_bytes, size_of=len, clock=clock)
+
+
+def test_value_is_served_until_its_time_to_live_runs_out() -> None:
+    clock = FakeClock()
+    cache = make_cache(clock)
+    cache.put("k", "value")
+    clock.now = 59
+    assert cache.get("k") == "value"
+    clock.now = 61
+    assert cache.get("k") is None
+
+
+def test_least_recently_used_entries_are_evicted_past_the_byte_bound() -> None:
+    cache = make_cache(FakeClock(), max_bytes=10)
+    cache.put("a", "aaaa")
+    cache.put("b", "bbbb")
+    assert cache.get("a") == "aaaa"  # a is now the most recently used
+    cache.put("c", "cccc")
+    assert cache.get("b") is None
+    assert cache.get("a") == "aaaa"
+    assert cache.get("c") == "cccc"
+    assert cache.total_bytes() <= 10
+
+
+def test_a_value_larger_than_the_bound_is_not_kept() -> None:
+    cache = make_cache(FakeClock(), max_bytes=3)
+    assert cache.get_or_load("big", lambda: "too large") == "too large"
+    assert cache.get("big") is None
+
+
+def test_concurrent_callers_of_one_key_share_a_single_load() -> None:
+    cache = make_cache(FakeClock())
+    calls = []
+    started = threading.Event()
+
+    def load() -> str:
+        calls.append(1)
+        started.wait(1)
+        return "v"
+
+    results: list[str] = []
+    threads = [threading.Thread(target=lambda: results.append(cache.get_or_load("k", load))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    started.set()
+    for thread in threads:
+        thread.join()
+    assert results == ["v"] * 4
+    assert len(calls) == 1
+
+
+def test_keys_that_differ_only_in_key_fingerprint_are_kept_apart() -> None:
+    cache = make_cache(FakeClock())
+    cache.put(("host", "customer", "fp-a"), "data of a")
+    assert cache.get(("host", "customer", "fp-b")) is None
+
+
+def test_invalidate_forces_a_new_load() -> None:
+    cache = make_cache(FakeClock())
+    cache.put("k", "old")
+    cache.invalidate("k")
+    assert cache.get_or_load("k", lambda: "new") == "new"
