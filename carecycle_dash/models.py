@@ -56,6 +56,9 @@ class Repairs:
     pages_refetched: int = 0
     extra_pages_fetched: int = 0
     missing_after_repair: int = 0
+    full_refetch_rounds: int = 0
+    calls_recovered: int = 0
+    calls_dropped_as_gone: int = 0
 
     @property
     def any(self) -> bool:
@@ -64,6 +67,9 @@ class Repairs:
             or self.total_at_start != self.total_at_end
             or self.pages_refetched
             or self.extra_pages_fetched
+            or self.full_refetch_rounds
+            or self.calls_recovered
+            or self.calls_dropped_as_gone
         )
 
 

@@ -1,0 +1,337 @@
+"""The one function that loads every page of a customer's calls, each call exactly once.
+
+Page 1 tells how many calls there are; the other pages are then fetched concurrently and joined in page
+order. Pages are numbered, not cursor-based, so calls that arrive or vanish meanwhile shift the pages under
+us (CONTRACT.md, Consistency). The loader notices (`itemsTotal` changing, duplicate ids, a count that does
+not match) and repairs in bounded steps, cheapest first:
+
+1. re-fetch from page 1 until a page brings no new id (calls that arrived at the front, newest-first);
+2. fetch from the last page to the new last page (calls pushed past the end, or arriving there, oldest-first);
+3. if the count still does not match (calls landing anywhere, e.g. sorted by disposition, or pages fetched
+   out of order), re-fetch every page, at most `MAX_FULL_ROUNDS` times.
+
+If that cannot make it whole it raises InconsistentDataError instead of returning a short table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Final
+
+from carecycle_dash.client import CallsClient, RequestStats, validate_customer_id
+from carecycle_dash.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT, SortField, SortOrder
+from carecycle_dash.errors import InconsistentDataError, InvalidInputError
+from carecycle_dash.models import CallsPage, LoadResult, ProgressCallback, Repairs
+
+DEFAULT_CONCURRENCY: Final = 8
+MAX_CONCURRENCY: Final = 64
+MAX_FULL_ROUNDS: Final = 3
+MAX_TAIL_STEPS: Final = 5
+MAX_PAGES: Final = 100_000
+# Fields with few distinct values: one shared string per value keeps 100,000 calls small in memory.
+SHARED_VALUE_FIELDS: Final = (
+    "campaignId",
+    "disposition",
+    "service",
+    "direction",
+    "assistantType",
+    "successEvaluation",
+    "sourceName",
+)
+
+Call = dict[str, Any]
+Key = object
+
+
+def call_key(call: Call) -> Key:
+    """What makes a call the same call: its id; a call without a string id is only ever itself."""
+    ident = call.get("id")
+    return ident if isinstance(ident, str) else ("no-id", id(call))
+
+
+def pages_for(total: int, page_size: int) -> int:
+    """How many pages hold `total` calls (at least one: an empty customer still has page 1)."""
+    return max(1, math.ceil(total / page_size))
+
+
+def _order_keys(calls: Iterable[Call]) -> tuple[list[Key], int]:
+    """Keys in first-seen order, and how many repeats were dropped."""
+    seen: set[Key] = set()
+    ordered: list[Key] = []
+    repeats = 0
+    for call in calls:
+        key = call_key(call)
+        if key in seen:
+            repeats += 1
+        else:
+            seen.add(key)
+            ordered.append(key)
+    return ordered, repeats
+
+
+def merge_orders(primary: Sequence[Key], secondary: Sequence[Key]) -> list[Key]:
+    """`primary`'s order, with keys only `secondary` has placed after their nearest earlier neighbour there."""
+    in_primary = set(primary)
+    after: dict[Key | None, list[Key]] = {}
+    anchor: Key | None = None
+    for key in secondary:
+        if key in in_primary:
+            anchor = key
+        else:
+            after.setdefault(anchor, []).append(key)
+    merged = list(after.get(None, ()))
+    for key in primary:
+        merged.append(key)
+        merged.extend(after.get(key, ()))
+    return merged
+
+
+@dataclass
+class _Progress:
+    done: int = 0
+    total: int = 0
+
+
+class _Loader:
+    """State of one load: every call seen (first copy kept), counters, and the thread pool."""
+
+    def __init__(
+        self,
+        client: CallsClient,
+        customer_id: str,
+        sort_by: SortField,
+        order: SortOrder,
+        page_size: int,
+        pool: ThreadPoolExecutor,
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        self.client = client
+        self.customer_id = customer_id
+        self.sort_by = sort_by
+        self.order = order
+        self.page_size = page_size
+        self.pool = pool
+        self.on_progress = on_progress
+        self.stats = RequestStats()
+        self.progress = _Progress()
+        self.known: dict[Key, Call] = {}
+        self.shared_values: dict[str, str] = {}
+        self.latest_total = 0
+
+    def _fetch(self, page: int) -> CallsPage:
+        return self.client.fetch_page(
+            self.customer_id,
+            page=page,
+            limit=self.page_size,
+            sort_by=self.sort_by,
+            order=self.order,
+            stats=self.stats,
+        )
+
+    def _plan(self, pages: int) -> None:
+        self.progress.total += pages
+
+    def _arrived(self, page: CallsPage) -> None:
+        """Book a page in the caller's thread: newest total, shared strings, progress."""
+        self.latest_total = page["itemsTotal"]
+        shared = self.shared_values
+        for call in page["items"]:
+            for name in SHARED_VALUE_FIELDS:
+                value = call.get(name)
+                if type(value) is str:
+                    call[name] = shared.setdefault(value, value)
+        self.progress.done += 1
+        if self.on_progress is not None:
+            self.on_progress(self.progress.done, max(self.progress.total, self.progress.done))
+
+    def fetch_one(self, number: int) -> CallsPage:
+        self._plan(1)
+        page = self._fetch(number)
+        self._arrived(page)
+        return page
+
+    def start(self) -> CallsPage:
+        """Page 1, reported as the first of however many pages it says there are."""
+        page = self._fetch(1)
+        served = len(page["items"])
+        if 0 < served < min(self.page_size, page["itemsTotal"]):
+            self.page_size = served  # the server pages by fewer than we asked for; follow it
+        pages = pages_for(page["itemsTotal"], self.page_size)
+        if pages > MAX_PAGES:
+            raise InconsistentDataError(
+                f"The API reports {self.latest_total:,} calls, more than this tool can load at once."
+            )
+        self.progress.total = pages
+        self._arrived(page)
+        return page
+
+    def fetch_many(self, numbers: Sequence[int], *, planned: bool = False) -> list[CallsPage]:
+        """Pages fetched concurrently (the pool bounds how many are in flight), returned in the given order."""
+        if not planned:
+            self._plan(len(numbers))
+        futures: dict[Future[CallsPage], int] = {self.pool.submit(self._fetch, n): i for i, n in enumerate(numbers)}
+        results: list[CallsPage | None] = [None] * len(numbers)
+        pending = set(futures)
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    page = future.result()
+                    self._arrived(page)
+                    results[futures[future]] = page
+        finally:
+            for future in pending:
+                future.cancel()
+        return [page for page in results if page is not None]
+
+    def remember(self, pages: Iterable[CallsPage]) -> tuple[list[Key], int, int]:
+        """Keys of these pages in order, repeats among them, and how many calls were new to the load."""
+        calls = [call for page in pages for call in page["items"]]
+        keys, repeats = _order_keys(calls)
+        new = 0
+        for call in calls:
+            key = call_key(call)
+            if key not in self.known:
+                self.known[key] = call
+                new += 1
+        return keys, repeats, new
+
+
+def _check_options(concurrency: int, page_size: int) -> None:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise InvalidInputError(f"Concurrency must be a whole number from 1 to {MAX_CONCURRENCY}.")
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_LIMIT:
+        raise InvalidInputError(f"The page size must be a whole number from 1 to {MAX_LIMIT}.")
+
+
+def load_all_calls(
+    client: CallsClient,
+    customer_id: str,
+    *,
+    sort_by: SortField = DEFAULT_SORT_FIELD,
+    order: SortOrder = DEFAULT_SORT_ORDER,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    page_size: int = MAX_LIMIT,
+    on_progress: ProgressCallback | None = None,
+) -> LoadResult:
+    """Every call of the customer, each exactly once, in the API's order; what was repaired is in `repairs`.
+
+    At most `concurrency` requests are in flight. `on_progress(pages done, pages total)` is called in the
+    caller's thread; the total grows if repairs need more pages. Raises the client's errors, or
+    InconsistentDataError when the data kept moving faster than it could be repaired.
+    """
+    customer_id = validate_customer_id(customer_id)
+    _check_options(concurrency, page_size)
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="carecycle-page")
+    try:
+        loader = _Loader(client, customer_id, sort_by, order, page_size, pool, on_progress)
+        return _load(loader)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _load(loader: _Loader) -> LoadResult:
+    first = loader.start()
+    total_at_start = first["itemsTotal"]
+    last_page = pages_for(total_at_start, loader.page_size)
+    first_pass = [first, *loader.fetch_many(range(2, last_page + 1), planned=True)]
+    order, duplicates, _ = loader.remember(first_pass)
+    stable = all(page["itemsTotal"] == total_at_start for page in first_pass)
+    if stable and not duplicates and len(order) == total_at_start:
+        return _result(loader, order, Repairs(total_at_start=total_at_start, total_at_end=total_at_start))
+
+    found_in_first_pass = len(loader.known)
+    refetched = extra = rounds = 0
+
+    # 1. Front: re-fetch from page 1 while pages bring new ids.
+    growth = max(loader.latest_total - total_at_start, 0)
+    front_limit = min(math.ceil(growth / loader.page_size) + 2, pages_for(loader.latest_total, loader.page_size))
+    front: list[CallsPage] = []
+    for number in range(1, front_limit + 1):
+        page = loader.fetch_one(number)
+        front.append(page)
+        refetched += 1
+        if loader.remember([page])[2] == 0:
+            break
+
+    # 2. Tail: from the last page we had to the last page there is now, while the total keeps growing.
+    tail: list[CallsPage] = []
+    next_page = last_page
+    for _ in range(MAX_TAIL_STEPS):
+        wanted = pages_for(loader.latest_total, loader.page_size)
+        if next_page > wanted:
+            break
+        numbers = list(range(next_page, wanted + 1))
+        tail.extend(loader.fetch_many(numbers))
+        refetched += sum(1 for n in numbers if n <= last_page)
+        extra += sum(1 for n in numbers if n > last_page)
+        next_page = wanted + 1
+
+    order, _, _ = loader.remember([*front, *first_pass, *tail])
+    gone = 0
+
+    # 3. Full rounds, when the count still does not match.
+    while len(order) != loader.latest_total:
+        if rounds == MAX_FULL_ROUNDS:
+            raise InconsistentDataError(
+                f"The calls kept changing while loading: {len(order):,} distinct calls found but the API reports "
+                f"{loader.latest_total:,}, even after {rounds} full re-reads. Try again in a moment."
+            )
+        rounds += 1
+        round_total = loader.latest_total
+        round_pages = loader.fetch_many(range(1, pages_for(round_total, loader.page_size) + 1))
+        refetched += len(round_pages)
+        round_order, _, _ = loader.remember(round_pages)
+        round_stable = all(page["itemsTotal"] == round_total for page in round_pages)
+        if round_stable and len(round_order) == round_total:
+            gone = len(set(order) - set(round_order))  # a still snapshot: calls it lacks have vanished
+            order = round_order
+        else:
+            order = merge_orders(round_order, order)
+
+    repairs = Repairs(
+        duplicates_dropped=duplicates,
+        total_at_start=total_at_start,
+        total_at_end=loader.latest_total,
+        pages_refetched=refetched,
+        extra_pages_fetched=extra,
+        full_refetch_rounds=rounds,
+        calls_recovered=max(len(loader.known) - found_in_first_pass - gone, 0),
+        calls_dropped_as_gone=gone,
+    )
+    return _result(loader, order, repairs)
+
+
+def _result(loader: _Loader, order: Sequence[Key], repairs: Repairs) -> LoadResult:
+    calls = [loader.known[key] for key in order]
+    return LoadResult(
+        calls=calls,
+        items_total=len(calls),
+        pages=pages_for(len(calls), loader.page_size),
+        requests=loader.stats.requests,
+        bytes_received=loader.stats.bytes_received,
+        repairs=repairs,
+    )
+
+
+def describe_repairs(repairs: Repairs) -> str:
+    """One line for people: what the loader mended, or that nothing needed mending."""
+    if not repairs.any:
+        return "no repairs needed"
+    parts = []
+    if repairs.total_at_start != repairs.total_at_end:
+        parts.append(f"total changed {repairs.total_at_start:,} → {repairs.total_at_end:,} while loading")
+    if repairs.duplicates_dropped:
+        parts.append(f"{repairs.duplicates_dropped:,} duplicates dropped")
+    if repairs.calls_recovered:
+        parts.append(f"{repairs.calls_recovered:,} shifted or new calls recovered")
+    if repairs.calls_dropped_as_gone:
+        parts.append(f"{repairs.calls_dropped_as_gone:,} vanished calls left out")
+    if repairs.pages_refetched or repairs.extra_pages_fetched:
+        parts.append(f"{repairs.pages_refetched + repairs.extra_pages_fetched:,} pages re-read")
+    if repairs.full_refetch_rounds:
+        parts.append(f"{repairs.full_refetch_rounds} full re-read(s)")
+    return "repaired: " + ", ".join(parts)
