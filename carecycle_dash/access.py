@@ -52,11 +52,12 @@ class AccessPolicy:
 
 @dataclass(frozen=True)
 class AccessDecision:
-    """Whether this person is let in, and one line for the page that says why not."""
+    """Whether this person is let in, one line for the page saying why, and a short code for the audit log."""
 
     admitted: bool
     email: str | None
     reason: str
+    code: str  # "listed", "nobody-listed", "no-email", "unverified", "not-listed"
 
 
 def sign_in_configured(secrets: Mapping[str, Any]) -> bool:
@@ -119,16 +120,23 @@ def decide(policy: AccessPolicy, claims: Mapping[str, Any]) -> AccessDecision:
     email = _normalised_email(claims.get("email"))
     if policy.admits_nobody:
         return AccessDecision(
-            False, email, "Nobody is admitted yet: the allow-list in the secrets file is empty. Ask your admin."
+            False,
+            email,
+            "Nobody is admitted yet: the allow-list in the secrets file is empty. Ask your admin.",
+            "nobody-listed",
         )
     if email is None:
-        return AccessDecision(False, None, "Your sign-in did not include an email address, so access is refused.")
+        return AccessDecision(
+            False, None, "Your sign-in did not include an email address, so access is refused.", "no-email"
+        )
     verified = _claim_flag(claims.get("email_verified"))
     if verified is False or (policy.require_verified_email and verified is not True):
         return AccessDecision(
-            False, email, f"Your provider has not verified {email}, so access is refused. Ask your admin."
+            False, email, f"Your provider has not verified {email}, so access is refused. Ask your admin.", "unverified"
         )
     domain = email.rpartition("@")[2]
     if email in policy.emails or domain in policy.domains:
-        return AccessDecision(True, email, f"Signed in as {email}.")
-    return AccessDecision(False, email, f"{email} is not on this dashboard's access list. Ask your admin to add you.")
+        return AccessDecision(True, email, f"Signed in as {email}.", "listed")
+    return AccessDecision(
+        False, email, f"{email} is not on this dashboard's access list. Ask your admin to add you.", "not-listed"
+    )

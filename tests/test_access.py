@@ -104,6 +104,7 @@ def test_look_alike_domains_are_refused(email: str) -> None:
     decision = decide(POLICY, verified(email))
     assert not decision.admitted
     assert "not on this dashboard's access list" in decision.reason
+    assert decision.code == "not-listed"
 
 
 @pytest.mark.parametrize("email", [None, "", "no-at-sign", "@careagency.example", "a b@careagency.example", 42])
@@ -125,6 +126,7 @@ def test_an_empty_allow_list_admits_nobody_and_says_so() -> None:
         decision = decide(policy, verified("nurse@careagency.example"))
         assert not decision.admitted
         assert "allow-list in the secrets file is empty" in decision.reason
+        assert decision.code == "nobody-listed"
 
 
 def test_an_unverified_or_unconfirmed_address_is_refused_by_default() -> None:
@@ -154,6 +156,5 @@ def test_only_an_explicit_false_relaxes_the_verified_check() -> None:
 
 
 def test_the_reason_for_an_admitted_person_names_them() -> None:
-    assert decide(AccessPolicy(frozenset(), frozenset({"x.example"})), verified("a@x.example")).reason == (
-        "Signed in as a@x.example."
-    )
+    decision = decide(AccessPolicy(frozenset(), frozenset({"x.example"})), verified("a@x.example"))
+    assert (decision.reason, decision.code) == ("Signed in as a@x.example.", "listed")
