@@ -114,6 +114,11 @@ NOT_CONNECTED_DISPOSITIONS: Final = frozenset(
 )
 CONNECTED_MIN_SECONDS: Final = 10.0
 
+# Values no real call can have; the data frame sets them to missing and counts them.
+MAX_CALL_DURATION_MS: Final = 24 * 60 * 60 * 1000
+EARLIEST_CALL_TIME: Final = "2000-01-01T00:00:00Z"
+LATEST_CALL_TIME: Final = "2100-01-01T00:00:00Z"
+
 DIRECTIONS: Final = ("inbound", "outbound")
 TRANSCRIPT_SPEAKERS: Final = ("AI", "User")
 

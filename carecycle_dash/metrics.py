@@ -1,0 +1,284 @@
+"""Every number the Overview shows, each from one function a test can call without Streamlit.
+
+Talk time means the duration of connected calls: the time an assistant spent with a person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from carecycle_dash.frame import NONE_LABEL, labels, time_zone
+
+OTHER_LABEL: Final = "Other"
+MAX_STACKED_DISPOSITIONS: Final = 12
+MISSING_TEXT: Final = "—"
+_HISTOGRAM_MAX_BINS: Final = 30
+_NICE_BIN_MINUTES: Final = (0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 240, 480, 1440)
+
+# Known dispositions by meaning: reached and succeeded (greens, blues), nobody reached (greys),
+# reached and declined (oranges), failed or broken (reds). Unknown ones take a hue none of these use.
+_KNOWN_COLORS: Final = {
+    "qualified": "#1b7837",
+    "appointment scheduled": "#5aae61",
+    "transferred": "#a6dba0",
+    "identity verification succeeded": "#2166ac",
+    "identity verified": "#4393c3",
+    "message delivered": "#92c5de",
+    "busy/no answer": "#969696",
+    "voicemail": "#bdbdbd",
+    "customer did not answer": "#737373",
+    "no agents available": "#525252",
+    "not interested": "#fdae61",
+    "unqualified": "#e6ab02",
+    "do not contact": "#e08214",
+    "do not call": "#b35806",
+    "identity verification failed": "#d6604d",
+    "bad contact": "#f4a582",
+    "disposition error": "#ef3b2c",
+    "pipeline error": "#b2182b",
+    "telephony block": "#67001f",
+    NONE_LABEL: "#d9d9d9",
+    OTHER_LABEL.casefold(): "#e0e0e0",
+}
+_UNKNOWN_PALETTE: Final = (
+    "#8073ac",
+    "#542788",
+    "#35978f",
+    "#01665e",
+    "#8c510a",
+    "#bf812d",
+    "#c51b7d",
+    "#de77ae",
+    "#762a83",
+    "#9970ab",
+    "#80cdc1",
+    "#dfc27d",
+)
+
+
+@dataclass(frozen=True)
+class OverviewFigures:
+    """The row of figures on the Overview. Rates are None where their denominator is zero."""
+
+    total_calls: int
+    connected_calls: int
+    connected_rate: float | None
+    median_talk_s: float | None
+    total_talk_s: float
+    evaluated_calls: int
+    success_rate: float | None
+    inbound: int
+    outbound: int
+    test_calls: int
+    test_share: float | None
+
+
+def overview_figures(df: pd.DataFrame) -> OverviewFigures:
+    """Counts and rates over the rows given (already filtered); success over calls with a readable verdict."""
+    total = len(df)
+    connected = df["connected"].to_numpy(dtype=bool)
+    talk = _seconds(df)[connected]
+    talk = talk[~np.isnan(talk)]
+    verdicts = df["success"]
+    evaluated = int(verdicts.notna().sum())
+    succeeded = int(verdicts.fillna(False).astype(bool).sum())
+    direction = labels(df["direction"]).str.casefold()
+    tests = int(df["isTest"].to_numpy(dtype=bool).sum())
+    return OverviewFigures(
+        total_calls=total,
+        connected_calls=int(connected.sum()),
+        connected_rate=_share(int(connected.sum()), total),
+        median_talk_s=float(np.median(talk)) if talk.size else None,
+        total_talk_s=float(talk.sum()),
+        evaluated_calls=evaluated,
+        success_rate=_share(succeeded, evaluated),
+        inbound=int(direction.eq("inbound").sum()),
+        outbound=int(direction.eq("outbound").sum()),
+        test_calls=tests,
+        test_share=_share(tests, total),
+    )
+
+
+def disposition_breakdown(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per disposition: calls and share of all rows, most calls first (ties by name)."""
+    counts = labels(df["disposition"]).value_counts()
+    out = pd.DataFrame({"disposition": counts.index.astype("str"), "calls": counts.to_numpy(dtype=np.int64)})
+    out = out.sort_values(["calls", "disposition"], ascending=[False, True], ignore_index=True)
+    out["share"] = out["calls"] / len(df) if len(df) else 0.0
+    return out
+
+
+def duration_by_disposition(df: pd.DataFrame) -> pd.DataFrame:
+    """Box-plot statistics of call duration in seconds per disposition (calls with a known duration), in
+    the order of `disposition_breakdown`. Whiskers reach the furthest value within 1.5 IQR of the box."""
+    columns = ["disposition", "calls", "min_s", "lower_s", "q1_s", "median_s", "q3_s", "upper_s", "max_s", "mean_s"]
+    seconds = pd.Series(_seconds(df), index=df.index)
+    known = seconds.notna()
+    if not known.any():
+        return pd.DataFrame({c: pd.Series(dtype="str" if c == "disposition" else "float64") for c in columns})
+    values = seconds[known]
+    group = labels(df["disposition"])[known]
+    grouped = values.groupby(group, sort=False)
+    stats = pd.DataFrame(
+        {
+            "calls": grouped.size(),
+            "min_s": grouped.min(),
+            "q1_s": grouped.quantile(0.25),
+            "median_s": grouped.median(),
+            "q3_s": grouped.quantile(0.75),
+            "max_s": grouped.max(),
+            "mean_s": grouped.mean(),
+        }
+    )
+    iqr = stats["q3_s"] - stats["q1_s"]
+    low_fence = (stats["q1_s"] - 1.5 * iqr).reindex(group).to_numpy()
+    high_fence = (stats["q3_s"] + 1.5 * iqr).reindex(group).to_numpy()
+    stats["lower_s"] = values.where(values.to_numpy() >= low_fence).groupby(group, sort=False).min()
+    stats["upper_s"] = values.where(values.to_numpy() <= high_fence).groupby(group, sort=False).max()
+    order = [d for d in disposition_breakdown(df)["disposition"] if d in stats.index]
+    out = stats.reindex(order).rename_axis("disposition").reset_index()
+    out["disposition"] = out["disposition"].astype("str")
+    out["calls"] = out["calls"].astype(np.int64)
+    return out[columns]
+
+
+def talk_time_distribution(df: pd.DataFrame) -> pd.DataFrame:
+    """Histogram of talk time (connected calls) in minutes: bin_start_min, bin_end_min, calls, label.
+
+    Bins have a round width and number at most 30; when a few very long calls would squash the rest,
+    the last bin is open-ended ("≥ 40:00") and holds everything from its start on.
+    """
+    minutes = _seconds(df)[df["connected"].to_numpy(dtype=bool)] / 60.0
+    minutes = minutes[~np.isnan(minutes)]
+    columns = ["bin_start_min", "bin_end_min", "calls", "label", "open_ended"]
+    if not minutes.size:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=t) for c, t in zip(columns, ["float64"] * 2 + ["int64", "str", "bool"], strict=True)}
+        )
+    longest = float(minutes.max())
+    typical = float(np.quantile(minutes, 0.99))
+    span = longest if longest <= 1.5 * typical else typical
+    width = next((w for w in _NICE_BIN_MINUTES if span / w <= _HISTOGRAM_MAX_BINS), _NICE_BIN_MINUTES[-1])
+    bins = max(1, math.floor(span / width) + 1)
+    open_ended = longest >= bins * width
+    index = np.minimum((minutes // width).astype(np.int64), bins - 1)
+    counts = np.bincount(index, minlength=bins)
+    starts = np.arange(bins) * width
+    ends = starts + width
+    text = [f"{format_duration(s * 60)}–{format_duration(e * 60)}" for s, e in zip(starts, ends, strict=True)]
+    flags = np.zeros(bins, dtype=bool)
+    if open_ended:
+        flags[-1] = True
+        text[-1] = f"≥ {format_duration(starts[-1] * 60)}"
+    return pd.DataFrame(
+        {
+            "bin_start_min": starts,
+            "bin_end_min": ends,
+            "calls": counts.astype(np.int64),
+            "label": pd.array(text, dtype="str"),
+            "open_ended": flags,
+        }
+    )
+
+
+def calls_per_day(df: pd.DataFrame, tz: str = "UTC", max_dispositions: int = MAX_STACKED_DISPOSITIONS) -> pd.DataFrame:
+    """Calls per local day and disposition: day (naive local midnight), disposition, calls.
+
+    Every day from the first to the last call is present, zero-filled, with every disposition, so stacked
+    bars have no gaps. Beyond `max_dispositions` the least frequent are folded into "Other". Calls with
+    no time are left out. Rows are by day, then by disposition from most to fewest calls overall.
+    """
+    columns = {
+        "day": pd.Series(dtype="datetime64[us]"),
+        "disposition": pd.Series(dtype="str"),
+        "calls": pd.Series(dtype="int64"),
+    }
+    times = df["createdAt"]
+    known = times.notna().to_numpy(dtype=bool)
+    if not known.any():
+        return pd.DataFrame(columns)
+    zone = time_zone(tz)
+    local_day = times[known].dt.tz_convert(zone).dt.tz_localize(None).dt.normalize().dt.as_unit("us")
+    group = _fold_rare(labels(df["disposition"])[known], max_dispositions)
+    counts = pd.crosstab(local_day, group)
+    totals = counts.sum()
+    order = sorted(totals.index, key=lambda d: (-totals[d], d == OTHER_LABEL, d))
+    days = pd.date_range(local_day.min(), local_day.max(), freq="D", unit="us", name="day")
+    wide = counts.reindex(index=days, columns=order, fill_value=0)
+    long = wide.stack().rename("calls").reset_index()
+    long.columns = ["day", "disposition", "calls"]
+    long["disposition"] = long["disposition"].astype("str")
+    long["calls"] = long["calls"].astype(np.int64)
+    return long
+
+
+def disposition_colors(dispositions: Iterable[str]) -> dict[str, str]:
+    """A colour per disposition, the same in every chart and session: known ones from a palette by meaning
+    (matched ignoring case and surrounding space), others from a stable hash of the name."""
+    colors = {}
+    for name in dispositions:
+        key = str(name).strip().casefold()
+        if key in _KNOWN_COLORS:
+            colors[name] = _KNOWN_COLORS[key]
+        else:
+            digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+            colors[name] = _UNKNOWN_PALETTE[int.from_bytes(digest[:4], "big") % len(_UNKNOWN_PALETTE)]
+    return colors
+
+
+def format_count(n: int) -> str:
+    """A count with thousands separators: 2,345."""
+    return f"{int(n):,}"
+
+
+def format_duration(seconds: float | None) -> str:
+    """Seconds as m:ss, or h:mm:ss from an hour on, rounded to the second; "—" when missing."""
+    if not _is_number(seconds):
+        return MISSING_TEXT
+    total = round(float(seconds))  # type: ignore[arg-type]
+    sign = "-" if total < 0 else ""
+    hours, rest = divmod(abs(total), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+    return f"{sign}{minutes}:{secs:02d}"
+
+
+def format_percent(share: float | None, digits: int = 1) -> str:
+    """A share in 0..1 as "42.0%"; "—" when there is nothing to divide by."""
+    if not _is_number(share):
+        return MISSING_TEXT
+    return f"{float(share) * 100:.{digits}f}%"  # type: ignore[arg-type]
+
+
+def _is_number(value: Any) -> bool:
+    if value is None or value is pd.NA or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _seconds(df: pd.DataFrame) -> np.ndarray:
+    return df["durationS"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _fold_rare(group: pd.Series, keep: int) -> pd.Series:
+    counts = group.value_counts()
+    if len(counts) <= keep:
+        return group
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    kept = [name for name, _ in ranked[: max(keep - 1, 1)]]
+    return group.where(group.isin(kept), OTHER_LABEL)
