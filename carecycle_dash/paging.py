@@ -16,6 +16,7 @@ If that cannot make it whole it raises InconsistentDataError instead of returnin
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -119,10 +120,13 @@ class _Loader:
         self.progress = _Progress()
         self.known: dict[Key, Call] = {}
         self.shared_values: dict[str, str] = {}
+        self.lock = threading.Lock()
         self.latest_total = 0
+        self.shrank = False
 
     def _fetch(self, page: int) -> CallsPage:
-        return self.client.fetch_page(
+        """One page, in a worker thread; the total is booked the moment the answer is in, in answer order."""
+        result = self.client.fetch_page(
             self.customer_id,
             page=page,
             limit=self.page_size,
@@ -130,13 +134,17 @@ class _Loader:
             order=self.order,
             stats=self.stats,
         )
+        with self.lock:
+            if result["itemsTotal"] < self.latest_total:
+                self.shrank = True
+            self.latest_total = result["itemsTotal"]
+        return result
 
     def _plan(self, pages: int) -> None:
         self.progress.total += pages
 
     def _arrived(self, page: CallsPage) -> None:
-        """Book a page in the caller's thread: newest total, shared strings, progress."""
-        self.latest_total = page["itemsTotal"]
+        """Book a page in the caller's thread: shared strings, progress."""
         shared = self.shared_values
         for call in page["items"]:
             for name in SHARED_VALUE_FIELDS:
@@ -273,12 +281,13 @@ def _load(loader: _Loader) -> LoadResult:
     order, _, _ = loader.remember([*front, *first_pass, *tail])
     gone = 0
 
-    # 3. Full rounds, when the count still does not match.
-    while len(order) != loader.latest_total:
+    # 3. Full rounds, when the count still does not match. Once calls have vanished, what we hold may count
+    # right by chance (one vanished, one missed), so only a still snapshot of every page will do.
+    while loader.shrank or len(order) != loader.latest_total:
         if rounds == MAX_FULL_ROUNDS:
             raise InconsistentDataError(
-                f"The calls kept changing while loading: {len(order):,} distinct calls found but the API reports "
-                f"{loader.latest_total:,}, even after {rounds} full re-reads. Try again in a moment."
+                f"The calls kept changing while loading ({len(order):,} found, the API now reports "
+                f"{loader.latest_total:,}), even after {rounds} full re-reads. Try again in a moment."
             )
         rounds += 1
         round_total = loader.latest_total
@@ -289,6 +298,7 @@ def _load(loader: _Loader) -> LoadResult:
         if round_stable and len(round_order) == round_total:
             gone = len(set(order) - set(round_order))  # a still snapshot: calls it lacks have vanished
             order = round_order
+            break
         else:
             order = merge_orders(round_order, order)
 

@@ -1,0 +1,245 @@
+"""load_all_calls: every call exactly once, in order, through drift and faults (MockTransport, fake time)."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+import httpx
+import pytest
+
+from carecycle_dash.client import CallsClient
+from carecycle_dash.errors import AuthenticationError, InconsistentDataError, InvalidInputError
+from carecycle_dash.models import Repairs
+from carecycle_dash.paging import describe_repairs, load_all_calls, merge_orders, pages_for
+from carecycle_dash.retry import RetryPolicy
+from tests.support.fake_api import (
+    API_KEY,
+    BASE_URL,
+    CUSTOMER_ID,
+    FakeCallsApi,
+    FakeClock,
+    make_call,
+    random_faults,
+    status,
+)
+
+
+def client_for(handler: Any, attempts: int = 6) -> CallsClient:
+    clock = FakeClock()
+    retry = RetryPolicy(attempts=attempts, jitter=lambda cap: cap, sleep=clock.sleep, clock=clock.clock)
+    return CallsClient(API_KEY, BASE_URL, transport=httpx.MockTransport(handler), retry=retry)
+
+
+def ids(calls: list[dict[str, Any]]) -> list[str]:
+    return [c["id"] for c in calls]
+
+
+def api_of(count: int, **options: Any) -> FakeCallsApi:
+    return FakeCallsApi([make_call(i) for i in range(count)], **options)
+
+
+def test_every_page_is_joined_in_page_order() -> None:
+    api = api_of(250)
+    progress: list[tuple[int, int]] = []
+    result = load_all_calls(client_for(api), CUSTOMER_ID, on_progress=lambda d, t: progress.append((d, t)))
+    assert ids(result.calls) == ids(api.calls)
+    assert (result.items_total, result.pages, result.requests) == (250, 3, 3)
+    assert result.bytes_received > 0
+    assert not result.repairs.any
+    assert sorted(api.page_requests()) == [1, 2, 3]
+    assert progress == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_query_options_reach_every_request() -> None:
+    api = api_of(120)
+    load_all_calls(client_for(api), CUSTOMER_ID, sort_by="disposition", order="asc", page_size=50)
+    assert {(r.url.params["sortBy"], r.url.params["order"], r.url.params["limit"]) for r in api.requests} == {
+        ("disposition", "asc", "50")
+    }
+
+
+def test_an_empty_customer_gives_an_empty_result() -> None:
+    result = load_all_calls(client_for(api_of(0)), CUSTOMER_ID)
+    assert result.calls == [] and result.items_total == 0 and result.requests == 1
+
+
+def test_a_count_that_is_a_multiple_of_the_page_size_fetches_no_extra_page() -> None:
+    api = api_of(300)
+    load_all_calls(client_for(api), CUSTOMER_ID)
+    assert sorted(api.page_requests()) == [1, 2, 3]
+
+
+def test_at_most_concurrency_requests_are_in_flight() -> None:
+    api = api_of(2000)
+    in_flight = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        time.sleep(0.003)
+        with lock:
+            in_flight -= 1
+        return api(request)
+
+    result = load_all_calls(client_for(handler), CUSTOMER_ID, concurrency=3)
+    assert len(result.calls) == 2000
+    assert 1 < peak <= 3
+
+
+def test_a_server_that_pages_by_fewer_than_asked_is_followed() -> None:
+    inner = api_of(130)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        params = dict(request.url.params)
+        params["limit"] = "50"
+        return inner(httpx.Request("GET", request.url.copy_with(params=params), headers=request.headers))
+
+    result = load_all_calls(client_for(handler), CUSTOMER_ID)
+    assert ids(result.calls) == ids(inner.calls)
+
+
+def insert_at_front(count: int, before_request: int, start: int = 10_000) -> Any:
+    def drift(api: FakeCallsApi, number: int) -> None:
+        if number == before_request:
+            api.calls[:0] = [make_call(start + i) for i in reversed(range(count))]
+
+    return drift
+
+
+@pytest.mark.parametrize("concurrency", [1, 4, 8])
+def test_newest_first_calls_arriving_mid_load_are_all_kept_once_in_order(concurrency: int) -> None:
+    api = api_of(1000, drift=insert_at_front(25, before_request=4))
+    result = load_all_calls(client_for(api), CUSTOMER_ID, concurrency=concurrency)
+    assert ids(result.calls) == ids(api.calls)
+    assert result.items_total == 1025
+    assert result.repairs.any
+    assert (result.repairs.total_at_start, result.repairs.total_at_end) == (1000, 1025)
+
+
+def test_newest_first_drift_repair_reports_duplicates_and_recovered_calls() -> None:
+    api = api_of(1000, drift=insert_at_front(25, before_request=4))
+    repairs = load_all_calls(client_for(api), CUSTOMER_ID, concurrency=1).repairs
+    assert repairs.duplicates_dropped == 25
+    assert repairs.calls_recovered == 50  # 25 new at the front, 25 pushed past the end
+    assert repairs.full_refetch_rounds == 0
+    assert "25 duplicates dropped" in describe_repairs(repairs)
+
+
+def test_calls_arriving_one_by_one_throughout_a_newest_first_load_are_all_kept() -> None:
+    def drift(api: FakeCallsApi, number: int) -> None:
+        if number % 2 == 0 and number <= 50:
+            api.calls.insert(0, make_call(20_000 + number))
+
+    api = api_of(3000, drift=drift)
+    result = load_all_calls(client_for(api), CUSTOMER_ID, concurrency=8)
+    assert Counter(ids(result.calls)) == Counter(ids(api.calls))
+    assert ids(result.calls) == ids(api.calls)
+
+
+def test_oldest_first_calls_arriving_at_the_end_are_fetched_from_extra_pages() -> None:
+    def drift(api: FakeCallsApi, number: int) -> None:
+        if number == 3:
+            api.calls.extend(make_call(10_000 + i) for i in range(130))
+
+    api = api_of(450, drift=drift)
+    result = load_all_calls(client_for(api), CUSTOMER_ID, order="asc", concurrency=1)
+    assert ids(result.calls) == ids(api.calls)
+    assert result.repairs.extra_pages_fetched == 1
+    assert result.repairs.full_refetch_rounds == 0
+
+
+def test_calls_landing_anywhere_are_repaired_with_a_full_round() -> None:
+    rng = random.Random(7)
+
+    def drift(api: FakeCallsApi, number: int) -> None:
+        if number in (3, 6):
+            for i in range(10):
+                api.calls.insert(rng.randrange(len(api.calls)), make_call(30_000 + number * 100 + i))
+
+    api = api_of(800, drift=drift)
+    result = load_all_calls(client_for(api), CUSTOMER_ID, sort_by="disposition", concurrency=4)
+    assert Counter(ids(result.calls)) == Counter(ids(api.calls))
+    assert ids(result.calls) == ids(api.calls)
+    assert result.repairs.full_refetch_rounds >= 1
+
+
+def test_calls_that_vanish_mid_load_are_left_out() -> None:
+    def drift(api: FakeCallsApi, number: int) -> None:
+        if number == 3:
+            del api.calls[10:40]
+
+    api = api_of(500, drift=drift)
+    result = load_all_calls(client_for(api), CUSTOMER_ID, concurrency=2)
+    assert ids(result.calls) == ids(api.calls)
+    assert result.repairs.calls_dropped_as_gone == 30
+
+
+def test_data_that_never_settles_raises_instead_of_returning_a_short_table() -> None:
+    def drift(api: FakeCallsApi, number: int) -> None:
+        api.calls.insert(len(api.calls) // 2, make_call(50_000 + number))
+
+    api = api_of(400, drift=drift)
+    with pytest.raises(InconsistentDataError, match="kept changing"):
+        load_all_calls(client_for(api), CUSTOMER_ID, sort_by="duration")
+
+
+def test_a_count_the_pages_never_deliver_raises() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"itemsTotal": 150, "items": [make_call(0)]})
+
+    with pytest.raises(InconsistentDataError):
+        load_all_calls(client_for(handler), CUSTOMER_ID)
+
+
+def test_every_call_exactly_once_under_faults_of_every_kind() -> None:
+    api = api_of(2345, faults=random_faults(400, rate=0.15, seed=3))
+    result = load_all_calls(client_for(api, attempts=8), CUSTOMER_ID, concurrency=8)
+    assert ids(result.calls) == ids(api.calls)
+    assert result.requests > 24
+
+
+def test_every_call_exactly_once_under_faults_and_drift() -> None:
+    api = api_of(1500, faults=random_faults(300, rate=0.15, seed=11), drift=insert_at_front(25, before_request=6))
+    result = load_all_calls(client_for(api, attempts=8), CUSTOMER_ID, concurrency=8)
+    assert ids(result.calls) == ids(api.calls)
+
+
+def test_a_failure_on_a_later_page_is_raised_and_stops_the_load() -> None:
+    api = api_of(5000, faults=[None, status(401)])
+    with pytest.raises(AuthenticationError):
+        load_all_calls(client_for(api), CUSTOMER_ID, concurrency=1)
+    assert len(api.requests) == 2
+
+
+@pytest.mark.parametrize("options", [{"concurrency": 0}, {"concurrency": 65}, {"page_size": 101}])
+def test_bad_loader_options_are_refused(options: dict[str, int]) -> None:
+    with pytest.raises(InvalidInputError):
+        load_all_calls(client_for(api_of(1)), CUSTOMER_ID, **options)  # type: ignore[arg-type]
+
+
+def test_a_malformed_customer_id_is_refused_before_any_request() -> None:
+    api = api_of(1)
+    with pytest.raises(InvalidInputError):
+        load_all_calls(client_for(api), "nope")
+    assert api.requests == []
+
+
+def test_pages_for_rounds_up_and_never_returns_zero() -> None:
+    assert [pages_for(n, 100) for n in (0, 1, 100, 101, 250)] == [1, 1, 1, 2, 3]
+
+
+def test_merge_orders_places_missing_keys_after_their_earlier_neighbour() -> None:
+    assert merge_orders(["b", "d"], ["a", "b", "c", "d", "e"]) == ["a", "b", "c", "d", "e"]
+    assert merge_orders(["x", "b"], ["b", "c"]) == ["x", "b", "c"]
+
+
+def test_describe_repairs_says_when_nothing_was_needed() -> None:
+    assert describe_repairs(Repairs(total_at_start=5, total_at_end=5)) == "no repairs needed"
