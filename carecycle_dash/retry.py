@@ -41,14 +41,17 @@ def is_retryable(error: BaseException) -> bool:
 class RetryPolicy:
     """How often and how long to try one request.
 
-    `attempts` caps the tries (first one included); `deadline_s` caps the time from the first try to the
-    start of the last one, waits included: a wait that would end past it is not taken. Backoff doubles from
+    `attempts` caps the tries (first one included), not counting tries the server answered with a 429 and a
+    `retry_after`: a server that says when to come back is pacing us, not failing, so those have their own,
+    larger cap, `rate_limited_attempts`. `deadline_s` caps the time from the first try to the start of the
+    last one, waits included: a wait that would end past it is not taken. Backoff doubles from
     `backoff_initial_s` up to `backoff_max_s` and `jitter(cap)` picks the actual wait in [0, cap]. A 429's
     `retry_after` is waited in full, plus `jitter(backoff_initial_s)` so parallel workers do not return
     in lockstep.
     """
 
     attempts: int = 6
+    rate_limited_attempts: int = 30
     deadline_s: float = 60.0
     backoff_initial_s: float = 0.25
     backoff_max_s: float = 8.0
@@ -57,7 +60,7 @@ class RetryPolicy:
     clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
-        if self.attempts < 1:
+        if self.attempts < 1 or self.rate_limited_attempts < 1:
             raise ValueError("attempts must be at least 1")
         if self.deadline_s < 0 or self.backoff_initial_s < 0 or self.backoff_max_s < 0:
             raise ValueError("deadline and backoff must not be negative")
@@ -79,13 +82,16 @@ class RetryPolicy:
         The last error is raised as it is, so callers see the package's own exception types.
         """
         started = self.clock()
+        failures = {"paced": 0, "other": 0}
 
         def wait(state: tenacity.RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None
-            return self.wait_after(error, state.attempt_number)
+            paced = isinstance(error, RateLimitedError) and error.retry_after is not None
+            failures["paced" if paced else "other"] += 1
+            return self.wait_after(error, max(failures["other"], 1))
 
         def stop(state: tenacity.RetryCallState) -> bool:
-            if state.attempt_number >= self.attempts:
+            if failures["other"] + 1 > self.attempts or failures["paced"] >= self.rate_limited_attempts:
                 return True
             return self.clock() - started + state.upcoming_sleep > self.deadline_s
 

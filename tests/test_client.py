@@ -231,7 +231,7 @@ def test_the_longer_of_body_and_header_retry_after_wins() -> None:
 def test_rate_limited_error_carries_retry_after_when_retries_run_out() -> None:
     body = {"message": "Too many", "code": "RATE_LIMITED", "retryAfter": 4}
     api = api_with(*[status(429, body)] * 5)
-    with client_for(api, attempts=2) as client, pytest.raises(RateLimitedError, match="4 s") as raised:
+    with client_for(api, rate_limited_attempts=2) as client, pytest.raises(RateLimitedError, match="4 s") as raised:
         client.fetch_page(CUSTOMER_ID)
     assert raised.value.retry_after == 4.0
 

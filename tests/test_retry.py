@@ -127,3 +127,19 @@ def test_errors_the_caller_must_fix_are_not_retried() -> None:
 def test_a_policy_needs_at_least_one_attempt() -> None:
     with pytest.raises(ValueError, match="attempts"):
         RetryPolicy(attempts=0)
+
+
+def test_rate_limits_with_retry_after_do_not_use_up_the_failure_attempts() -> None:
+    clock = FakeClock()
+    paced = [RateLimitedError("slow", status=429, code=None, retry_after=0.5) for _ in range(6)]
+    attempt = Flaky(*paced, server_error())
+    assert policy(clock, attempts=2).call(attempt) == "ok"
+    assert attempt.calls == 8
+
+
+def test_rate_limits_have_their_own_cap() -> None:
+    clock = FakeClock()
+    attempt = Flaky(*[RateLimitedError("slow", status=429, code=None, retry_after=0.5) for _ in range(9)])
+    with pytest.raises(RateLimitedError):
+        policy(clock, rate_limited_attempts=4).call(attempt)
+    assert attempt.calls == 4
