@@ -1,0 +1,233 @@
+"""Plotly figures for the Overview, drawn from the numbers in `metrics` and nothing else.
+
+Plotly renders a subset of HTML in labels, legends and hover text, so every string that came from the API
+is escaped (and shortened for axes) before it reaches a figure; numbers are formatted here for people.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from carecycle_dash import metrics
+from carecycle_dash.metrics import disposition_colors, format_count, format_duration, format_percent
+
+EMPTY_MESSAGE: Final = "No calls match"
+AXIS_LABEL_MAX: Final = 40
+HOVER_LABEL_MAX: Final = 200
+MAX_BOXES: Final = 25
+HISTOGRAM_COLOR: Final = "#4393c3"
+_FONT: Final = {"family": "Inter, 'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif", "size": 13}
+
+
+def disposition_chart(df: pd.DataFrame) -> go.Figure:
+    """Calls per disposition as horizontal bars, most first, each labelled with its count and share."""
+    data = metrics.disposition_breakdown(df)
+    if data.empty:
+        return empty_figure("Calls by disposition")
+    raw = data["disposition"].tolist()
+    names = display_names(raw)
+    colors = disposition_colors(raw)
+    counts = [format_count(n) for n in data["calls"]]
+    shares = [format_percent(s) for s in data["share"]]
+    figure = go.Figure(
+        go.Bar(
+            x=data["calls"],
+            y=names,
+            orientation="h",
+            marker={"color": [colors[d] for d in raw]},
+            text=[f"{c} ({s})" for c, s in zip(counts, shares, strict=True)],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=_columns([hover_text(d) for d in raw], counts, shares),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} calls · %{customdata[2]} of calls"
+            "<extra></extra>",
+        )
+    )
+    _style(figure, "Calls by disposition", height=max(260, 26 * len(names) + 110))
+    figure.update_xaxes(title_text="Calls", tickformat=",d", rangemode="tozero")
+    figure.update_yaxes(type="category", categoryorder="array", categoryarray=names, autorange="reversed")
+    figure.update_layout(margin={"r": 90})
+    return figure
+
+
+def duration_histogram(df: pd.DataFrame) -> go.Figure:
+    """How long connected calls lasted, in round-width bins of minutes."""
+    title = "Talk time of connected calls"
+    if df.empty:
+        return empty_figure(title)
+    data = metrics.talk_time_distribution(df)
+    if data.empty:
+        return empty_figure(title, "No connected calls with a duration")
+    width = float(data["bin_end_min"].iloc[0] - data["bin_start_min"].iloc[0])
+    figure = go.Figure(
+        go.Bar(
+            x=(data["bin_start_min"] + width / 2).to_numpy(),
+            y=data["calls"],
+            width=width,
+            marker={"color": HISTOGRAM_COLOR},
+            customdata=_columns(data["label"].tolist(), [format_count(n) for n in data["calls"]]),
+            hovertemplate="%{customdata[0]} min<br>%{customdata[1]} calls<extra></extra>",
+        )
+    )
+    _style(figure, title)
+    figure.update_xaxes(title_text="Talk time (minutes)", rangemode="tozero")
+    figure.update_yaxes(title_text="Connected calls", tickformat=",d")
+    figure.update_layout(bargap=0.05)
+    return figure
+
+
+def duration_by_disposition_chart(df: pd.DataFrame) -> go.Figure:
+    """Call duration per disposition as boxes (quartiles, whiskers at 1.5 IQR), hover anywhere on a row."""
+    title = "Call duration by disposition"
+    if df.empty:
+        return empty_figure(title)
+    stats = metrics.duration_by_disposition(df)
+    if stats.empty:
+        return empty_figure(title, "No calls with a duration")
+    shown = stats.head(MAX_BOXES)
+    if len(stats) > len(shown):
+        title = f"{title} (the {len(shown)} most frequent of {len(stats)})"
+    raw = shown["disposition"].tolist()
+    names = display_names(raw)
+    colors = disposition_colors(raw)
+    minutes = {c: (shown[c] / 60.0).to_numpy() for c in ("lower_s", "q1_s", "median_s", "q3_s", "upper_s", "mean_s")}
+    figure = go.Figure()
+    for i, name in enumerate(names):
+        figure.add_trace(
+            go.Box(
+                y=[name],
+                orientation="h",
+                q1=[minutes["q1_s"][i]],
+                median=[minutes["median_s"][i]],
+                q3=[minutes["q3_s"][i]],
+                lowerfence=[minutes["lower_s"][i]],
+                upperfence=[minutes["upper_s"][i]],
+                mean=[minutes["mean_s"][i]],
+                marker={"color": colors[raw[i]]},
+                line={"color": colors[raw[i]]},
+                fillcolor=colors[raw[i]],
+                opacity=0.85,
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    seconds = {c: [format_duration(v) for v in shown[c]] for c in ("q1_s", "median_s", "q3_s", "min_s", "max_s")}
+    figure.add_trace(
+        go.Scatter(
+            x=minutes["median_s"],
+            y=names,
+            mode="markers",
+            marker={"size": 1, "opacity": 0},
+            showlegend=False,
+            customdata=_columns(
+                [hover_text(d) for d in raw],
+                [format_count(n) for n in shown["calls"]],
+                seconds["median_s"],
+                seconds["q1_s"],
+                seconds["q3_s"],
+                seconds["min_s"],
+                seconds["max_s"],
+            ),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} calls<br>median %{customdata[2]}"
+            "<br>middle half %{customdata[3]} to %{customdata[4]}<br>shortest %{customdata[5]}, "
+            "longest %{customdata[6]}<extra></extra>",
+        )
+    )
+    _style(figure, title, height=max(260, 30 * len(names) + 110))
+    figure.update_xaxes(title_text="Duration (minutes)", rangemode="tozero")
+    figure.update_yaxes(type="category", categoryorder="array", categoryarray=names, autorange="reversed")
+    figure.update_layout(hovermode="y")
+    return figure
+
+
+def calls_over_time_chart(df: pd.DataFrame, tz: str = "UTC") -> go.Figure:
+    """Calls per day in the viewer's time zone, stacked by disposition (most frequent at the bottom)."""
+    title = "Calls per day"
+    if df.empty:
+        return empty_figure(title)
+    data = metrics.calls_per_day(df, tz)
+    if data.empty:
+        return empty_figure(title, "No calls with a time")
+    raw = list(pd.unique(data["disposition"]))
+    names = dict(zip(raw, display_names(raw), strict=True))
+    colors = disposition_colors(raw)
+    figure = go.Figure()
+    for disposition in raw:
+        rows = data[data["disposition"].eq(disposition).to_numpy()]
+        figure.add_trace(
+            go.Bar(
+                x=rows["day"],
+                y=rows["calls"],
+                name=names[disposition],
+                marker={"color": colors[disposition], "line": {"width": 0}},
+                customdata=_columns([hover_text(disposition)] * len(rows), [format_count(n) for n in rows["calls"]]),
+                hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
+            )
+        )
+    _style(figure, f"{title} ({html.escape(tz)})")
+    figure.update_layout(barmode="stack", bargap=0.15, hovermode="x unified", legend_title_text="Disposition")
+    figure.update_xaxes(title_text="Day", type="date", hoverformat="%a %d %b %Y")
+    figure.update_yaxes(title_text="Calls", tickformat=",d")
+    return figure
+
+
+def empty_figure(title: str, message: str = EMPTY_MESSAGE) -> go.Figure:
+    """A blank figure with a centred note, for filters that leave nothing to draw."""
+    figure = go.Figure()
+    figure.add_annotation(
+        text=html.escape(message),
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 16, "color": "#666666"},
+    )
+    _style(figure, title, height=260)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return figure
+
+
+def display_names(labels: Sequence[str], limit: int = AXIS_LABEL_MAX) -> list[str]:
+    """Labels as an axis or legend shows them: shortened with "…", kept distinct, HTML-escaped."""
+    seen: set[str] = set()
+    names = []
+    for label in labels:
+        text = str(label)
+        short = text if len(text) <= limit else text[: limit - 1] + "…"
+        name, n = short, 2
+        while name in seen:
+            name, n = f"{short} ({n})", n + 1
+        seen.add(name)
+        names.append(html.escape(name))
+    return names
+
+
+def hover_text(value: object, limit: int = HOVER_LABEL_MAX) -> str:
+    """An API string as hover text: capped in length, HTML-escaped so it shows as typed."""
+    text = str(value)
+    return html.escape(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _columns(*columns: Sequence[object]) -> np.ndarray:
+    return np.array(list(zip(*columns, strict=True)), dtype=object).reshape(len(columns[0]), len(columns))
+
+
+def _style(figure: go.Figure, title: str, height: int = 360) -> None:
+    figure.update_layout(
+        template="plotly_white",
+        title={"text": title, "x": 0, "xanchor": "left"},
+        font=_FONT,
+        height=height,
+        margin={"l": 10, "r": 20, "t": 50, "b": 40},
+        hoverlabel={"font_size": 13},
+    )
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
