@@ -193,7 +193,7 @@ def calls_per_day(df: pd.DataFrame, tz: str = "UTC", max_dispositions: int = MAX
 
     Every day from the first to the last call is present, zero-filled, with every disposition, so stacked
     bars have no gaps. Beyond `max_dispositions` the least frequent are folded into "Other". Calls with
-    no time are left out. Rows are by day, then by disposition from most to fewest calls overall.
+    no time are left out. Rows are by day, then by disposition from most to fewest calls, "Other" last.
     """
     columns = {
         "day": pd.Series(dtype="datetime64[us]"),
@@ -209,7 +209,7 @@ def calls_per_day(df: pd.DataFrame, tz: str = "UTC", max_dispositions: int = MAX
     group = _fold_rare(labels(df["disposition"])[known], max_dispositions)
     counts = pd.crosstab(local_day, group)
     totals = counts.sum()
-    order = sorted(totals.index, key=lambda d: (-totals[d], d == OTHER_LABEL, d))
+    order = sorted(totals.index, key=lambda d: (d == OTHER_LABEL, -totals[d], d))
     days = pd.date_range(local_day.min(), local_day.max(), freq="D", unit="us", name="day")
     wide = counts.reindex(index=days, columns=order, fill_value=0)
     long = wide.stack().rename("calls").reset_index()
