@@ -1,0 +1,117 @@
+"""Sign-in in a real Chromium against a local OpenID Connect provider: admitted, refused, signed out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from oidc_provider_mock import User
+from playwright.sync_api import Page, expect
+
+from tests.support.browser import open_app, wait_for_app
+from tests.support.oidc import oidc_provider, write_auth_secrets
+from tests.support.servers import RunningApp, start_app
+
+pytestmark = pytest.mark.browser
+
+NURSE = User(sub="nurse", claims={"email": "Nurse@CareAgency.example", "email_verified": True})
+EVE = User(sub="eve", claims={"email": "eve@evil.example", "email_verified": True})
+
+
+@dataclass
+class SignInSetup:
+    app: RunningApp
+    provider_url: str
+
+
+@pytest.fixture(scope="module")
+def signed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SignInSetup]:
+    """The app in demo mode with sign-in on, admitting careagency.example, and its provider."""
+    with oidc_provider([NURSE, EVE]) as provider_url:
+        secrets_dir = tmp_path_factory.mktemp("auth-secrets")
+        secrets = write_auth_secrets(secrets_dir, provider_url, ["careagency.example"])
+        app = start_app(secrets_dir, args=("--secrets.files", str(secrets)))
+        try:
+            yield SignInSetup(app, provider_url)
+        finally:
+            app.stop()
+
+
+def sign_in_as(page: Page, setup: SignInSetup, subject: str) -> None:
+    open_app(page, setup.app.url)
+    expect(page.get_by_text("Sign in with your organisation's account")).to_be_visible()
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(re.escape(setup.provider_url) + r"/oauth2/authorize"))
+    page.get_by_role("button", name=subject, exact=True).click()
+    page.wait_for_url(re.compile(re.escape(setup.app.url) + r"/?$"))
+    wait_for_app(page)
+
+
+def expect_sign_in_screen_only(page: Page) -> None:
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("Total calls")).to_have_count(0)
+    expect(page.locator("[data-testid='stMetric'], [data-testid='stDataFrame']")).to_have_count(0)
+    expect(page.get_by_label("Customer ID")).to_have_count(0)
+
+
+def test_signed_out_visitor_sees_only_the_sign_in_screen(page: Page, signed_app: SignInSetup) -> None:
+    open_app(page, signed_app.app.url)
+    expect_sign_in_screen_only(page)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Streamlit runs pages/*.py directly (its old pages-directory mode) until app.py has called "
+    "st.navigation once in the process, so while nobody admitted has opened the app a deep link skips "
+    "app.py's sign-in gate. Fixed by moving the page scripts out of a directory named pages/.",
+)
+def test_a_deep_link_on_a_fresh_server_shows_only_sign_in(page: Page, tmp_path: Path, signed_app: SignInSetup) -> None:
+    secrets = write_auth_secrets(tmp_path, signed_app.provider_url, ["careagency.example"])
+    fresh = start_app(tmp_path, args=("--secrets.files", str(secrets)))
+    try:
+        for path in ("/calls", "/call", "/"):
+            open_app(page, fresh.url + path)
+            expect_sign_in_screen_only(page)
+            expect(page.get_by_role("heading", name="Calls")).to_have_count(0)
+    finally:
+        fresh.stop()
+
+
+def test_admitted_user_signs_in_sees_the_dashboard_and_signs_out(page: Page, signed_app: SignInSetup) -> None:
+    sign_in_as(page, signed_app, "nurse")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(page.get_by_text("Total calls")).to_be_visible()
+    sidebar = page.locator("[data-testid='stSidebar']")
+    expect(sidebar.get_by_text("nurse@careagency.example")).to_be_visible()
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+    sidebar.get_by_role("button", name="Sign out").click()
+    # The provider offers to end its session too, then sends the browser back to the app.
+    page.wait_for_url(re.compile(re.escape(signed_app.provider_url) + r"/oauth2/end_session"))
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(re.compile(re.escape(signed_app.app.url) + r"/?$"))
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_text("Total calls")).to_have_count(0)
+    expect(page.get_by_text("nurse@careagency.example")).to_have_count(0)
+
+    log = signed_app.app.log_text()
+    assert "carecycle_dash.audit: sign-in admitted: user=nurse@careagency.example" in log
+    assert "carecycle_dash.audit: sign-out: user=nurse@careagency.example" in log
+
+
+def test_user_of_another_domain_is_refused_with_one_line_and_no_data(page: Page, signed_app: SignInSetup) -> None:
+    sign_in_as(page, signed_app, "eve")
+    refusal = page.locator("[data-testid='stAlert']")
+    expect(refusal).to_have_count(1)
+    expect(refusal).to_contain_text("eve@evil.example is not on this dashboard's access list")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview")).to_have_count(0)
+    expect(page.get_by_text("Total calls")).to_have_count(0)
+    expect(page.locator("[data-testid='stMetric'], [data-testid='stDataFrame']")).to_have_count(0)
+    expect(page.get_by_label("Customer ID")).to_have_count(0)
+
+    assert "carecycle_dash.audit: sign-in refused: user=eve@evil.example reason=not-listed" in signed_app.app.log_text()
