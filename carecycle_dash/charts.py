@@ -112,9 +112,8 @@ def duration_by_disposition_chart(df: pd.DataFrame) -> go.Figure:
                 upperfence=[minutes["upper_s"][i]],
                 mean=[minutes["mean_s"][i]],
                 marker={"color": colors[raw[i]]},
-                line={"color": colors[raw[i]]},
-                fillcolor=colors[raw[i]],
-                opacity=0.85,
+                line={"color": colors[raw[i]], "width": 2},
+                fillcolor=_translucent(colors[raw[i]]),
                 hoverinfo="skip",
                 showlegend=False,
             )
@@ -126,6 +125,7 @@ def duration_by_disposition_chart(df: pd.DataFrame) -> go.Figure:
             y=names,
             mode="markers",
             marker={"size": 1, "opacity": 0},
+            hoverlabel={"bgcolor": [colors[d] for d in raw]},
             showlegend=False,
             customdata=_columns(
                 [hover_text(d) for d in raw],
@@ -174,7 +174,7 @@ def calls_over_time_chart(df: pd.DataFrame, tz: str = "UTC") -> go.Figure:
                 hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
             )
         )
-    _style(figure, f"{title} ({html.escape(tz)})")
+    _style(figure, f"{title} ({escape(tz)})", height=420)
     figure.update_layout(barmode="stack", bargap=0.15, hovermode="x unified", legend_title_text="Disposition")
     figure.update_xaxes(title_text="Day", type="date", hoverformat="%a %d %b %Y")
     figure.update_yaxes(title_text="Calls", tickformat=",d")
@@ -185,7 +185,7 @@ def empty_figure(title: str, message: str = EMPTY_MESSAGE) -> go.Figure:
     """A blank figure with a centred note, for filters that leave nothing to draw."""
     figure = go.Figure()
     figure.add_annotation(
-        text=html.escape(message),
+        text=escape(message),
         x=0.5,
         y=0.5,
         xref="paper",
@@ -210,14 +210,26 @@ def display_names(labels: Sequence[str], limit: int = AXIS_LABEL_MAX) -> list[st
         while name in seen:
             name, n = f"{short} ({n})", n + 1
         seen.add(name)
-        names.append(html.escape(name))
+        names.append(escape(name))
     return names
 
 
 def hover_text(value: object, limit: int = HOVER_LABEL_MAX) -> str:
     """An API string as hover text: capped in length, HTML-escaped so it shows as typed."""
     text = str(value)
-    return html.escape(text if len(text) <= limit else text[: limit - 1] + "…")
+    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def escape(text: str) -> str:
+    """&, < and > as entities: plotly then shows markup as typed. Quotes stay, since plotly would print
+    &quot; literally and a quote outside a tag is harmless."""
+    return html.escape(text, quote=False)
+
+
+def _translucent(color: str, alpha: float = 0.35) -> str:
+    """A "#rrggbb" colour as rgba, so a box's median line shows against its fill."""
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
 def _columns(*columns: Sequence[object]) -> np.ndarray:

@@ -66,7 +66,7 @@ def test_hostile_calls_draw_with_every_api_string_escaped(chart: Any) -> None:
     text = list(strings_in(figure.to_plotly_json()))
     assert not any("<a" in s or "<b>bold" in s or "<script" in s for s in text)
     if chart is not charts.duration_histogram:
-        assert any("&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;" in s for s in text)
+        assert any('&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;' in s for s in text)
 
 
 def test_hover_templates_hold_no_data_only_placeholders() -> None:
