@@ -16,6 +16,7 @@ import unicodedata
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Final, NoReturn, Self
+from urllib.parse import urlencode
 
 import httpx
 
@@ -357,16 +358,18 @@ class CallsClient:
         """
         customer_id = validate_customer_id(customer_id)
         _validate_query(page, limit, sort_by, order)
-        path = CALLS_PATH.format(customer_id=customer_id)
-        params = {PARAM_PAGE: page, PARAM_LIMIT: limit, PARAM_SORT_BY: sort_by, PARAM_ORDER: order}
-        return self.retry.call(lambda: self._attempt(path, params, customer_id, stats))
+        # The whole URL built here (every part is validated above): httpx's merging of a base URL and
+        # params costs more per request than anything else in the client.
+        query = urlencode({PARAM_PAGE: page, PARAM_LIMIT: limit, PARAM_SORT_BY: sort_by, PARAM_ORDER: order})
+        url = f"{self.base_url}{CALLS_PATH.format(customer_id=customer_id)}?{query}"
+        return self.retry.call(lambda: self._attempt(url, customer_id, stats))
 
-    def _attempt(self, path: str, params: dict[str, Any], customer_id: str, stats: RequestStats | None) -> CallsPage:
+    def _attempt(self, url: str, customer_id: str, stats: RequestStats | None) -> CallsPage:
         wait = self._cooldown.remaining(self.retry.clock())
         if wait > 0:
             self.retry.sleep(wait)
         try:
-            response = self._http.get(path, params=params)
+            response = self._http.get(url)
         except httpx.TimeoutException:
             raise NetworkError("The API did not answer in time. Check the connection and try again.") from None
         except httpx.TransportError as exc:
