@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from carecycle_dash.client import CallsClient  # noqa: E402
 from carecycle_dash.paging import load_all_calls  # noqa: E402
-from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, DEMO_CUSTOMER_SIZES  # noqa: E402
+from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMER_SIZES, DEMO_CUSTOMERS  # noqa: E402
 
 PAGE_SIZE = 100
 EXTRA_CUSTOMER_PREFIX = "b0000000-0000-4000-8000-"
