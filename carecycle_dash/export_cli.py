@@ -37,6 +37,7 @@ from carecycle_dash.errors import (
 )
 from carecycle_dash.export import calls_to_csv_bytes, write_bytes_atomically
 from carecycle_dash.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, describe_repairs, load_all_calls
+from carecycle_dash.retry import RetryPolicy
 
 EXIT_OK: Final = 0
 EXIT_UNEXPECTED: Final = 1
@@ -140,9 +141,15 @@ class _OutputNotWritten(Exception):
     """The CSV could not be written; the message is safe to show."""
 
 
-def _export(args: argparse.Namespace, environ: Mapping[str, str], err: TextIO, progress: _ProgressBar | None) -> int:
+def _export(
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    err: TextIO,
+    progress: _ProgressBar | None,
+    retry: RetryPolicy | None,
+) -> int:
     customer_id, base_url, output, api_key, concurrency = _options(args, environ)
-    with CallsClient(api_key, base_url) as client:
+    with CallsClient(api_key, base_url, retry=retry) as client:
         result = load_all_calls(
             client, customer_id, sort_by=args.sort_by, order=args.order, concurrency=concurrency, on_progress=progress
         )
@@ -165,13 +172,17 @@ def run(
     *,
     environ: Mapping[str, str] | None = None,
     stderr: TextIO | None = None,
+    retry: RetryPolicy | None = None,
 ) -> int:
-    """Load every call and write the CSV; returns the exit code. All messages go to stderr."""
+    """Load every call and write the CSV; returns the exit code. All messages go to stderr.
+
+    `environ`, `stderr` and `retry` default to the process's own; tests pass theirs.
+    """
     environ = os.environ if environ is None else environ
     err = sys.stderr if stderr is None else stderr
     progress = _ProgressBar(err) if err.isatty() else None
     try:
-        return _export(args, environ, err, progress)
+        return _export(args, environ, err, progress, retry)
     except CareCycleError as error:
         code, message = _exit_code(error), error.message
     except _OutputNotWritten as error:

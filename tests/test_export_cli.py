@@ -1,0 +1,240 @@
+"""`python -m carecycle_dash export` against the simulator on loopback: CSV out, one line and an exit code on
+every failure, nothing written unless the whole load worked."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from carecycle_dash import cli, export_cli
+from carecycle_dash.contract import CALL_FIELDS
+from carecycle_dash.retry import RetryPolicy
+from carecycle_dash.simulator import (
+    DEMO_API_KEY,
+    DEMO_CUSTOMERS,
+    LIMITED_API_KEY,
+    RunningSimulator,
+    SimulatorConfig,
+    start_simulator,
+)
+from tests.support.fake_api import FakeClock
+from tests.support.servers import REPO_ROOT, free_port
+
+SMALL = DEMO_CUSTOMERS["small"]
+STANDARD = DEMO_CUSTOMERS["standard"]
+UNKNOWN = "5b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4"
+
+
+@pytest.fixture(scope="module")
+def simulator() -> Iterator[RunningSimulator]:
+    with start_simulator(SimulatorConfig()) as running:
+        yield running
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, simulator: RunningSimulator) -> None:
+    monkeypatch.setenv("CARECYCLE_API_KEY", DEMO_API_KEY)
+    monkeypatch.setenv("CARECYCLE_BASE_URL", simulator.base_url)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def one_error_line(text: str) -> str:
+    lines = text.splitlines()
+    assert len(lines) == 1, text
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in text
+    return lines[0]
+
+
+def fast_retry() -> RetryPolicy:
+    clock = FakeClock()
+    return RetryPolicy(attempts=2, jitter=lambda cap: 0.0, sleep=clock.sleep, clock=clock.clock)
+
+
+@pytest.mark.usefixtures("env")
+def test_export_writes_every_call_once_with_the_api_field_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], simulator: RunningSimulator
+) -> None:
+    output = tmp_path / "calls.csv"
+    assert cli.main(["export", "--customer-id", SMALL, "--output", str(output)]) == 0
+    rows = read_csv(output)
+    assert list(rows[0]) == list(CALL_FIELDS)
+    assert len(rows) == simulator.items_total(SMALL)
+    assert len({row["id"] for row in rows}) == len(rows)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"Exported {len(rows)} calls to ")
+    assert "\r" not in captured.err  # no progress bar when stderr is not a terminal
+    assert os.listdir(tmp_path) == ["calls.csv"]
+
+
+@pytest.mark.usefixtures("env")
+def test_sort_options_reach_the_api(tmp_path: Path) -> None:
+    output = tmp_path / "calls.csv"
+    argv = ["export", "--customer-id", SMALL, "--output", str(output), "--sort-by", "duration", "--order", "asc"]
+    assert cli.main([*argv, "--concurrency", "2"]) == 0
+    durations = [int(row["durationMs"]) for row in read_csv(output) if row["durationMs"]]
+    assert durations == sorted(durations)
+
+
+@pytest.mark.usefixtures("env")
+def test_hostile_text_is_guarded_in_the_csv(tmp_path: Path) -> None:
+    output = tmp_path / "edge.csv"
+    assert cli.main(["export", "--customer-id", DEMO_CUSTOMERS["edge"], "--output", str(output)]) == 0
+    for row in read_csv(output):
+        for name, cell in row.items():
+            if name != "durationMs":
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+
+
+def test_base_url_flag_wins_over_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, simulator: RunningSimulator
+) -> None:
+    monkeypatch.setenv("CARECYCLE_API_KEY", DEMO_API_KEY)
+    monkeypatch.setenv("CARECYCLE_BASE_URL", "https://example.invalid")
+    output = tmp_path / "calls.csv"
+    assert cli.main(["export", "--customer-id", SMALL, "--output", str(output), "--base-url", simulator.base_url]) == 0
+
+
+def test_a_missing_key_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CARECYCLE_API_KEY", raising=False)
+    output = tmp_path / "calls.csv"
+    assert cli.main(["export", "--customer-id", SMALL, "--output", str(output)]) == 2
+    assert "CARECYCLE_API_KEY is not set" in one_error_line(capsys.readouterr().err)
+    assert not output.exists()
+
+
+@pytest.mark.usefixtures("env")
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--customer-id", "not-a-uuid"], "customer ID"),
+        (["--customer-id", "497f6eca-6276-4993-bfeb-53cbbbba6f0"], "customer ID"),
+        (["--customer-id", SMALL, "--base-url", "http://api.carecycle.ai"], "plain http"),
+        (["--customer-id", SMALL, "--sort-by", "name"], "--sort-by"),
+        (["--customer-id", SMALL, "--order", "sideways"], "--order"),
+        (["--customer-id", SMALL, "--concurrency", "0"], "--concurrency"),
+        (["--customer-id", SMALL, "--concurrency", "many"], "--concurrency"),
+        ([], "--customer-id is required"),
+        (["--customer-id", UNKNOWN], "was not found"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    argv: list[str], words: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "calls.csv"
+    assert cli.main(["export", "--output", str(output), *argv]) == 2
+    assert words in one_error_line(capsys.readouterr().err)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.usefixtures("env")
+def test_an_output_in_a_missing_folder_is_refused_before_loading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], simulator: RunningSimulator
+) -> None:
+    before = simulator.stats.page_requests
+    assert cli.main(["export", "--customer-id", SMALL, "--output", str(tmp_path / "no" / "calls.csv")]) == 2
+    assert "does not exist" in one_error_line(capsys.readouterr().err)
+    assert simulator.stats.page_requests == before
+
+
+@pytest.mark.parametrize(
+    ("key", "customer", "words"), [("cc_wrong", SMALL, "rejected"), (LIMITED_API_KEY, STANDARD, "may not see")]
+)
+def test_a_wrong_key_or_no_access_is_exit_3_without_the_key(
+    key: str,
+    customer: str,
+    words: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    simulator: RunningSimulator,
+) -> None:
+    monkeypatch.setenv("CARECYCLE_API_KEY", key)
+    output = tmp_path / "calls.csv"
+    assert (
+        cli.main(["export", "--customer-id", customer, "--output", str(output), "--base-url", simulator.base_url]) == 3
+    )
+    line = one_error_line(capsys.readouterr().err)
+    assert words in line and key not in line
+    assert not output.exists()
+
+
+def test_an_unreachable_api_is_exit_4(tmp_path: Path) -> None:
+    output = tmp_path / "calls.csv"
+    args = cli.build_parser().parse_args(
+        ["export", "--customer-id", SMALL, "--output", str(output), "--base-url", f"http://127.0.0.1:{free_port()}"]
+    )
+    err = io.StringIO()
+    assert export_cli.run(args, environ={"CARECYCLE_API_KEY": DEMO_API_KEY}, stderr=err, retry=fast_retry()) == 4
+    assert "Could not reach the API" in one_error_line(err.getvalue())
+    assert not output.exists()
+
+
+def test_a_failing_server_is_exit_4_and_leaves_the_old_file_alone(tmp_path: Path) -> None:
+    output = tmp_path / "calls.csv"
+    output.write_text("yesterday's export")
+    with start_simulator(SimulatorConfig(fault_rate=1.0, fault_kinds=("500",))) as failing:
+        args = cli.build_parser().parse_args(
+            ["export", "--customer-id", SMALL, "--output", str(output), "--base-url", failing.base_url]
+        )
+        err = io.StringIO()
+        assert export_cli.run(args, environ={"CARECYCLE_API_KEY": DEMO_API_KEY}, stderr=err, retry=fast_retry()) == 4
+    assert "(500)" in one_error_line(err.getvalue())
+    assert output.read_text() == "yesterday's export"
+    assert os.listdir(tmp_path) == ["calls.csv"]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_progress_bar_is_drawn_only_on_a_terminal(tmp_path: Path, simulator: RunningSimulator) -> None:
+    args = cli.build_parser().parse_args(
+        ["export", "--customer-id", STANDARD, "--output", str(tmp_path / "c.csv"), "--base-url", simulator.base_url]
+    )
+    terminal = Terminal()
+    assert export_cli.run(args, environ={"CARECYCLE_API_KEY": DEMO_API_KEY}, stderr=terminal) == 0
+    pages = (simulator.items_total(STANDARD) + 99) // 100
+    assert f"\rLoading pages [{'#' * 30}] {pages}/{pages}\n" in terminal.getvalue()
+    assert terminal.getvalue().rstrip("\n").splitlines()[-1].startswith("Exported ")
+
+
+def test_the_command_runs_as_a_module_in_a_subprocess(tmp_path: Path, simulator: RunningSimulator) -> None:
+    output = tmp_path / "calls.csv"
+    env = {**os.environ, "CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
+    ok = subprocess.run(
+        [sys.executable, "-m", "carecycle_dash", "export", "--customer-id", SMALL, "--output", str(output)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout == ""
+    assert len(read_csv(output)) == simulator.items_total(SMALL)
+    bad = subprocess.run(
+        [sys.executable, "-m", "carecycle_dash", "export", "--customer-id", "x", "--output", str(output)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2
+    one_error_line(bad.stderr)
