@@ -235,7 +235,7 @@ def _plan(customer_id: str, seed: int, start: date, end: date) -> _Plan:
     rng = random.Random(f"plan:{seed}:{customer_id}")
     org = scripts.ORGANISATIONS[int(rng.random() * len(scripts.ORGANISATIONS))]
     if org.name == "BrightPath Health Plans":
-        keys = {"verification", "medicare", "reminder"}
+        keys = {"verification", "medicare", "reminder", "discharge"}
         scenarios = tuple(s for s in SCENARIOS if s.key in keys)
     else:
         scenarios = SCENARIOS

@@ -69,7 +69,7 @@ _PATCHES: Final[tuple[dict[str, Any], ...]] = (
     {"transcript": "AI: Hello\r\nUser: Windows line endings\r\nAI: Bye\r\n"},
     {"transcript": "Assistant: Hi there\nCustomer: Who is this?\nBot: A bot.\nno speaker on this line\n\n\nai: lower"},
     {"transcript": "User: The caller speaks first\nUser: twice\nAI:\nAI:    \nUser: AI: nested label"},
-    {"transcript": "", "summary": ""},
+    {"transcript": "", "summary": "", "successEvaluation": ""},
     # Durations.
     {"durationMs": -1},
     {"durationMs": -9007199254740991},

@@ -159,8 +159,8 @@ ORGANISATIONS = (
     ),
     Organisation(
         "BrightPath Health Plans",
-        ("Member Services",),
-        ("Dr. Naomi Brooks",),
+        ("Northside Partner Clinic", "Downtown Partner Clinic"),
+        ("Dr. Naomi Brooks", "Dr. Felix Amari"),
         "(555) 016-3300",
     ),
 )

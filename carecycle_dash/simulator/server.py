@@ -349,6 +349,7 @@ def _integer(
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else small answers wait ~40 ms for a delayed ACK on keep-alive sockets
     server_version = "CareCycleSimulator/1"
     sys_version = ""
     server: _Server
@@ -521,6 +522,8 @@ def start_simulator(config: SimulatorConfig | None = None, host: str = "127.0.0.
     bound_host, bound_port = server.server_address[:2]
     shown_host = "127.0.0.1" if bound_host == "0.0.0.0" else bound_host  # noqa: S104
     server.state = SimulatorState(config, f"http://{shown_host}:{bound_port}")
-    thread = threading.Thread(target=server.serve_forever, name=f"carecycle-simulator-{bound_port}", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name=f"carecycle-simulator-{bound_port}", daemon=True
+    )
     thread.start()
     return RunningSimulator(server, thread)
