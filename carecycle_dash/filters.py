@@ -83,7 +83,8 @@ def contains_text(df: pd.DataFrame, needle: str, within: np.ndarray | None = Non
 
     Arrow's case-insensitive search is fast for ASCII needles and several times slower for others, so a
     needle with non-ASCII letters is first narrowed by its longest ASCII run, then checked on those rows.
-    Whole columns are searched (cheaper than copying a subset of long texts); missing text never matches.
+    Whole columns are searched (cheaper than copying a subset of long texts); missing text, or a frame
+    without those columns, never matches.
     """
     rows = np.ones(len(df), dtype=bool) if within is None else within
     found = np.zeros(len(df), dtype=bool)
@@ -91,6 +92,8 @@ def contains_text(df: pd.DataFrame, needle: str, within: np.ndarray | None = Non
         return found
     probe = needle if needle.isascii() else max(_ASCII_RUN.findall(needle), key=len, default=needle)
     for column in SEARCH_COLUMNS:
+        if column not in df.columns:
+            continue
         text = df[column].astype("str")
         hit = _search(text, probe) & rows
         if probe != needle and hit.any():

@@ -189,3 +189,8 @@ def test_filter_options_list_choices_from_the_data() -> None:
 def test_filter_options_of_no_calls() -> None:
     options = filter_options(build_frame([]).df)
     assert options.dispositions == () and options.first_day is None and options.last_day is None
+
+
+def test_text_search_on_a_frame_without_texts_matches_nothing() -> None:
+    df = apply_filters(frame_of(make_call(transcript="refill")), CallFilters(), keep_text=False)
+    assert apply_filters(df, CallFilters(text="refill")).empty
