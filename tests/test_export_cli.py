@@ -238,3 +238,20 @@ def test_the_command_runs_as_a_module_in_a_subprocess(tmp_path: Path, simulator:
     )
     assert bad.returncode == 2
     one_error_line(bad.stderr)
+
+
+def test_a_newest_first_export_while_25_calls_arrive_holds_every_call_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "calls.csv"
+    with start_simulator(SimulatorConfig(drift_calls=25, drift_after_requests=4, latency_ms=5)) as drifting:
+        monkeypatch.setenv("CARECYCLE_API_KEY", DEMO_API_KEY)
+        argv = ["export", "--customer-id", STANDARD, "--output", str(output), "--base-url", drifting.base_url]
+        assert cli.main([*argv, "--order", "desc"]) == 0
+        expected = drifting.items_total(STANDARD)
+    rows = read_csv(output)
+    assert expected == 2487 + 25
+    assert len(rows) == expected == len({row["id"] for row in rows})
+    created = [row["createdAt"] for row in rows]
+    assert created == sorted(created, reverse=True)
+    assert "repaired" in capsys.readouterr().err

@@ -243,3 +243,48 @@ def test_merge_orders_places_missing_keys_after_their_earlier_neighbour() -> Non
 
 def test_describe_repairs_says_when_nothing_was_needed() -> None:
     assert describe_repairs(Repairs(total_at_start=5, total_at_end=5)) == "no repairs needed"
+
+
+# --- against the simulator on loopback -----------------------------------------------------------------------
+
+
+def simulator_client(base_url: str, timeout: float = 5.0) -> CallsClient:
+    from carecycle_dash.simulator import DEMO_API_KEY
+
+    retry = RetryPolicy(attempts=8, backoff_initial_s=0.01, backoff_max_s=0.1, deadline_s=30.0)
+    return CallsClient(DEMO_API_KEY, base_url, timeout=timeout, retry=retry)
+
+
+def test_exactly_once_against_the_simulator_under_faults_of_every_kind_and_a_rate_limit() -> None:
+    from carecycle_dash.simulator import DEMO_CUSTOMERS, SimulatorConfig, start_simulator
+
+    customer = DEMO_CUSTOMERS["standard"]
+    with start_simulator(SimulatorConfig()) as clean, simulator_client(clean.base_url) as client:
+        truth = ids(load_all_calls(client, customer).calls)
+    config = SimulatorConfig(fault_rate=0.15, retry_after_s=0.05, slow_s=0.4, rate_limit_per_s=40)
+    with start_simulator(config) as faulty, simulator_client(faulty.base_url, timeout=0.3) as client:
+        for _ in range(6):  # until every kind of fault has been drawn at least once
+            result = load_all_calls(client, customer, concurrency=8)
+            assert ids(result.calls) == truth
+            assert result.requests > result.pages
+            stats = faulty.stats
+            if len(stats.faults) == 5 and stats.rate_limited:
+                break
+    assert len(set(truth)) == len(truth) == 2487
+    assert set(stats.faults) == {"500", "429", "truncated", "drop", "slow"}
+    assert stats.rate_limited > 0
+
+
+@pytest.mark.parametrize("order", ["desc", "asc"])
+def test_calls_arriving_at_the_simulator_mid_load_are_all_kept_once(order: str) -> None:
+    from carecycle_dash.simulator import DEMO_CUSTOMERS, SimulatorConfig, start_simulator
+
+    customer = DEMO_CUSTOMERS["standard"]
+    sim = start_simulator(SimulatorConfig(drift_calls=25, drift_after_requests=3))
+    with sim, simulator_client(sim.base_url) as client:
+        result = load_all_calls(client, customer, order=order)  # type: ignore[arg-type]
+        after = load_all_calls(client, customer, order=order)  # type: ignore[arg-type]
+    assert sim.items_total(customer) == 2487 + 25
+    assert ids(result.calls) == ids(after.calls)
+    assert result.repairs.total_at_end == 2487 + 25
+    assert not after.repairs.any
