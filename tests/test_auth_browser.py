@@ -12,7 +12,7 @@ from oidc_provider_mock import User
 from playwright.sync_api import Page, expect
 
 from tests.support.browser import open_app, wait_for_app
-from tests.support.oidc import oidc_provider, write_auth_secrets
+from tests.support.oidc import CLIENT_SECRET, COOKIE_SECRET, oidc_provider, write_auth_secrets
 from tests.support.servers import RunningApp, start_app
 
 pytestmark = pytest.mark.browser
@@ -101,6 +101,8 @@ def test_admitted_user_signs_in_sees_the_dashboard_and_signs_out(page: Page, sig
     log = signed_app.app.log_text()
     assert "carecycle_dash.audit: sign-in admitted: user=nurse@careagency.example" in log
     assert "carecycle_dash.audit: sign-out: user=nurse@careagency.example" in log
+    for secret in (COOKIE_SECRET, CLIENT_SECRET, "id_token", "access_token"):
+        assert secret not in log
 
 
 def test_user_of_another_domain_is_refused_with_one_line_and_no_data(page: Page, signed_app: SignInSetup) -> None:
