@@ -66,7 +66,7 @@ class CallsFrame:
 
 def build_frame(calls: Sequence[Mapping[str, Any]]) -> CallsFrame:
     """One row per call, in order; every API field even when no call has it; unknown fields ignored."""
-    rows = [call if isinstance(call, Mapping) else {} for call in calls]
+    rows = [call if type(call) is dict or isinstance(call, Mapping) else {} for call in calls]
     columns: dict[str, Any] = {}
     cleaned: dict[str, int] = {}
     for name in CALL_FIELDS:
