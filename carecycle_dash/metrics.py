@@ -164,7 +164,7 @@ def talk_time_distribution(df: pd.DataFrame) -> pd.DataFrame:
         )
     longest = float(minutes.max())
     typical = float(np.quantile(minutes, 0.99))
-    span = longest if longest <= 1.5 * typical else typical
+    span = longest if longest <= 1.5 * typical or typical == 0 else typical
     width = next((w for w in _NICE_BIN_MINUTES if span / w <= _HISTOGRAM_MAX_BINS), _NICE_BIN_MINUTES[-1])
     bins = max(1, math.floor(span / width) + 1)
     open_ended = longest >= bins * width
