@@ -31,6 +31,7 @@ DEFAULT_CONCURRENCY: Final = 8
 MAX_CONCURRENCY: Final = 64
 MAX_FULL_ROUNDS: Final = 3
 MAX_TAIL_STEPS: Final = 5
+MAX_TARGETED_STEPS: Final = 3
 MAX_PAGES: Final = 100_000
 # Fields with few distinct values: one shared string per value keeps 100,000 calls small in memory.
 SHARED_VALUE_FIELDS: Final = (
@@ -251,68 +252,119 @@ def _load(loader: _Loader) -> LoadResult:
     if stable and not duplicates and len(order) == total_at_start:
         return _result(loader, order, Repairs(total_at_start=total_at_start, total_at_end=total_at_start))
 
-    found_in_first_pass = len(loader.known)
-    refetched = extra = rounds = 0
-
-    # 1. Front: re-fetch from page 1 while pages bring new ids.
-    growth = max(loader.latest_total - total_at_start, 0)
-    front_limit = min(math.ceil(growth / loader.page_size) + 2, pages_for(loader.latest_total, loader.page_size))
-    front: list[CallsPage] = []
-    for number in range(1, front_limit + 1):
-        page = loader.fetch_one(number)
-        front.append(page)
-        refetched += 1
-        if loader.remember([page])[2] == 0:
-            break
-
-    # 2. Tail: from the last page we had to the last page there is now, while the total keeps growing.
-    tail: list[CallsPage] = []
-    next_page = last_page
-    for _ in range(MAX_TAIL_STEPS):
-        wanted = pages_for(loader.latest_total, loader.page_size)
-        if next_page > wanted:
-            break
-        numbers = list(range(next_page, wanted + 1))
-        tail.extend(loader.fetch_many(numbers))
-        refetched += sum(1 for n in numbers if n <= last_page)
-        extra += sum(1 for n in numbers if n > last_page)
-        next_page = wanted + 1
-
-    order, _, _ = loader.remember([*front, *first_pass, *tail])
-    gone = 0
-
-    # 3. Full rounds, when the count still does not match. Once calls have vanished, what we hold may count
-    # right by chance (one vanished, one missed), so only a still snapshot of every page will do.
-    while loader.shrank or len(order) != loader.latest_total:
-        if rounds == MAX_FULL_ROUNDS:
+    repair = _Repair(loader, first_pass, last_page)
+    while repair.needed(order):
+        if repair.targeted_steps < MAX_TARGETED_STEPS and not loader.shrank:
+            order = repair.targeted_step()
+        elif repair.rounds < MAX_FULL_ROUNDS:
+            order = repair.full_round(order)
+        else:
             raise InconsistentDataError(
                 f"The calls kept changing while loading ({len(order):,} found, the API now reports "
-                f"{loader.latest_total:,}), even after {rounds} full re-reads. Try again in a moment."
+                f"{loader.latest_total:,}), even after {repair.rounds} full re-reads. Try again in a moment."
             )
-        rounds += 1
-        round_total = loader.latest_total
-        round_pages = loader.fetch_many(range(1, pages_for(round_total, loader.page_size) + 1))
-        refetched += len(round_pages)
-        round_order, _, _ = loader.remember(round_pages)
-        round_stable = all(page["itemsTotal"] == round_total for page in round_pages)
-        if round_stable and len(round_order) == round_total:
-            gone = len(set(order) - set(round_order))  # a still snapshot: calls it lacks have vanished
-            order = round_order
-            break
-        else:
-            order = merge_orders(round_order, order)
+    return _result(loader, order, repair.report(duplicates, total_at_start))
 
-    repairs = Repairs(
-        duplicates_dropped=duplicates,
-        total_at_start=total_at_start,
-        total_at_end=loader.latest_total,
-        pages_refetched=refetched,
-        extra_pages_fetched=extra,
-        full_refetch_rounds=rounds,
-        calls_recovered=max(len(loader.known) - found_in_first_pass - gone, 0),
-        calls_dropped_as_gone=gone,
-    )
-    return _result(loader, order, repairs)
+
+class _Repair:
+    """The bounded mending steps of one load, cheapest first, and what they cost."""
+
+    def __init__(self, loader: _Loader, first_pass: list[CallsPage], last_page: int) -> None:
+        self.loader = loader
+        self.first_pass = first_pass
+        self.last_page = last_page  # the last page of the first pass
+        self.next_tail_page = last_page
+        self.fronts: list[list[CallsPage]] = []
+        self.tails: list[CallsPage] = []
+        self.found_in_first_pass = len(loader.known)
+        self.refetched = self.extra = self.rounds = self.targeted_steps = self.gone = 0
+        self.snapshot_taken = False
+
+    def needed(self, order: Sequence[Key]) -> bool:
+        """Calls that vanished make a matching count meaningless: then only a still snapshot will do."""
+        if self.loader.shrank:
+            return not self.snapshot_taken
+        return len(order) != self.loader.latest_total
+
+    def _count(self, numbers: Iterable[int]) -> None:
+        for number in numbers:
+            if number <= self.last_page:
+                self.refetched += 1
+            else:
+                self.extra += 1
+
+    def _front(self) -> None:
+        """Re-read from page 1 while pages bring new ids: calls that arrived at the front (newest-first)."""
+        loader = self.loader
+        growth = max(loader.latest_total - len(loader.known), 0)
+        limit = min(math.ceil(growth / loader.page_size) + 2, pages_for(loader.latest_total, loader.page_size))
+        front: list[CallsPage] = []
+        for number in range(1, limit + 1):
+            page = loader.fetch_one(number)
+            front.append(page)
+            self._count([number])
+            if loader.remember([page])[2] == 0:
+                break
+        self.fronts.insert(0, front)
+
+    def _tail(self) -> None:
+        """Read on to the last page there is now: calls pushed past the end, or arriving there (oldest-first)."""
+        loader = self.loader
+        for _ in range(MAX_TAIL_STEPS):
+            wanted = pages_for(loader.latest_total, loader.page_size)
+            if self.next_tail_page > wanted:
+                return
+            numbers = list(range(self.next_tail_page, wanted + 1))
+            self.tails.extend(loader.fetch_many(numbers))
+            self._count(numbers)
+            self.next_tail_page = wanted + 1
+
+    def _ordered_so_far(self) -> list[Key]:
+        fronts = [page for front in self.fronts for page in front]
+        return self.loader.remember([*fronts, *self.first_pass, *self.tails])[0]
+
+    def targeted_step(self) -> list[Key]:
+        """Front and tail again; a step that finds nothing new means the gaps are elsewhere: go to full rounds."""
+        self.targeted_steps += 1
+        known_before = len(self.loader.known)
+        self._front()
+        self.next_tail_page = min(self.next_tail_page, pages_for(self.loader.latest_total, self.loader.page_size))
+        self._tail()
+        if len(self.loader.known) == known_before:
+            self.targeted_steps = MAX_TARGETED_STEPS
+        return self._ordered_so_far()
+
+    def full_round(self, order: Sequence[Key]) -> list[Key]:
+        """Every page again (calls landing anywhere, or pages read out of order), then on to the new end."""
+        loader = self.loader
+        self.rounds += 1
+        self.targeted_steps = MAX_TARGETED_STEPS  # from here on the order comes from the rounds
+        round_total = loader.latest_total
+        round_pages_count = pages_for(round_total, loader.page_size)
+        pages = loader.fetch_many(range(1, round_pages_count + 1))
+        self._count(range(1, round_pages_count + 1))
+        round_order, _, _ = loader.remember(pages)
+        if all(page["itemsTotal"] == round_total for page in pages) and len(round_order) == round_total:
+            self.gone = len(set(order) - set(round_order))  # a still snapshot: calls it lacks have vanished
+            self.snapshot_taken = True
+            return round_order
+        self.next_tail_page = round_pages_count
+        self.tails = []
+        self._tail()
+        tail_order = loader.remember(self.tails)[0]
+        return merge_orders(merge_orders(round_order, tail_order), order)
+
+    def report(self, duplicates: int, total_at_start: int) -> Repairs:
+        return Repairs(
+            duplicates_dropped=duplicates,
+            total_at_start=total_at_start,
+            total_at_end=self.loader.latest_total,
+            pages_refetched=self.refetched,
+            extra_pages_fetched=self.extra,
+            full_refetch_rounds=self.rounds,
+            calls_recovered=max(len(self.loader.known) - self.found_in_first_pass - self.gone, 0),
+            calls_dropped_as_gone=self.gone,
+        )
 
 
 def _result(loader: _Loader, order: Sequence[Key], repairs: Repairs) -> LoadResult:
