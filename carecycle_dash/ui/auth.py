@@ -40,12 +40,22 @@ def require_sign_in() -> None:
     decision = decide(policy_from_secrets(secrets), _claims())
     _audit_once(decision)
     if not decision.admitted:
-        st.error(escape_markdown(decision.reason))
+        st.error(_with_plain_email(decision.reason, decision.email))
         st.button("Sign out", on_click=_sign_out, args=(decision.email,), key="sign_out_refused")
         st.stop()
     with st.sidebar:
-        st.caption(f"Signed in as **{escape_markdown(decision.email or '')}**")
+        st.caption(f"Signed in as {_plain(decision.email or '')}")
         st.button("Sign out", on_click=_sign_out, args=(decision.email,), key="sign_out")
+
+
+def _plain(email: str) -> str:
+    """Markdown that shows the address as typed: a code span, so it is neither formatted nor auto-linked."""
+    return f"`{email}`" if "`" not in email else escape_markdown(email)
+
+
+def _with_plain_email(text: str, email: str | None) -> str:
+    escaped = escape_markdown(text)
+    return escaped.replace(escape_markdown(email), _plain(email)) if email else escaped
 
 
 def _claims() -> dict[str, Any]:
