@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import math
 import os
 import statistics
@@ -21,11 +22,14 @@ import sys
 import textwrap
 import time
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+
+import httpx  # noqa: E402
 
 from carecycle_dash.client import CallsClient  # noqa: E402
 from carecycle_dash.paging import load_all_calls  # noqa: E402
@@ -56,6 +60,7 @@ class Row:
     loader_s: float
     loop_s: float
     bound_s: float
+    bare_s: float
     peak_bytes: int
     json_bytes: int
     requests: int
@@ -83,8 +88,6 @@ def customer_for(size: int) -> tuple[str, dict[str, int]]:
 
 
 def start_server(latency_ms: float, extra: dict[str, int], warm: list[str]) -> tuple[subprocess.Popen[str], str]:
-    import json
-
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-c", SERVER_SCRIPT, json.dumps(extra), str(latency_ms), json.dumps(warm)],
@@ -111,6 +114,24 @@ def page_after_page(client: CallsClient, customer_id: str) -> int:
     return len(calls)
 
 
+def bare_threads(base_url: str, customer_id: str, pages: int, concurrency: int) -> float:
+    """The floor this server and machine allow: N threads of bare httpx GET + json.loads, no checks or retries."""
+    headers = {"x-api-key": DEMO_API_KEY}
+    limits = httpx.Limits(max_connections=max(16, concurrency))
+    with httpx.Client(base_url=base_url, headers=headers, limits=limits) as http:
+        url = f"/v2/customers/{customer_id}/calls"
+
+        def get(page: int) -> int:
+            return len(json.loads(http.get(url, params={"page": page, "limit": PAGE_SIZE}).content)["items"])
+
+        get(1)
+        with ThreadPoolExecutor(concurrency) as pool:
+            started = time.perf_counter()
+            get(1)
+            sum(pool.map(get, range(2, pages + 1)))
+            return time.perf_counter() - started
+
+
 def measure(base_url: str, customer_id: str, size: int, latency_s: float, concurrency: int, runs: int) -> Row:
     """The loader's median wall time over `runs`, one page-after-page loop, one traced load for memory."""
     with CallsClient(DEMO_API_KEY, base_url, max_connections=max(16, concurrency)) as client:
@@ -127,6 +148,8 @@ def measure(base_url: str, customer_id: str, size: int, latency_s: float, concur
             del result
         loader_s = statistics.median(timings)
 
+        bare_s = statistics.median(bare_threads(base_url, customer_id, pages, concurrency) for _ in range(runs))
+
         gc.collect()
         started = time.perf_counter()
         assert page_after_page(client, customer_id) == size
@@ -141,13 +164,13 @@ def measure(base_url: str, customer_id: str, size: int, latency_s: float, concur
         del result
 
     bound_s = (1 + math.ceil((pages - 1) / concurrency)) * latency_s
-    return Row(size, pages, loader_s, loop_s, bound_s, peak, json_bytes, requests)
+    return Row(size, pages, loader_s, loop_s, bound_s, bare_s, peak, json_bytes, requests)
 
 
 def print_table(rows: list[Row], concurrency: int) -> None:
     header = (
         f"{'calls':>8} {'pages':>6} {'loader s':>9} {'loop s':>8} {'speedup':>8} {'bound s':>8} {'x bound':>8} "
-        f"{'JSON MB':>8} {'peak MB':>8} {'x JSON':>7}"
+        f"{'bare s':>7} {'JSON MB':>8} {'peak MB':>8} {'x JSON':>7}"
     )
     print(f"\nload_all_calls, concurrency {concurrency}, simulator in its own process; loader s is a median")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (other work skews wall times)")
@@ -156,8 +179,10 @@ def print_table(rows: list[Row], concurrency: int) -> None:
     for r in rows:
         print(
             f"{r.calls:>8,} {r.pages:>6,} {r.loader_s:>9.2f} {r.loop_s:>8.2f} {r.speedup:>7.1f}x {r.bound_s:>8.2f} "
-            f"{r.over_bound:>7.2f}x {r.json_bytes / 1e6:>8.1f} {r.peak_bytes / 1e6:>8.1f} {r.memory_ratio:>6.2f}x"
+            f"{r.over_bound:>7.2f}x {r.bare_s:>7.2f} {r.json_bytes / 1e6:>8.1f} {r.peak_bytes / 1e6:>8.1f} "
+            f"{r.memory_ratio:>6.2f}x"
         )
+    print("bare s: the same pages through N threads of bare httpx + json.loads (what this server allows)")
     print("\ntargets: speedup >= 5x at 10,000 calls; x bound <= 1.3; x JSON <= 3 at 100,000 calls")
     for r in rows:
         verdicts = []
