@@ -28,8 +28,6 @@ def configure_logging(stream: TextIO | None = None, level: int = logging.INFO) -
         formatter.converter = time.gmtime
         handler.setFormatter(formatter)
         logger.addHandler(handler)
-        # Our handler writes the lines; passing them on to a root handler as well would print them twice.
-        logger.propagate = False
     logger.setLevel(level)
     return logger
 

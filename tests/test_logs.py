@@ -15,10 +15,11 @@ from carecycle_dash.logs import AUDIT_LOGGER, PACKAGE_LOGGER, configure_logging,
 def bare_package_logger() -> Iterator[logging.Logger]:
     """The package logger without handlers for the test, as it was afterwards."""
     logger = logging.getLogger(PACKAGE_LOGGER)
-    saved = (list(logger.handlers), logger.propagate, logger.level)
+    saved_handlers, saved_level = list(logger.handlers), logger.level
     logger.handlers.clear()
     yield logger
-    logger.handlers[:], logger.propagate, logger.level = saved[0], saved[1], saved[2]
+    logger.handlers[:] = saved_handlers
+    logger.setLevel(saved_level)
 
 
 def test_audit_lines_reach_the_stream_once_even_when_configured_twice(bare_package_logger: logging.Logger) -> None:
@@ -39,3 +40,12 @@ def test_one_line_replaces_line_breaks_and_control_characters() -> None:
 def test_one_line_bounds_the_length() -> None:
     text = one_line("a" * 500, limit=10)
     assert text == "a" * 9 + "…"
+
+
+def test_lines_still_reach_pytests_capture_after_configuring(
+    bare_package_logger: logging.Logger, caplog: pytest.LogCaptureFixture
+) -> None:
+    configure_logging(io.StringIO())
+    with caplog.at_level(logging.INFO, logger=AUDIT_LOGGER):
+        logging.getLogger(AUDIT_LOGGER).info("sign-out: user=%s", "a@x.example")
+    assert "sign-out: user=a@x.example" in caplog.text
