@@ -47,6 +47,9 @@ EXIT_REMOTE: Final = 4
 EXIT_OUTPUT: Final = 5
 EXIT_INTERRUPTED: Final = 130
 
+# A scheduled job has no one waiting on it: it may retry longer than the dashboard would.
+HEADLESS_RETRY: Final = RetryPolicy(attempts=8, deadline_s=180.0)
+
 
 def register(subparsers: Any) -> None:
     """Add the `export` subcommand; its `run` returns the exit code."""
@@ -149,7 +152,7 @@ def _export(
     retry: RetryPolicy | None,
 ) -> int:
     customer_id, base_url, output, api_key, concurrency = _options(args, environ)
-    with CallsClient(api_key, base_url, retry=retry) as client:
+    with CallsClient(api_key, base_url, retry=retry or HEADLESS_RETRY) as client:
         result = load_all_calls(
             client, customer_id, sort_by=args.sort_by, order=args.order, concurrency=concurrency, on_progress=progress
         )
