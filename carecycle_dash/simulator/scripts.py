@@ -117,7 +117,7 @@ COMPLAINTS = (
     "trouble sleeping",
     "a rash on my arm",
     "dizziness when I stand up",
-    "my knee acting up again",
+    "knee pain that keeps coming back",
 )
 PROCEDURES = ("an MRI of my knee", "physical therapy", "a colonoscopy", "a sleep study", "cataract surgery")
 PLANS = ("Silver Choice PPO", "Gold Advantage HMO", "Bronze Saver EPO", "Medicare Advantage Plus", "Dual Care SNP")
@@ -220,6 +220,13 @@ def _slots_after(day: date) -> tuple[str, ...]:
     )
 
 
+def _three_slots(rng: random.Random, slots: tuple[str, ...]) -> tuple[str, str, str]:
+    """Three different times, so "this one or that one" never offers the same slot twice."""
+    first = int(rng.random() * len(slots))
+    second = (first + 1 + int(rng.random() * (len(slots) - 1))) % len(slots)
+    return slots[first], slots[second], pick(rng, slots)
+
+
 def make_context(rng: random.Random, org: Organisation, person: Person, day: date) -> Context:
     """The details of one call; appointments offered fall on weekdays in the weeks after `day`."""
     slots = _slots_after(day)
@@ -229,7 +236,7 @@ def make_context(rng: random.Random, org: Organisation, person: Person, day: dat
         person,
         pick(rng, org.doctors),
         pick(rng, org.locations),
-        (pick(rng, slots), pick(rng, slots), pick(rng, slots)),
+        _three_slots(rng, slots),
         pick(rng, PLANS),
     )
 
@@ -244,8 +251,7 @@ def _outbound_opening(c: Context, rng: random.Random, purpose: str) -> list[Turn
         (
             f"Hi, this is {c.agent}, a virtual assistant calling on behalf of {c.org.name}. May I speak with {p.full}?",
             f"Hello, this is {c.agent} calling from {c.org.name}. Am I speaking with {p.first}?",
-            f"Good {pick(rng, ('morning', 'afternoon'))}! This is {c.agent}, an automated assistant with "
-            f"{c.org.name}. Is this {p.first} {p.last}?",
+            f"Hi there! This is {c.agent}, an automated assistant with {c.org.name}. Is this {p.first} {p.last}?",
         ),
     )
     answer = pick(rng, (f"Yes, this is {p.first}.", "Speaking.", "Yeah, who's calling?", "Yes. What's this about?"))
@@ -288,11 +294,11 @@ def voicemail(c: Context, rng: random.Random, reason: str) -> list[Turn]:
 # --- outcomes shared by several scenarios ----------------------------------------------------------------
 
 
-def _book(c: Context, rng: random.Random) -> list[Turn]:
+def _book(c: Context, rng: random.Random, lead: str = "") -> list[Turn]:
     first, second = c.slots[0], c.slots[1]
     reply, chosen = pick_pair(rng, (("The first one, please.", first), ("The second one works better.", second)))
     return [
-        ("AI", f"I have {first} or {second} with {c.doctor}. Which works better for you?"),
+        ("AI", f"{lead}I have {first} or {second} with {c.doctor}. Which works better for you?"),
         ("User", reply),
         (
             "AI",
@@ -395,8 +401,8 @@ def appointment_reminder(c: Context, rng: random.Random, outcome: str) -> list[T
             ("AI", "Wonderful. Please arrive 15 minutes early to check in, and bring your insurance card."),
         ]
     elif outcome == "Appointment Scheduled":
-        turns += [("User", "Oh, I can't make that day anymore. Can I move it?"), ("AI", "Of course.")]
-        turns += _book(c, rng)
+        turns += [("User", "Oh, I can't make that day anymore. Can I move it?")]
+        turns += _book(c, rng, "Of course. ")
     elif outcome == "Transferred":
         return turns + _transfer(c, rng, "nurse line", "I need to ask someone about my blood pressure medication.")
     elif outcome == "Not Interested":
@@ -527,6 +533,8 @@ def post_discharge(c: Context, rng: random.Random, outcome: str) -> list[Turn]:
     turns = _outbound_opening(
         c, rng, f"I'm calling to check in after your recent discharge from {hospital}. How are you feeling?"
     )
+    if outcome == "Callback Requested":
+        return turns + _callback(c, rng)
     if outcome == "Transferred":
         return [
             *turns,
@@ -539,8 +547,7 @@ def post_discharge(c: Context, rng: random.Random, outcome: str) -> list[Turn]:
         ("User", pick(rng, ("Yes, I got them on Tuesday.", "My son picked them up for me."))),
     ]
     if outcome == "Appointment Scheduled":
-        turns += [("AI", "Great. I don't see a follow-up visit on your chart yet. Let's set one up.")]
-        turns += _book(c, rng)
+        turns += _book(c, rng, "Great. I don't see a follow-up visit on your chart yet, so let's set one up. ")
     else:
         turns += [
             (
@@ -574,8 +581,7 @@ def inbound_scheduling(c: Context, rng: random.Random, outcome: str) -> list[Tur
         ("User", f"{p.full}, {p.dob}."),
     ]
     if outcome == "Appointment Scheduled":
-        turns += [("AI", "Thank you. Let me look for the first available appointment.")]
-        turns += _book(c, rng)
+        turns += _book(c, rng, "Thank you. Let me look for the first available appointments. ")
     elif outcome == "Qualified":
         turns += [
             ("AI", "Thank you. I don't see you in our system. Are you a new patient?"),
@@ -633,14 +639,38 @@ _RESULT = {
 }
 
 
+_SPECIFIC = {
+    ("wellness", "Transferred"): "The patient had a billing question and was transferred to the billing team.",
+    ("reminder", "Transferred"): "The patient asked about blood pressure medication and was sent to the nurse line.",
+    ("reminder", "Appointment Scheduled"): "The patient could not make it; the visit was rebooked with {doctor}.",
+    ("reminder", "Not Interested"): "The patient cancelled the appointment and now sees a provider closer to home.",
+    ("verification", "Transferred"): "The caller was verified and transferred to member services about a claim.",
+    ("discharge", "Transferred"): "The patient reported a swollen, painful ankle and was transferred to a nurse.",
+    ("discharge", "Message Delivered"): (
+        "The patient is recovering and has their medications; the follow-up visit with {doctor} and the warning "
+        "signs were reviewed."
+    ),
+    ("inbound", "Transferred"): "The caller needed a prescription refill and was transferred to the nurse line.",
+    (
+        "inbound",
+        "No Agents Available",
+    ): "The caller asked about a referral; no coordinator was free, a callback was noted.",
+    ("inbound", "Qualified"): "A new patient whose plan is accepted; the new-patient coordinator will call back.",
+    ("inbound", "Unqualified"): "The caller's insurance is out of network; a list of nearby clinics was offered.",
+    ("medicare", "Qualified"): "Has Medicare Parts A and B; a licensed agent will call back about lower-premium plans.",
+    ("medicare", "Transferred"): "The person asked for a licensed agent right away and was transferred.",
+}
+
+
 def summary(scenario: str, outcome: str, c: Context, direction: str) -> str:
+    """Two sentences, like the summaries voice-AI platforms write: who and why, then what came of it."""
     who = c.person.full
     if outcome == "Voicemail":
         return f"The AI reached {who}'s voicemail and left a message {_TOPIC[scenario]} with a callback number."
-    opening = (
-        f"{who} called {c.org.name} {_TOPIC[scenario]}."
-        if direction == "inbound"
-        else f"The AI called {who} {_TOPIC[scenario]}."
-    )
-    result = _RESULT.get(outcome, "The call ended without a clear outcome.")
+    if direction == "inbound":
+        specific = (scenario, outcome) in _SPECIFIC or (scenario == "inbound" and outcome != "Appointment Scheduled")
+        opening = f"{who} called {c.org.name}." if specific else f"{who} called {c.org.name} {_TOPIC[scenario]}."
+    else:
+        opening = f"The AI called {who} {_TOPIC[scenario]}."
+    result = _SPECIFIC.get((scenario, outcome)) or _RESULT.get(outcome, "The call ended without a clear outcome.")
     return f"{opening} {result.format(doctor=c.doctor, location=c.location)}"

@@ -21,6 +21,7 @@ from carecycle_dash.simulator.edge import generate_edge_calls
 _SORT_KEY_FIELDS: dict[str, str] = {"createdAt": "createdAt", "disposition": "disposition", "duration": "durationMs"}
 assert set(_SORT_KEY_FIELDS) == set(SORT_FIELDS)
 
+_RECORDING_FIELDS = (("recordingUrl", "mono"), ("stereoRecordingUrl", "stereo"), ("mainRecordingUrl", "main"))
 _TYPE_RANK = {bool: 1, int: 1, float: 1, str: 2}
 
 
@@ -86,19 +87,13 @@ class CustomerCalls:
         self._orders.clear()
 
     def _note_recordings(self, call: dict[str, Any], prefix: str) -> None:
-        kinds: set[str] = set()
-        call_id = ""
-        for field_name, kind in (
-            ("recordingUrl", "mono"),
-            ("stereoRecordingUrl", "stereo"),
-            ("mainRecordingUrl", "main"),
-        ):
-            url = call.get(field_name)
-            if isinstance(url, str) and url.startswith(prefix) and url.endswith(f"/{kind}.wav"):
-                kinds.add(kind)
-                call_id = url[len(prefix) :].split("/", 1)[0]
+        call_id = call.get("id")
+        if not isinstance(call_id, str):
+            return
+        base = f"{prefix}{call_id}/"
+        kinds = frozenset(kind for field, kind in _RECORDING_FIELDS if call.get(field) == f"{base}{kind}.wav")
         if kinds:
-            self._recordings[call_id] = frozenset(kinds)
+            self._recordings[call_id] = kinds
 
     def _order(self, sort_by: SortField, order: SortOrder) -> list[bytes]:
         cached = self._orders.get((sort_by, order))
