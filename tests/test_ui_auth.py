@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 AUTH = {
@@ -92,3 +94,20 @@ def test_signing_out_returns_to_the_sign_in_button() -> None:
     at.sidebar.button[0].click().run()
     assert [button.label for button in at.button] == ["Sign in"]
     assert "THE DASHBOARD" not in page_text(at)
+
+
+def test_each_decision_is_audited_once_per_session_without_claims_or_tokens(caplog: pytest.LogCaptureFixture) -> None:
+    user = {
+        "is_logged_in": True,
+        "email": "eve@evil.example",
+        "email_verified": True,
+        "tokens": {"id": "eyJ-the-id-token"},
+        "name": "Eve Example",
+    }
+    with caplog.at_level(logging.INFO, logger="carecycle_dash.audit"):
+        at = run({"auth": AUTH, "carecycle": {"access": ACCESS}}, user)
+        at.run()
+    lines = [record.getMessage() for record in caplog.records if record.name == "carecycle_dash.audit"]
+    assert lines == ["sign-in refused: user=eve@evil.example reason=not-listed"]
+    assert "eyJ" not in caplog.text
+    assert "Eve Example" not in caplog.text
