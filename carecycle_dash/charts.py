@@ -23,6 +23,17 @@ HOVER_LABEL_MAX: Final = 200
 MAX_BOXES: Final = 25
 HISTOGRAM_COLOR: Final = "#4393c3"
 _FONT: Final = {"family": "Inter, 'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif", "size": 13}
+_AXIS: Final = {"gridcolor": "#ebf0f8", "linecolor": "#ebf0f8", "zerolinecolor": "#ebf0f8", "ticks": ""}
+# A few lines in the spirit of "plotly_white": copying a named template costs tens of ms per figure.
+_TEMPLATE: Final = go.layout.Template(
+    layout={
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"color": "#2a3f5f"},
+        "xaxis": _AXIS,
+        "yaxis": _AXIS,
+    }
+)
 
 
 def disposition_chart(df: pd.DataFrame) -> go.Figure:
@@ -51,9 +62,7 @@ def disposition_chart(df: pd.DataFrame) -> go.Figure:
     )
     _style(figure, "Calls by disposition", height=max(260, 26 * len(names) + 110))
     figure.update_xaxes(title_text="Calls", tickformat=",d", rangemode="tozero")
-    figure.update_yaxes(
-        title_text="Disposition", type="category", categoryorder="array", categoryarray=names, autorange="reversed"
-    )
+    figure.update_yaxes(type="category", categoryorder="array", categoryarray=names, autorange="reversed")
     figure.update_layout(margin={"r": 90})
     return figure
 
@@ -99,9 +108,9 @@ def duration_by_disposition_chart(df: pd.DataFrame) -> go.Figure:
     names = display_names(raw)
     colors = disposition_colors(raw)
     minutes = {c: (shown[c] / 60.0).to_numpy() for c in ("lower_s", "q1_s", "median_s", "q3_s", "upper_s", "mean_s")}
-    figure = go.Figure()
+    traces: list[go.Box | go.Scatter] = []
     for i, name in enumerate(names):
-        figure.add_trace(
+        traces.append(
             go.Box(
                 y=[name],
                 orientation="h",
@@ -119,7 +128,7 @@ def duration_by_disposition_chart(df: pd.DataFrame) -> go.Figure:
             )
         )
     seconds = {c: [format_duration(v) for v in shown[c]] for c in ("q1_s", "median_s", "q3_s", "min_s", "max_s")}
-    figure.add_trace(
+    traces.append(
         go.Scatter(
             x=minutes["median_s"],
             y=names,
@@ -141,11 +150,10 @@ def duration_by_disposition_chart(df: pd.DataFrame) -> go.Figure:
             "longest %{customdata[6]}<extra></extra>",
         )
     )
+    figure = go.Figure(data=traces)
     _style(figure, title, height=max(260, 30 * len(names) + 110))
     figure.update_xaxes(title_text="Duration (minutes)", rangemode="tozero")
-    figure.update_yaxes(
-        title_text="Disposition", type="category", categoryorder="array", categoryarray=names, autorange="reversed"
-    )
+    figure.update_yaxes(type="category", categoryorder="array", categoryarray=names, autorange="reversed")
     figure.update_layout(hovermode="y")
     return figure
 
@@ -161,10 +169,10 @@ def calls_over_time_chart(df: pd.DataFrame, tz: str = "UTC") -> go.Figure:
     raw = list(pd.unique(data["disposition"]))
     names = dict(zip(raw, display_names(raw), strict=True))
     colors = disposition_colors(raw)
-    figure = go.Figure()
+    traces = []
     for disposition in raw:
         rows = data[data["disposition"].eq(disposition).to_numpy()]
-        figure.add_trace(
+        traces.append(
             go.Bar(
                 x=rows["day"],
                 y=rows["calls"],
@@ -174,6 +182,7 @@ def calls_over_time_chart(df: pd.DataFrame, tz: str = "UTC") -> go.Figure:
                 hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
             )
         )
+    figure = go.Figure(data=traces)
     _style(figure, f"{title} ({escape(tz)})", height=420)
     figure.update_layout(barmode="stack", bargap=0.15, hovermode="x unified", legend_title_text="Disposition")
     figure.update_xaxes(title_text="Day", type="date", hoverformat="%a %d %b %Y")
@@ -238,7 +247,7 @@ def _columns(*columns: Sequence[object]) -> np.ndarray:
 
 def _style(figure: go.Figure, title: str, height: int = 360) -> None:
     figure.update_layout(
-        template="plotly_white",
+        template=_TEMPLATE,
         title={"text": title, "x": 0, "xanchor": "left"},
         font=_FONT,
         height=height,

@@ -123,8 +123,9 @@ def duration_by_disposition(df: pd.DataFrame) -> pd.DataFrame:
     known = seconds.notna()
     if not known.any():
         return pd.DataFrame({c: pd.Series(dtype="str" if c == "disposition" else "float64") for c in columns})
+    every_label = labels(df["disposition"])
     values = seconds[known]
-    group = labels(df["disposition"])[known]
+    group = every_label[known]
     grouped = values.groupby(group, sort=False)
     stats = pd.DataFrame(
         {
@@ -142,7 +143,7 @@ def duration_by_disposition(df: pd.DataFrame) -> pd.DataFrame:
     high_fence = (stats["q3_s"] + 1.5 * iqr).reindex(group).to_numpy()
     stats["lower_s"] = values.where(values.to_numpy() >= low_fence).groupby(group, sort=False).min()
     stats["upper_s"] = values.where(values.to_numpy() <= high_fence).groupby(group, sort=False).max()
-    order = [d for d in disposition_breakdown(df)["disposition"] if d in stats.index]
+    order = [d for d in _by_frequency(every_label.value_counts()) if d in stats.index]
     out = stats.reindex(order).rename_axis("disposition").reset_index()
     out["disposition"] = out["disposition"].astype("str")
     out["calls"] = out["calls"].astype(np.int64)
@@ -269,6 +270,10 @@ def _is_number(value: Any) -> bool:
 
 def _seconds(df: pd.DataFrame) -> np.ndarray:
     return df["durationS"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _by_frequency(counts: pd.Series) -> list[str]:
+    return [str(name) for name, _ in sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))]
 
 
 def _share(part: int, whole: int) -> float | None:
