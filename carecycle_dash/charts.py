@@ -62,7 +62,9 @@ def disposition_chart(df: pd.DataFrame) -> go.Figure:
     )
     _style(figure, "Calls by disposition", height=max(260, 26 * len(names) + 110))
     figure.update_xaxes(title_text="Calls", tickformat=",d", rangemode="tozero")
-    figure.update_yaxes(type="category", categoryorder="array", categoryarray=names, autorange="reversed")
+    figure.update_yaxes(
+        type="category", categoryorder="array", categoryarray=names, autorange="reversed", ticklabelstandoff=6
+    )
     figure.update_layout(margin={"r": 90})
     return figure
 
@@ -153,7 +155,9 @@ def duration_by_disposition_chart(df: pd.DataFrame) -> go.Figure:
     figure = go.Figure(data=traces)
     _style(figure, title, height=max(260, 30 * len(names) + 110))
     figure.update_xaxes(title_text="Duration (minutes)", rangemode="tozero")
-    figure.update_yaxes(type="category", categoryorder="array", categoryarray=names, autorange="reversed")
+    figure.update_yaxes(
+        type="category", categoryorder="array", categoryarray=names, autorange="reversed", ticklabelstandoff=6
+    )
     figure.update_layout(hovermode="y")
     return figure
 
