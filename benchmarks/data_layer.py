@@ -9,6 +9,7 @@ from a local generator of the same shape. Each step is timed as the best of a fe
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -81,14 +82,16 @@ def synthetic_calls(n: int, seed: int = 7) -> list[dict[str, Any]]:
 
 
 def make_calls(n: int, source: str) -> tuple[list[dict[str, Any]], str]:
+    """Calls as the loader hands them over: decoded from JSON, so laid out in memory as in the app."""
+    try:
+        from carecycle_dash.simulator import generate_calls
+    except ImportError:
+        source = "local"
     if source == "simulator":
-        try:
-            from carecycle_dash.simulator import generate_calls
-        except ImportError:
-            pass
-        else:
-            return generate_calls(CUSTOMER_ID, n, 7, base_url="http://127.0.0.1:8787"), "simulator"
-    return synthetic_calls(n), "local generator (long transcripts)"
+        calls, name = generate_calls(CUSTOMER_ID, n, 7, base_url="http://127.0.0.1:8787"), "simulator"
+    else:
+        calls, name = synthetic_calls(n), "local generator (long transcripts)"
+    return json.loads(json.dumps(calls)), name
 
 
 def best_of(repeat: int, step: Callable[[], object]) -> float:
