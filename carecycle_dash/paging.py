@@ -59,21 +59,6 @@ def pages_for(total: int, page_size: int) -> int:
     return max(1, math.ceil(total / page_size))
 
 
-def _order_keys(calls: Iterable[Call]) -> tuple[list[Key], int]:
-    """Keys in first-seen order, and how many repeats were dropped."""
-    seen: set[Key] = set()
-    ordered: list[Key] = []
-    repeats = 0
-    for call in calls:
-        key = call_key(call)
-        if key in seen:
-            repeats += 1
-        else:
-            seen.add(key)
-            ordered.append(key)
-    return ordered, repeats
-
-
 def merge_orders(primary: Sequence[Key], secondary: Sequence[Key]) -> list[Key]:
     """`primary`'s order, with keys only `secondary` has placed after their nearest earlier neighbour there."""
     in_primary = set(primary)
@@ -146,12 +131,12 @@ class _Loader:
 
     def _arrived(self, page: CallsPage) -> None:
         """Book a page in the caller's thread: shared strings, progress."""
-        shared = self.shared_values
+        share = self.shared_values.setdefault
         for call in page["items"]:
             for name in SHARED_VALUE_FIELDS:
                 value = call.get(name)
                 if type(value) is str:
-                    call[name] = shared.setdefault(value, value)
+                    call[name] = share(value, value)
         self.progress.done += 1
         if self.on_progress is not None:
             self.on_progress(self.progress.done, max(self.progress.total, self.progress.done))
@@ -197,16 +182,23 @@ class _Loader:
         return [page for page in results if page is not None]
 
     def remember(self, pages: Iterable[CallsPage]) -> tuple[list[Key], int, int]:
-        """Keys of these pages in order, repeats among them, and how many calls were new to the load."""
-        calls = [call for page in pages for call in page["items"]]
-        keys, repeats = _order_keys(calls)
-        new = 0
-        for call in calls:
-            key = call_key(call)
-            if key not in self.known:
-                self.known[key] = call
-                new += 1
-        return keys, repeats, new
+        """Keys of these pages in order (first occurrence), repeats among them, and how many were new to the load."""
+        known = self.known
+        seen: set[Key] = set()
+        ordered: list[Key] = []
+        repeats = new = 0
+        for page in pages:
+            for call in page["items"]:
+                key = call_key(call)
+                if key in seen:
+                    repeats += 1
+                    continue
+                seen.add(key)
+                ordered.append(key)
+                if key not in known:
+                    known[key] = call
+                    new += 1
+        return ordered, repeats, new
 
 
 def _check_options(concurrency: int, page_size: int) -> None:
