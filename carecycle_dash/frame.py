@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from carecycle_dash.contract import (
     BOOLEAN_FIELDS,
@@ -43,10 +44,14 @@ NONE_LABEL: Final = "(none)"
 
 TIME_UNIT: Final = "us"
 
-# An absolute http(s) URL with a host, no whitespace, NUL or backslash: the same verdict as
-# carecycle_dash.safety.safe_http_url, written as one regex so it runs over a column at once.
-_HTTP_URL: Final = r"^[hH][tT][tT][pP][sS]?://(?:[^/?#]*@)?(?:\[[^\]/?#]+\]|[^/?#@:\[\]]+)(?::[^/?#]*)?(?:[/?#].*)?$"
-_URL_FORBIDDEN: Final = r"[\x00\t\n\r\\ ]|[\x0b\x0c\x1c-\x1f\x85\p{Z}]$"
+# An absolute http(s) URL with a host, no whitespace, NUL or backslash anywhere and no trailing space of any
+# kind: the same verdict as carecycle_dash.safety.safe_http_url, as regexes that run over a column at once.
+_URL_BAD = r"\x00\t\n\r\\ "
+_HTTP_URL: Final = (
+    rf"^[hH][tT][tT][pP][sS]?://(?:[^/?#{_URL_BAD}]*@)?(?:\[[^\]/?#{_URL_BAD}]+\]|[^/?#@:\[\]{_URL_BAD}]+)"
+    rf"(?::[^/?#{_URL_BAD}]*)?(?:[/?#][^{_URL_BAD}]*)?$"
+)
+_TRAILING_SPACE: Final = r"[\x0b\x0c\x1c-\x1f\x85\p{Z}]$"
 _SCORE: Final = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(?:(%)|/\s*(\d+(?:\.\d+)?))?$")
 _TRUE_TEXT: Final = frozenset({"true", "1"})
 _FALSE_TEXT: Final = frozenset({"false", "0"})
@@ -92,9 +97,11 @@ def labels(values: pd.Series) -> pd.Series:
 
 def http_url_mask(values: pd.Series) -> np.ndarray:
     """True where a text value is an absolute http(s) URL a browser may be given as a link or source."""
-    text = values.astype("str")
-    good = text.str.match(_HTTP_URL, na=False) & ~text.str.contains(_URL_FORBIDDEN, regex=True, na=False)
-    return good.to_numpy(dtype=bool)
+    text = pa.array(values.astype("str"))
+    good = pc.and_(
+        pc.match_substring_regex(text, _HTTP_URL), pc.invert(pc.match_substring_regex(text, _TRAILING_SPACE))
+    )
+    return np.asarray(good.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def time_zone(tz: str) -> ZoneInfo:
