@@ -72,7 +72,7 @@ def filter_mask(df: pd.DataFrame, filters: CallFilters) -> np.ndarray:
     ):
         if wanted:
             keep &= labels(df[column]).isin(wanted).to_numpy(dtype=bool)
-    needle = filters.text.strip()
+    needle = (filters.text or "").strip()
     if needle:
         keep &= contains_text(df, needle, within=keep)
     return keep
