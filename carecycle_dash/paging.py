@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -168,16 +168,14 @@ class _Loader:
             self._plan(len(numbers))
         futures: dict[Future[CallsPage], int] = {self.pool.submit(self._fetch, n): i for i, n in enumerate(numbers)}
         results: list[CallsPage | None] = [None] * len(numbers)
-        pending = set(futures)
         try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    page = future.result()
-                    self._arrived(page)
-                    results[futures[future]] = page
+            # as_completed, not wait(FIRST_COMPLETED) in a loop: that rescans every pending future per page.
+            for future in as_completed(futures):
+                page = future.result()
+                self._arrived(page)
+                results[futures[future]] = page
         finally:
-            for future in pending:
+            for future in futures:
                 future.cancel()
         return [page for page in results if page is not None]
 
