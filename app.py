@@ -1,14 +1,16 @@
-"""Entry point: page set-up and navigation. Each page in pages/ draws one screen."""
+"""Entry point: tab title and sign-in, navigation, the shared sidebar and data; then the chosen page draws."""
 
 import streamlit as st
 
-st.set_page_config(page_title="CareCycle Calls", page_icon="📞", layout="wide")
+from carecycle_dash.ui.view import configure_page, prepare_view
 
+configure_page()
 navigation = st.navigation(
     [
-        st.Page("pages/overview.py", title="Overview", icon="📊", url_path="", default=True),
-        st.Page("pages/calls.py", title="Calls", icon="📋", url_path="calls"),
-        st.Page("pages/call.py", title="Call detail", icon="🎧", url_path="call"),
+        st.Page("pages/overview.py", title="Overview", icon=":material/insights:", url_path="", default=True),
+        st.Page("pages/calls.py", title="Calls", icon=":material/table_rows:", url_path="calls"),
+        st.Page("pages/call.py", title="Call detail", icon=":material/headphones:", url_path="call"),
     ]
 )
+prepare_view()
 navigation.run()

@@ -62,12 +62,6 @@ def test_signed_out_visitor_sees_only_the_sign_in_screen(page: Page, signed_app:
     expect_sign_in_screen_only(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit runs pages/*.py directly (its old pages-directory mode) until app.py has called "
-    "st.navigation once in the process, so while nobody admitted has opened the app a deep link skips "
-    "app.py's sign-in gate. Fixed by moving the page scripts out of a directory named pages/.",
-)
 def test_a_deep_link_on_a_fresh_server_shows_only_sign_in(page: Page, tmp_path: Path, signed_app: SignInSetup) -> None:
     secrets = write_auth_secrets(tmp_path, signed_app.provider_url, ["careagency.example"])
     fresh = start_app(tmp_path, args=("--secrets.files", str(secrets)))
@@ -75,7 +69,7 @@ def test_a_deep_link_on_a_fresh_server_shows_only_sign_in(page: Page, tmp_path: 
         for path in ("/calls", "/call", "/"):
             open_app(page, fresh.url + path)
             expect_sign_in_screen_only(page)
-            expect(page.get_by_role("heading", name="Calls")).to_have_count(0)
+            expect(page.get_by_role("heading", name="Calls", exact=True)).to_have_count(0)
     finally:
         fresh.stop()
 

@@ -1,0 +1,36 @@
+"""Fetch a recording on the server's side, for hosts the viewer's browser cannot reach itself."""
+
+from __future__ import annotations
+
+import httpx
+
+from carecycle_dash.errors import NetworkError
+from carecycle_dash.safety import safe_http_url
+
+MAX_RECORDING_BYTES = 50 * 1024 * 1024
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for http(s) URLs on 127.0.0.0/8, ::1 or localhost (the demo simulator's recordings)."""
+    host = httpx.URL(url).host
+    return host in {"localhost", "::1"} or host.startswith("127.")
+
+
+def fetch_loopback_recording(url: str, *, timeout_s: float = 10.0) -> bytes:
+    """The audio bytes at a loopback URL; anything else is refused so this never becomes an open proxy."""
+    safe = safe_http_url(url)
+    if safe is None or not is_loopback_url(safe):
+        raise ValueError("only loopback http(s) recordings are fetched by the server")
+    try:
+        with httpx.stream("GET", safe, timeout=timeout_s) as response:
+            response.raise_for_status()
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_RECORDING_BYTES:
+                    raise NetworkError("The recording is too large to play here.")
+                chunks.append(chunk)
+    except httpx.HTTPError as exc:
+        raise NetworkError("The recording could not be fetched.") from exc
+    return b"".join(chunks)

@@ -1,0 +1,200 @@
+"""The sidebar: where the data comes from, which customer and order, and the filters.
+
+The customer, sort field and order live in the address (`?customer_id=..&sort_by=..&order=..`) so that
+a link reproduces the view; the key never does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from carecycle_dash.config import Settings
+from carecycle_dash.contract import (
+    DEFAULT_SORT_FIELD,
+    DEFAULT_SORT_ORDER,
+    SORT_FIELDS,
+    SORT_ORDERS,
+    SortField,
+    SortOrder,
+)
+from carecycle_dash.filters import CallFilters, FilterOptions, filter_options
+from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
+from carecycle_dash.ui.settings import TYPED_KEY_STATE, source_label
+
+SORT_LABELS: dict[str, str] = {"createdAt": "Time", "disposition": "Disposition", "duration": "Duration"}
+ORDER_LABELS: dict[str, str] = {"desc": "Descending", "asc": "Ascending"}
+_URL_ADOPTED = "_url_adopted"
+# Sidebar widgets live in app.py but Streamlit still drops their values on a page switch unless told not to.
+KEEP = "session"
+_FILTERS_FOR = "_filters_for"
+_FILTER_KEYS = ("f_dates", "f_dispositions", "f_directions", "f_campaigns", "f_assistants", "f_text", "f_tests")
+
+
+@dataclass(frozen=True)
+class ViewInputs:
+    """What the person asked for: customer, order, and whether to reload."""
+
+    customer_id: str
+    sort_by: SortField
+    order: SortOrder
+    refresh: bool
+
+
+def adopt_link_once(default_customer: str) -> list[str]:
+    """On a session's first run, take customer, sort and order from the address; return warnings."""
+    if st.session_state.get(_URL_ADOPTED):
+        return []
+    params = st.query_params
+    warnings = []
+    st.session_state["customer_id"] = params.get("customer_id", default_customer).strip()
+    sort_by = params.get("sort_by", DEFAULT_SORT_FIELD)
+    if sort_by not in SORT_FIELDS:
+        warnings.append(f"The link's sort field is not one of {', '.join(SORT_FIELDS)}; sorting by time instead.")
+        sort_by = DEFAULT_SORT_FIELD
+    order = params.get("order", DEFAULT_SORT_ORDER)
+    if order not in SORT_ORDERS:
+        warnings.append("The link's order is not asc or desc; using descending instead.")
+        order = DEFAULT_SORT_ORDER
+    st.session_state["sort_by"] = sort_by
+    st.session_state["order"] = order
+    st.session_state[_URL_ADOPTED] = True
+    return warnings
+
+
+def write_link(inputs: ViewInputs, **extra: str | None) -> None:
+    """Keep the address in step with the inputs (only when it differs, to avoid needless reruns)."""
+    wanted = {"customer_id": inputs.customer_id, "sort_by": inputs.sort_by, "order": inputs.order}
+    wanted.update({name: value for name, value in extra.items() if value})
+    current = {name: st.query_params.get(name) for name in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _accept_typed_key() -> None:
+    typed = st.session_state.get("_key_input", "").strip()
+    st.session_state["_key_input"] = ""
+    if typed:
+        st.session_state[TYPED_KEY_STATE] = typed
+
+
+def _forget_typed_key() -> None:
+    st.session_state.pop(TYPED_KEY_STATE, None)
+
+
+def _pick_demo_customer() -> None:
+    st.session_state["customer_id"] = DEMO_CUSTOMERS[st.session_state["_demo_customer"]]
+
+
+def data_source(settings: Settings) -> None:
+    """Where the data comes from, and a place to enter a key when none is configured."""
+    if settings.is_demo:
+        st.sidebar.info(
+            f"**Demo mode.** {source_label(settings)}: fictional calls, no real patients.", icon=":material/science:"
+        )
+    else:
+        st.sidebar.success(source_label(settings), icon=":material/lock:")
+    if settings.source in ("demo", "session"):
+        with st.sidebar.expander("Use your own API key", expanded=False):
+            if settings.source == "session":
+                st.caption("A key entered here is kept only in this browser session.")
+                st.button("Forget the key", on_click=_forget_typed_key, use_container_width=True)
+            else:
+                with st.form("api_key_form", clear_on_submit=False, border=False):
+                    st.text_input("API key", type="password", key="_key_input", placeholder="cc_…")
+                    st.form_submit_button("Use this key", on_click=_accept_typed_key)
+
+
+def view_inputs(settings: Settings) -> ViewInputs:
+    """Customer, sort field, order and refresh, from the sidebar."""
+    sidebar = st.sidebar
+    if settings.is_demo:
+        names = list(DEMO_CUSTOMERS)
+        current = next((n for n, cid in DEMO_CUSTOMERS.items() if cid == st.session_state.get("customer_id")), None)
+        sidebar.selectbox(
+            "Demo customer",
+            names,
+            index=names.index(current) if current else None,
+            key="_demo_customer",
+            persist_state=KEEP,
+            on_change=_pick_demo_customer,
+            format_func=lambda name: f"{name} ({DEMO_CUSTOMERS[name][:8]}…)",
+            placeholder="Pick a demo customer",
+        )
+    sidebar.text_input(
+        "Customer ID", key="customer_id", persist_state=KEEP, placeholder="a UUID such as 497f6eca-6276-…"
+    )
+    col_sort, col_order = sidebar.columns(2)
+    col_sort.selectbox("Sort by", SORT_FIELDS, key="sort_by", persist_state=KEEP, format_func=SORT_LABELS.__getitem__)
+    col_order.selectbox("Order", SORT_ORDERS, key="order", persist_state=KEEP, format_func=ORDER_LABELS.__getitem__)
+    refresh = sidebar.button("Reload from the API", icon=":material/refresh:", use_container_width=True)
+    return ViewInputs(
+        customer_id=(st.session_state.get("customer_id") or "").strip(),
+        sort_by=st.session_state["sort_by"],
+        order=st.session_state["order"],
+        refresh=refresh,
+    )
+
+
+def _reset_filters_when_data_changes(data_key: tuple[str, ...]) -> None:
+    if st.session_state.get(_FILTERS_FOR) != data_key:
+        for key in _FILTER_KEYS:
+            st.session_state.pop(key, None)
+        st.session_state[_FILTERS_FOR] = data_key
+
+
+def _date_range(value: object, options: FilterOptions) -> tuple[date | None, date | None]:
+    if isinstance(value, tuple | list):
+        start = value[0] if len(value) > 0 else None
+        end = value[1] if len(value) > 1 else None
+        return start, end
+    if isinstance(value, date):
+        return value, value
+    return options.first_day, options.last_day
+
+
+def filters(df: pd.DataFrame, tz: str, data_key: tuple[str, ...]) -> CallFilters:
+    """The filter widgets, with choices taken from the loaded calls."""
+    _reset_filters_when_data_changes(data_key)
+    options = filter_options(df, tz)
+    sidebar = st.sidebar
+    sidebar.divider()
+    sidebar.subheader("Filters")
+    start = end = None
+    if options.first_day and options.last_day:
+        chosen = sidebar.date_input(
+            "Date range",
+            value=(options.first_day, options.last_day),
+            min_value=options.first_day,
+            max_value=options.last_day,
+            key="f_dates",
+            persist_state=KEEP,
+        )
+        start, end = _date_range(chosen, options)
+    dispositions = sidebar.multiselect("Dispositions", options.dispositions, key="f_dispositions", persist_state=KEEP)
+    directions = sidebar.multiselect("Direction", options.directions, key="f_directions", persist_state=KEEP)
+    campaigns = sidebar.multiselect("Campaign", options.campaigns, key="f_campaigns", persist_state=KEEP)
+    assistants = sidebar.multiselect("Assistant type", options.assistant_types, key="f_assistants", persist_state=KEEP)
+    text = sidebar.text_input(
+        "Search transcripts and summaries", key="f_text", persist_state=KEEP, placeholder="e.g. refill"
+    )
+    include_tests = sidebar.toggle("Include test calls", key="f_tests", persist_state=KEEP, value=False)
+    return CallFilters(
+        start=start,
+        end=end,
+        tz=tz,
+        dispositions=tuple(dispositions),
+        directions=tuple(directions),
+        campaigns=tuple(campaigns),
+        assistant_types=tuple(assistants),
+        text=text.strip(),
+        include_tests=include_tests,
+    )
+
+
+def default_customer(settings: Settings) -> str:
+    """A newcomer in demo mode sees the standard demo customer at once; live mode starts empty."""
+    return DEFAULT_DEMO_CUSTOMER_ID if settings.is_demo else ""

@@ -1,0 +1,141 @@
+"""The dashboard in a real Chromium: shared links, figures and charts, a call's transcript, the CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from carecycle_dash.contract import CALL_FIELDS
+from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, start_simulator
+from tests.support.browser import open_app, wait_for_app
+from tests.support.servers import RunningApp, start_app
+
+pytestmark = pytest.mark.browser
+SMALL = DEMO_CUSTOMERS["small"]
+
+
+@pytest.fixture(scope="module")
+def live_api() -> Iterator[RunningSimulator]:
+    with start_simulator() as simulator:
+        yield simulator
+
+
+@pytest.fixture(scope="module")
+def keyed_app(tmp_path_factory: pytest.TempPathFactory, live_api: RunningSimulator) -> Iterator[RunningApp]:
+    """The app configured like production: a key and a base URL in the environment."""
+    app = start_app(
+        tmp_path_factory.mktemp("keyed-app"),
+        env={"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": live_api.base_url},
+    )
+    yield app
+    app.stop()
+
+
+def metric_value(page: Page, label: str) -> str:
+    metric = page.locator("[data-testid='stMetric']").filter(has_text=label)
+    return metric.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def no_exception(page: Page) -> None:
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def test_shared_link_shows_figures_and_charts(page: Page, demo_app: RunningApp) -> None:
+    open_app(page, f"{demo_app.url}/?customer_id={SMALL}&sort_by=duration&order=asc")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    no_exception(page)
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*", metric_value(page, "Total calls"))
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    assert page.locator(".js-plotly-plot").count() >= 3
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["customer_id"] == [SMALL] and query["sort_by"] == ["duration"] and query["order"] == ["asc"]
+
+
+def select_first_row(page: Page) -> None:
+    """Click the selection marker of the first data row of the glide-data-grid canvas."""
+    grid = page.locator("[data-testid='stDataFrame']").first
+    expect(grid).to_be_visible()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+
+
+def test_selecting_a_call_opens_its_transcript(page: Page, demo_app: RunningApp) -> None:
+    # Longest call first, so the chosen call has a real conversation.
+    open_app(page, f"{demo_app.url}/calls?customer_id={SMALL}&sort_by=duration&order=desc")
+    expect(page.get_by_role("heading", name="Calls")).to_be_visible()
+    select_first_row(page)
+    expect(page.get_by_role("heading", name="Call detail")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    no_exception(page)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["customer_id"] == [SMALL] and query["sort_by"] == ["duration"] and len(query["call_id"][0]) == 36
+    messages = page.locator("[data-testid='stChatMessage']")
+    assert messages.count() >= 2
+    assert len(messages.first.inner_text().strip()) > 0
+
+
+def test_csv_download_holds_every_filtered_call(page: Page, demo_app: RunningApp, tmp_path: Path) -> None:
+    open_app(page, f"{demo_app.url}/calls?customer_id={SMALL}")
+    button = page.get_by_role("button", name=re.compile(r"Download [\d,]+ calls as CSV"))
+    expected_rows = int(re.search(r"Download ([\d,]+) calls", button.inner_text()).group(1).replace(",", ""))
+    with page.expect_download() as info:
+        button.click()
+    download = info.value
+    assert re.fullmatch(rf"carecycle-calls-{SMALL}-\d{{4}}-\d{{2}}-\d{{2}}\.csv", download.suggested_filename)
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert tuple(rows[0]) == CALL_FIELDS
+    assert len(rows) - 1 == expected_rows > 0
+    assert len({row[0] for row in rows[1:]}) == expected_rows
+
+
+def edge_call_ids(simulator: RunningSimulator) -> list[str]:
+    """Ids of the hostile demo customer's calls (the same seed serves the same calls everywhere)."""
+    response = httpx.get(
+        f"{simulator.base_url}/v2/customers/{DEMO_CUSTOMERS['edge']}/calls",
+        params={"limit": 100},
+        headers={"x-api-key": DEMO_API_KEY},
+    )
+    return [item["id"] for item in response.json()["items"] if isinstance(item.get("id"), str)]
+
+
+def test_hostile_content_runs_no_script_and_links_nothing_unsafe(
+    page: Page, demo_app: RunningApp, live_api: RunningSimulator
+) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    edge = DEMO_CUSTOMERS["edge"]
+    open_app(page, f"{demo_app.url}/?customer_id={edge}")
+    no_exception(page)
+    unsafe_links = "a[href^='javascript:' i], a[href^='data:' i], audio[src^='javascript:' i], iframe"
+    ids = edge_call_ids(live_api)
+    assert len(ids) >= 10
+    for call_id in ids[:12]:
+        open_app(page, f"{demo_app.url}/call?customer_id={edge}&call_id={call_id}")
+        no_exception(page)
+        expect(page.get_by_role("heading", name="Call detail")).to_be_visible()
+        assert page.locator(unsafe_links).count() == 0
+        assert page.locator("[data-testid='stMarkdownContainer'] script").count() == 0
+    assert dialogs == []
+
+
+def test_key_is_nowhere_in_page_or_address(page: Page, keyed_app: RunningApp) -> None:
+    open_app(page, f"{keyed_app.url}/?customer_id={SMALL}")
+    no_exception(page)
+    expect(page.get_by_text(re.compile("Live data from 127.0.0.1"))).to_be_visible()
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*", metric_value(page, "Total calls"))
+    for path in ("/", "/calls"):
+        open_app(page, f"{keyed_app.url}{path}?customer_id={SMALL}")
+        assert DEMO_API_KEY not in page.content()
+        assert DEMO_API_KEY not in page.url
+    assert DEMO_API_KEY not in keyed_app.log_text()

@@ -1,0 +1,248 @@
+"""The pages under Streamlit's AppTest: each screen, each failure as one line, links that round-trip."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from carecycle_dash.simulator import (
+    DEFAULT_DEMO_CUSTOMER_ID,
+    DEMO_API_KEY,
+    DEMO_CUSTOMERS,
+    LIMITED_API_KEY,
+    RunningSimulator,
+    SimulatorConfig,
+    start_simulator,
+)
+from tests.support.servers import REPO_ROOT, free_port
+
+TIMEOUT = 90
+UNKNOWN_CUSTOMER = "0b8f3c2e-1a4d-4c5e-9f6a-7b8c9d0e1f2a"
+
+
+@pytest.fixture(autouse=True)
+def clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No developer configuration, and no cache carried from one test to the next."""
+    monkeypatch.delenv("CARECYCLE_API_KEY", raising=False)
+    monkeypatch.delenv("CARECYCLE_BASE_URL", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="module")
+def live_api() -> Iterator[RunningSimulator]:
+    """A simulator standing in for the real API, reached through the environment like production."""
+    with start_simulator() as simulator:
+        yield simulator
+
+
+def run_app(**query: str) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at.run()
+
+
+def plain(text: str) -> str:
+    """A notice as the person reads it: the page escapes markdown with backslashes."""
+    return text.replace("\\", "")
+
+
+def texts(elements) -> list[str]:
+    return [plain(element.value) for element in elements]
+
+
+def assert_no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_newcomer_sees_demo_customer_figures_at_once() -> None:
+    at = run_app()
+    assert_no_exception(at)
+    assert at.title[0].value == "Overview"
+    metrics = {metric.label: metric.value for metric in at.metric}
+    total = int(metrics["Total calls"].replace(",", ""))
+    assert 1_000 < total < 3_000
+    assert "," in metrics["Total calls"]
+    assert any("Demo mode" in info.value for info in at.sidebar.info)
+    assert at.query_params["customer_id"] == [DEFAULT_DEMO_CUSTOMER_ID] or at.query_params["customer_id"] == (
+        DEFAULT_DEMO_CUSTOMER_ID
+    )
+
+
+def test_shared_link_sets_customer_sort_and_order() -> None:
+    at = run_app(customer_id=DEMO_CUSTOMERS["small"], sort_by="duration", order="asc")
+    assert_no_exception(at)
+    assert at.session_state["customer_id"] == DEMO_CUSTOMERS["small"]
+    assert at.session_state["sort_by"] == "duration"
+    assert at.session_state["order"] == "asc"
+    at.switch_page("pages/calls.py").run()
+    assert_no_exception(at)
+    table = at.dataframe[0].value
+    durations = table["Duration"].dropna()
+    assert len(durations) > 10
+    seconds = [int(m) * 60 + int(s) for m, s in (d.split(":")[-2:] for d in durations)]
+    assert seconds == sorted(seconds)
+
+
+def test_changing_inputs_updates_the_address() -> None:
+    at = run_app()
+    at.selectbox(key="sort_by").set_value("disposition").run()
+    at.selectbox(key="order").set_value("asc").run()
+    assert_no_exception(at)
+    params = {name: at.query_params[name] for name in ("customer_id", "sort_by", "order")}
+    flat = {name: value[0] if isinstance(value, list) else value for name, value in params.items()}
+    assert flat == {"customer_id": DEFAULT_DEMO_CUSTOMER_ID, "sort_by": "disposition", "order": "asc"}
+
+
+def test_link_with_unknown_sort_field_falls_back_with_a_warning() -> None:
+    at = run_app(sort_by="price")
+    assert_no_exception(at)
+    assert at.session_state["sort_by"] == "createdAt"
+    assert any("sort field" in text for text in texts(at.warning))
+
+
+def test_malformed_customer_id_is_one_clear_line() -> None:
+    at = run_app(customer_id="not-a-uuid")
+    assert_no_exception(at)
+    assert len(at.error) == 1 and "not valid" in plain(at.error[0].value)
+    assert not at.metric
+
+
+def test_unknown_customer_says_so(live_api: RunningSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARECYCLE_API_KEY", DEMO_API_KEY)
+    monkeypatch.setenv("CARECYCLE_BASE_URL", live_api.base_url)
+    at = run_app(customer_id=UNKNOWN_CUSTOMER)
+    assert_no_exception(at)
+    assert len(at.error) == 1
+    assert "customer" in plain(at.error[0].value).lower()
+
+
+def test_bad_key_says_so_without_showing_the_key(live_api: RunningSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARECYCLE_API_KEY", "cc_wrong_key_123")
+    monkeypatch.setenv("CARECYCLE_BASE_URL", live_api.base_url)
+    at = run_app(customer_id=DEMO_CUSTOMERS["small"])
+    assert_no_exception(at)
+    assert len(at.error) == 1
+    message = plain(at.error[0].value)
+    assert "key" in message.lower() and "cc_wrong_key_123" not in message
+
+
+def test_key_without_access_to_the_customer_says_so(
+    live_api: RunningSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARECYCLE_API_KEY", LIMITED_API_KEY)
+    monkeypatch.setenv("CARECYCLE_BASE_URL", live_api.base_url)
+    at = run_app(customer_id=DEMO_CUSTOMERS["standard"])
+    assert_no_exception(at)
+    assert len(at.error) == 1
+    assert "access" in plain(at.error[0].value).lower() or "permission" in plain(at.error[0].value).lower()
+
+
+def test_rate_limit_says_how_long_to_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = SimulatorConfig(fault_rate=1.0, fault_kinds=("429",), retry_after_s=0.01)
+    with start_simulator(config) as limited:
+        monkeypatch.setenv("CARECYCLE_API_KEY", DEMO_API_KEY)
+        monkeypatch.setenv("CARECYCLE_BASE_URL", limited.base_url)
+        at = run_app(customer_id=DEMO_CUSTOMERS["small"])
+    assert_no_exception(at)
+    assert len(at.error) == 1
+    message = plain(plain(at.error[0].value))
+    assert "limiting" in message and "try again in" in message.lower()
+
+
+def test_api_down_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARECYCLE_API_KEY", DEMO_API_KEY)
+    monkeypatch.setenv("CARECYCLE_BASE_URL", f"http://127.0.0.1:{free_port()}")
+    at = run_app(customer_id=DEMO_CUSTOMERS["small"])
+    assert_no_exception(at)
+    assert len(at.error) == 1
+    assert "reach" in plain(at.error[0].value).lower() or "connect" in plain(at.error[0].value).lower()
+
+
+def test_customer_without_calls_gets_a_friendly_empty_state() -> None:
+    at = run_app(customer_id=DEMO_CUSTOMERS["empty"])
+    assert_no_exception(at)
+    assert not at.error
+    assert any("no calls yet" in text for text in texts(at.info))
+
+
+def test_text_search_narrows_figures_and_table() -> None:
+    at = run_app(customer_id=DEMO_CUSTOMERS["small"])
+    total = int(next(m.value for m in at.metric if m.label == "Total calls").replace(",", ""))
+    at.sidebar.text_input(key="f_text").set_value("zzzz-no-such-words").run()
+    assert_no_exception(at)
+    assert any("No calls match" in text for text in texts(at.info))
+    at.sidebar.text_input(key="f_text").set_value("").run()
+    assert int(next(m.value for m in at.metric if m.label == "Total calls").replace(",", "")) == total
+
+
+def test_test_calls_are_hidden_until_the_toggle_is_on() -> None:
+    at = run_app()
+    without = int(next(m.value for m in at.metric if m.label == "Total calls").replace(",", ""))
+    at.sidebar.toggle(key="f_tests").set_value(True).run()
+    assert_no_exception(at)
+    with_tests = int(next(m.value for m in at.metric if m.label == "Total calls").replace(",", ""))
+    assert with_tests > without
+    assert any(m.label == "Test calls" for m in at.metric)
+
+
+def test_calls_page_shows_table_and_csv_download() -> None:
+    at = run_app(customer_id=DEMO_CUSTOMERS["small"])
+    at.switch_page("pages/calls.py").run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Calls"
+    table = at.dataframe[0].value
+    assert {"Time", "Disposition", "Duration", "Recording"} <= set(table.columns)
+    assert len(at.get("download_button")) == 1
+
+
+def test_call_page_from_link_shows_transcript_as_text() -> None:
+    at = run_app(customer_id=DEMO_CUSTOMERS["small"], sort_by="duration", order="desc")
+    at.switch_page("pages/calls.py").run()
+    first_id = at.dataframe[0].value["id"].iloc[0]
+    at.query_params["call_id"] = first_id
+    at.switch_page("pages/call.py").run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Call detail"
+    assert len(at.chat_message) >= 2
+    assert any(text.value for text in at.text)
+
+
+def test_call_page_without_a_call_explains_what_to_do() -> None:
+    at = run_app()
+    at.switch_page("pages/call.py").run()
+    assert_no_exception(at)
+    assert any("Choose a call" in text for text in texts(at.info))
+
+
+def test_unknown_call_id_says_so() -> None:
+    at = run_app(call_id="no-such-call")
+    at.switch_page("pages/call.py").run()
+    assert_no_exception(at)
+    assert any("no call with that ID" in text for text in texts(at.warning))
+
+
+def test_hostile_call_content_is_never_rendered_as_markdown() -> None:
+    at = run_app(customer_id=DEMO_CUSTOMERS["edge"])
+    assert_no_exception(at)
+    at.sidebar.toggle(key="f_tests").set_value(True).run()
+    at.switch_page("pages/calls.py").run()
+    ids = list(at.dataframe[0].value["id"].dropna())
+    withheld = 0
+    for call_id in ids:
+        at.query_params["call_id"] = call_id
+        at.switch_page("pages/call.py").run()
+        assert_no_exception(at)
+        for element in at.markdown:
+            assert "<script" not in element.value.lower()
+            assert "javascript:" not in element.value.lower()
+        withheld += sum("withheld" in text for text in texts(at.warning))
+    assert len(ids) > 10
+    assert withheld > 0
