@@ -255,3 +255,10 @@ def test_a_newest_first_export_while_25_calls_arrive_holds_every_call_once(
     created = [row["createdAt"] for row in rows]
     assert created == sorted(created, reverse=True)
     assert "repaired" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder no file can be created in (/proc)")
+@pytest.mark.usefixtures("env")
+def test_an_output_that_cannot_be_written_is_exit_5(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["export", "--customer-id", SMALL, "--output", "/proc/carecycle-calls.csv"]) == 5
+    assert "Could not write" in one_error_line(capsys.readouterr().err)
