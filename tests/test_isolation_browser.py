@@ -1,0 +1,131 @@
+"""A shared instance: people with different keys never see each other's data or keys, and logs hold neither."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, SimulatorConfig, start_simulator
+from tests.support.browser import open_app, wait_for_app
+from tests.support.servers import RunningApp, start_app
+
+pytestmark = pytest.mark.browser
+
+ALICE_KEY = "cc_alice_7f3a9c1e5b"
+BOB_KEY = "cc_bob_2d8e6f4a0c"
+SMALL = DEMO_CUSTOMERS["small"]
+STANDARD = DEMO_CUSTOMERS["standard"]
+EDGE = DEMO_CUSTOMERS["edge"]
+
+
+@dataclass
+class SharedInstance:
+    api: RunningSimulator
+    app: RunningApp
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedInstance]:
+    """One app with no key configured, pointed at a stand-in API that knows Alice's and Bob's keys."""
+    config = SimulatorConfig(extra_keys={ALICE_KEY: frozenset({SMALL}), BOB_KEY: frozenset({STANDARD})})
+    with start_simulator(config) as api:
+        app = start_app(tmp_path_factory.mktemp("shared"), env={"CARECYCLE_BASE_URL": api.base_url})
+        yield SharedInstance(api, app)
+        app.stop()
+
+
+def enter_key(page: Page, key: str) -> None:
+    page.get_by_text("Use your own API key").click()
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Use this key").click()
+    wait_for_app(page)
+
+
+def total_calls(page: Page) -> str:
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Total calls")
+    return metric.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def test_two_people_with_different_keys_never_share_data_or_keys(browser: Browser, shared: SharedInstance) -> None:
+    alice = browser.new_context().new_page()
+    bob = browser.new_context().new_page()
+    try:
+        open_app(alice, f"{shared.app.url}/?customer_id={SMALL}")
+        enter_key(alice, ALICE_KEY)
+        expect(alice.get_by_text(re.compile("Live data from .*key entered here"))).to_be_visible()
+        assert re.fullmatch(r"\d+", total_calls(alice))
+        assert ALICE_KEY not in alice.content()
+
+        # Bob opens the very link Alice is looking at. Before entering a key he is in demo mode...
+        open_app(bob, f"{shared.app.url}/?customer_id={SMALL}")
+        expect(bob.get_by_text("Demo mode.")).to_be_visible()
+        # ...and with his own key, which may not read this customer, he is refused: Alice's cached
+        # calls for the same host, customer, sort and order are not served to him.
+        enter_key(bob, BOB_KEY)
+        expect(bob.get_by_text(re.compile("Live data from .*key entered here"))).to_be_visible()
+        expect(bob.locator("[data-testid='stAlertContentError']")).to_have_count(1)
+        expect(bob.locator("[data-testid='stMetric']")).to_have_count(0)
+        assert ALICE_KEY not in bob.content() and BOB_KEY not in bob.content()
+
+        # Bob's own customer works for him, with the key he typed; Alice still sees hers.
+        customer = bob.get_by_label("Customer ID")
+        customer.fill(STANDARD)
+        customer.press("Enter")
+        wait_for_app(bob)
+        assert re.fullmatch(r"\d{1,3}(,\d{3})*", total_calls(bob))
+        assert total_calls(bob) != total_calls(alice)
+        assert ALICE_KEY not in alice.url and BOB_KEY not in bob.url
+
+        # The typed key lives in the server's memory for that browser session only: a new session
+        # (a reload) starts without it.
+        bob.reload()
+        wait_for_app(bob)
+        expect(bob.get_by_text("Demo mode.")).to_be_visible()
+    finally:
+        alice.context.close()
+        bob.context.close()
+    log = shared.app.log_text()
+    assert ALICE_KEY not in log and BOB_KEY not in log
+
+
+def test_logs_hold_no_key_and_no_call_content(page: Page, tmp_path: Path) -> None:
+    """A session with a configured key, hostile call content, every page and a CSV download."""
+    with start_simulator() as api:
+        app = start_app(tmp_path, env={"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": api.base_url})
+        try:
+            items = httpx.get(
+                f"{api.base_url}/v2/customers/{EDGE}/calls",
+                params={"limit": 100},
+                headers={"x-api-key": DEMO_API_KEY},
+            ).json()["items"]
+            open_app(page, f"{app.url}/?customer_id={EDGE}")
+            open_app(page, f"{app.url}/calls?customer_id={EDGE}")
+            with page.expect_download() as download:
+                page.get_by_role("button", name=re.compile("Download .* calls as CSV")).click()
+            download.value.path()
+            for item in items[:8]:
+                if isinstance(item.get("id"), str):
+                    open_app(page, f"{app.url}/call?customer_id={EDGE}&call_id={item['id']}")
+            open_app(page, f"{app.url}/?customer_id=not-a-valid-id")
+        finally:
+            app.stop()
+    log = app.log_text()
+    assert "csv download" in log  # the audit line is there, so logging was on
+    assert DEMO_API_KEY not in log
+    snippets = {
+        line.strip()
+        for item in items
+        for field in ("transcript", "summary", "callerId")
+        if isinstance(item.get(field), str)
+        for line in item[field].splitlines()
+        if len(line.strip()) >= 12
+    }
+    assert len(snippets) > 20
+    leaked = [snippet for snippet in snippets if snippet in log]
+    assert leaked == []
