@@ -35,7 +35,7 @@ def test_guarded_cells_round_trip_to_the_original_text() -> None:
     hostile = {
         "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
         "summary": '=cmd|" /C calc"!A0',
-        "transcript": "AI: Hello\nUser: -1 is my answer, \"quoted\", and, commas",
+        "transcript": 'AI: Hello\nUser: -1 is my answer, "quoted", and, commas',
         "callerId": "+15551234567",
         "disposition": "@Qualified",
         "sourceName": "\tTabbed",
