@@ -62,7 +62,7 @@ def measure(size: int, repeats: int) -> list[tuple[str, float]]:
     bare = AppTest.from_string(BARE_SCRIPT.replace("CUSTOMER", repr(customer)), default_timeout=TIMEOUT)
     results = []
     for label, page in PAGES.items():
-        at = AppTest.from_file("app.py", default_timeout=TIMEOUT)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
         at.query_params["customer_id"] = customer
         at.run()
         if page != "pages/overview.py":

@@ -246,3 +246,18 @@ def test_hostile_call_content_is_never_rendered_as_markdown() -> None:
         withheld += sum("withheld" in text for text in texts(at.warning))
     assert len(ids) > 10
     assert withheld > 0
+
+
+def test_filters_and_customer_survive_a_page_switch_and_narrow_the_table() -> None:
+    at = run_app(customer_id=DEMO_CUSTOMERS["standard"])
+    at.sidebar.toggle(key="f_tests").set_value(True).run()
+    at.switch_page("pages/calls.py").run()
+    assert_no_exception(at)
+    assert at.session_state["customer_id"] == DEMO_CUSTOMERS["standard"]
+    assert at.sidebar.toggle(key="f_tests").value is True
+    everything = len(at.dataframe[0].value)
+    at.sidebar.multiselect(key="f_directions").set_value(["inbound"]).run()
+    assert_no_exception(at)
+    inbound = at.dataframe[0].value
+    assert 0 < len(inbound) < everything
+    assert set(inbound["Direction"]) == {"inbound"}

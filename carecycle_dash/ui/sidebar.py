@@ -28,8 +28,7 @@ from carecycle_dash.ui.settings import TYPED_KEY_STATE, source_label
 SORT_LABELS: dict[str, str] = {"createdAt": "Time", "disposition": "Disposition", "duration": "Duration"}
 ORDER_LABELS: dict[str, str] = {"desc": "Descending", "asc": "Ascending"}
 _URL_ADOPTED = "_url_adopted"
-# Sidebar widgets live in app.py but Streamlit still drops their values on a page switch unless told not to.
-KEEP = "session"
+_KEPT = "_kept_"
 _FILTERS_FOR = "_filters_for"
 _FILTER_KEYS = ("f_dates", "f_dispositions", "f_directions", "f_campaigns", "f_assistants", "f_text", "f_tests")
 
@@ -44,13 +43,36 @@ class ViewInputs:
     refresh: bool
 
 
+def _kept(key: str, default: object) -> str:
+    """A widget key whose value survives page switches and runs of a page script on its own.
+
+    Streamlit forgets a widget's value when the page changes; a plain session value does not. The plain
+    value is copied into the widget before it is drawn, and back in the widget's on_change callback.
+    """
+    st.session_state.setdefault(_KEPT + key, default)
+    st.session_state[key] = st.session_state[_KEPT + key]
+    return key
+
+
+def _keep(key: str) -> None:
+    st.session_state[_KEPT + key] = st.session_state[key]
+
+
+def _set_kept(key: str, value: object) -> None:
+    st.session_state[_KEPT + key] = value
+
+
+def _kept_value(key: str) -> object:
+    return st.session_state.get(_KEPT + key)
+
+
 def adopt_link_once(default_customer: str) -> list[str]:
     """On a session's first run, take customer, sort and order from the address; return warnings."""
     if st.session_state.get(_URL_ADOPTED):
         return []
     params = st.query_params
     warnings = []
-    st.session_state["customer_id"] = params.get("customer_id", default_customer).strip()
+    _set_kept("customer_id", params.get("customer_id", default_customer).strip())
     sort_by = params.get("sort_by", DEFAULT_SORT_FIELD)
     if sort_by not in SORT_FIELDS:
         warnings.append(f"The link's sort field is not one of {', '.join(SORT_FIELDS)}; sorting by time instead.")
@@ -59,8 +81,8 @@ def adopt_link_once(default_customer: str) -> list[str]:
     if order not in SORT_ORDERS:
         warnings.append("The link's order is not asc or desc; using descending instead.")
         order = DEFAULT_SORT_ORDER
-    st.session_state["sort_by"] = sort_by
-    st.session_state["order"] = order
+    _set_kept("sort_by", sort_by)
+    _set_kept("order", order)
     st.session_state[_URL_ADOPTED] = True
     return warnings
 
@@ -86,7 +108,9 @@ def _forget_typed_key() -> None:
 
 
 def _pick_demo_customer() -> None:
-    st.session_state["customer_id"] = DEMO_CUSTOMERS[st.session_state["_demo_customer"]]
+    _keep("_demo_customer")
+    if name := st.session_state["_demo_customer"]:
+        _set_kept("customer_id", DEMO_CUSTOMERS[name])
 
 
 def data_source(settings: Settings) -> None:
@@ -113,26 +137,43 @@ def view_inputs(settings: Settings) -> ViewInputs:
     sidebar = st.sidebar
     if settings.is_demo:
         names = list(DEMO_CUSTOMERS)
-        current = next((n for n, cid in DEMO_CUSTOMERS.items() if cid == st.session_state.get("customer_id")), None)
+        current = next((n for n, cid in DEMO_CUSTOMERS.items() if cid == _kept_value("customer_id")), None)
+        _set_kept("_demo_customer", current)
         sidebar.selectbox(
             "Demo customer",
             names,
-            index=names.index(current) if current else None,
-            key="_demo_customer",
-            persist_state=KEEP,
+            key=_kept("_demo_customer", None),
             on_change=_pick_demo_customer,
             format_func=lambda name: f"{name} ({DEMO_CUSTOMERS[name][:8]}…)",
             placeholder="Pick a demo customer",
         )
     sidebar.text_input(
-        "Customer ID", key="customer_id", persist_state=KEEP, placeholder="a UUID such as 497f6eca-6276-…"
+        "Customer ID",
+        key=_kept("customer_id", ""),
+        on_change=_keep,
+        args=("customer_id",),
+        placeholder="a UUID such as 497f6eca-6276-…",
     )
     col_sort, col_order = sidebar.columns(2)
-    col_sort.selectbox("Sort by", SORT_FIELDS, key="sort_by", persist_state=KEEP, format_func=SORT_LABELS.__getitem__)
-    col_order.selectbox("Order", SORT_ORDERS, key="order", persist_state=KEEP, format_func=ORDER_LABELS.__getitem__)
+    col_sort.selectbox(
+        "Sort by",
+        SORT_FIELDS,
+        key=_kept("sort_by", DEFAULT_SORT_FIELD),
+        on_change=_keep,
+        args=("sort_by",),
+        format_func=SORT_LABELS.__getitem__,
+    )
+    col_order.selectbox(
+        "Order",
+        SORT_ORDERS,
+        key=_kept("order", DEFAULT_SORT_ORDER),
+        on_change=_keep,
+        args=("order",),
+        format_func=ORDER_LABELS.__getitem__,
+    )
     refresh = sidebar.button("Reload from the API", icon=":material/refresh:", use_container_width=True)
     return ViewInputs(
-        customer_id=(st.session_state.get("customer_id") or "").strip(),
+        customer_id=str(_kept_value("customer_id") or "").strip(),
         sort_by=st.session_state["sort_by"],
         order=st.session_state["order"],
         refresh=refresh,
@@ -143,6 +184,7 @@ def _reset_filters_when_data_changes(data_key: tuple[str, ...]) -> None:
     if st.session_state.get(_FILTERS_FOR) != data_key:
         for key in _FILTER_KEYS:
             st.session_state.pop(key, None)
+            st.session_state.pop(_KEPT + key, None)
         st.session_state[_FILTERS_FOR] = data_key
 
 
@@ -167,21 +209,31 @@ def filters(df: pd.DataFrame, tz: str, data_key: tuple[str, ...]) -> CallFilters
     if options.first_day and options.last_day:
         chosen = sidebar.date_input(
             "Date range",
-            value=(options.first_day, options.last_day),
             min_value=options.first_day,
             max_value=options.last_day,
-            key="f_dates",
-            persist_state=KEEP,
+            key=_kept("f_dates", (options.first_day, options.last_day)),
+            on_change=_keep,
+            args=("f_dates",),
         )
         start, end = _date_range(chosen, options)
-    dispositions = sidebar.multiselect("Dispositions", options.dispositions, key="f_dispositions", persist_state=KEEP)
-    directions = sidebar.multiselect("Direction", options.directions, key="f_directions", persist_state=KEEP)
-    campaigns = sidebar.multiselect("Campaign", options.campaigns, key="f_campaigns", persist_state=KEEP)
-    assistants = sidebar.multiselect("Assistant type", options.assistant_types, key="f_assistants", persist_state=KEEP)
+
+    def choose(label: str, choices: tuple[str, ...], key: str) -> list[str]:
+        return sidebar.multiselect(label, choices, key=_kept(key, []), on_change=_keep, args=(key,))
+
+    dispositions = choose("Dispositions", options.dispositions, "f_dispositions")
+    directions = choose("Direction", options.directions, "f_directions")
+    campaigns = choose("Campaign", options.campaigns, "f_campaigns")
+    assistants = choose("Assistant type", options.assistant_types, "f_assistants")
     text = sidebar.text_input(
-        "Search transcripts and summaries", key="f_text", persist_state=KEEP, placeholder="e.g. refill"
+        "Search transcripts and summaries",
+        key=_kept("f_text", ""),
+        on_change=_keep,
+        args=("f_text",),
+        placeholder="e.g. refill",
     )
-    include_tests = sidebar.toggle("Include test calls", key="f_tests", persist_state=KEEP, value=False)
+    include_tests = sidebar.toggle(
+        "Include test calls", key=_kept("f_tests", False), on_change=_keep, args=("f_tests",)
+    )
     return CallFilters(
         start=start,
         end=end,

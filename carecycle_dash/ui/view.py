@@ -141,14 +141,13 @@ def open_page(title: str) -> View:
 
     Normally app.py has already run `configure_page` and `prepare_view` in this run. A page script can also
     run alone (a deep link on a fresh server, where Streamlit serves `pages/` itself until the first
-    `st.navigation` call, or AppTest's `switch_page`): then the sign-in gate still comes first, and the
-    sidebar and data are prepared here unless an earlier run of this session already did.
+    `st.navigation` call, or AppTest after `switch_page`): then it does both itself, so the sign-in gate
+    and the sidebar always come first.
     """
     if not st.session_state.pop(_ENTRY_RAN_STATE, False):
         configure_page()
-        if _VIEW_STATE not in st.session_state:
-            prepare_view()
-            st.session_state.pop(_ENTRY_RAN_STATE, None)
+        prepare_view()
+        st.session_state.pop(_ENTRY_RAN_STATE, None)
     st.title(title)
     for kind, text in st.session_state.get(_NOTICES_STATE, []):
         getattr(st, kind)(escape_markdown(text))
