@@ -131,4 +131,4 @@ FAILURE_WORDS: Final = frozenset({"false", "no", "fail", "failed", "failure", "u
 
 def is_valid_customer_id(value: str) -> bool:
     """True when `value` matches the path pattern the API enforces."""
-    return bool(CUSTOMER_ID_PATTERN.match(value))
+    return bool(CUSTOMER_ID_PATTERN.fullmatch(value))

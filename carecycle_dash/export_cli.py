@@ -17,6 +17,8 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import getpass
+import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -36,8 +38,11 @@ from carecycle_dash.errors import (
     ValidationError,
 )
 from carecycle_dash.export import calls_to_csv_bytes, write_bytes_atomically
+from carecycle_dash.logs import AUDIT_LOGGER, one_line
 from carecycle_dash.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, describe_repairs, load_all_calls
 from carecycle_dash.retry import RetryPolicy
+
+audit = logging.getLogger(AUDIT_LOGGER)
 
 EXIT_OK: Final = 0
 EXIT_UNEXPECTED: Final = 1
@@ -167,7 +172,16 @@ def _export(
         f"{describe_repairs(result.repairs)}).\n"
     )
     err.flush()
+    audit.info("export: user=%s customer=%s rows=%d", _who(), customer_id, len(result.calls))
     return EXIT_OK
+
+
+def _who() -> str:
+    """The account running the export, for the audit line."""
+    try:
+        return one_line(getpass.getuser())
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def run(

@@ -262,3 +262,17 @@ def test_a_newest_first_export_while_25_calls_arrive_holds_every_call_once(
 def test_an_output_that_cannot_be_written_is_exit_5(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["export", "--customer-id", SMALL, "--output", "/proc/carecycle-calls.csv"]) == 5
     assert "Could not write" in one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.usefixtures("env")
+def test_each_export_leaves_one_audit_line_without_call_content(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, simulator: RunningSimulator
+) -> None:
+    output = tmp_path / "calls.csv"
+    with caplog.at_level("INFO", logger="carecycle_dash.audit"):
+        assert cli.main(["export", "--customer-id", SMALL, "--output", str(output)]) == 0
+    lines = [record.getMessage() for record in caplog.records if record.name == "carecycle_dash.audit"]
+    assert len(lines) == 1
+    assert lines[0].startswith("export: user=")
+    assert f"customer={SMALL} rows={simulator.items_total(SMALL)}" in lines[0]
+    assert DEMO_API_KEY not in lines[0]
