@@ -10,7 +10,8 @@ navigation = st.navigation(
         st.Page("pages/overview.py", title="Overview", icon=":material/insights:", url_path="", default=True),
         st.Page("pages/calls.py", title="Calls", icon=":material/table_rows:", url_path="calls"),
         st.Page("pages/call.py", title="Call detail", icon=":material/headphones:", url_path="call"),
-    ]
+    ],
+    position="hidden",  # the sidebar draws its own links, which carry the view along
 )
 prepare_view()
 navigation.run()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -47,18 +47,21 @@ def disposition_chart(df: pd.DataFrame) -> go.Figure:
     counts = [format_count(n) for n in data["calls"]]
     shares = [format_percent(s) for s in data["share"]]
     figure = go.Figure(
-        go.Bar(
-            x=data["calls"],
-            y=names,
-            orientation="h",
-            marker={"color": [colors[d] for d in raw]},
-            text=[f"{c} ({s})" for c, s in zip(counts, shares, strict=True)],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=_columns([hover_text(d) for d in raw], counts, shares),
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} calls · %{customdata[2]} of calls"
-            "<extra></extra>",
-        )
+        data=[
+            dict(
+                type="bar",
+                x=data["calls"],
+                y=names,
+                orientation="h",
+                marker={"color": [colors[d] for d in raw]},
+                text=[f"{c} ({s})" for c, s in zip(counts, shares, strict=True)],
+                textposition="outside",
+                cliponaxis=False,
+                customdata=_columns([hover_text(d) for d in raw], counts, shares),
+                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} calls · %{customdata[2]} of calls"
+                "<extra></extra>",
+            )
+        ]
     )
     _style(figure, "Calls by disposition", height=max(260, 26 * len(names) + 110))
     figure.update_xaxes(title_text="Calls", tickformat=",d", rangemode="tozero")
@@ -79,14 +82,17 @@ def duration_histogram(df: pd.DataFrame) -> go.Figure:
         return empty_figure(title, "No connected calls with a duration")
     width = float(data["bin_end_min"].iloc[0] - data["bin_start_min"].iloc[0])
     figure = go.Figure(
-        go.Bar(
-            x=(data["bin_start_min"] + width / 2).to_numpy(),
-            y=data["calls"],
-            width=width,
-            marker={"color": HISTOGRAM_COLOR},
-            customdata=_columns(data["label"].tolist(), [format_count(n) for n in data["calls"]]),
-            hovertemplate="%{customdata[0]} min<br>%{customdata[1]} calls<extra></extra>",
-        )
+        data=[
+            dict(
+                type="bar",
+                x=(data["bin_start_min"] + width / 2).to_numpy(),
+                y=data["calls"],
+                width=width,
+                marker={"color": HISTOGRAM_COLOR},
+                customdata=_columns(data["label"].tolist(), [format_count(n) for n in data["calls"]]),
+                hovertemplate="%{customdata[0]} min<br>%{customdata[1]} calls<extra></extra>",
+            )
+        ]
     )
     _style(figure, title)
     figure.update_xaxes(title_text="Talk time (minutes)", rangemode="tozero")
@@ -110,10 +116,11 @@ def duration_by_disposition_chart(df: pd.DataFrame) -> go.Figure:
     names = display_names(raw)
     colors = disposition_colors(raw)
     minutes = {c: (shown[c] / 60.0).to_numpy() for c in ("lower_s", "q1_s", "median_s", "q3_s", "upper_s", "mean_s")}
-    traces: list[go.Box | go.Scatter] = []
+    traces: list[dict[str, Any]] = []
     for i, name in enumerate(names):
         traces.append(
-            go.Box(
+            dict(
+                type="box",
                 y=[name],
                 orientation="h",
                 q1=[minutes["q1_s"][i]],
@@ -131,7 +138,8 @@ def duration_by_disposition_chart(df: pd.DataFrame) -> go.Figure:
         )
     seconds = {c: [format_duration(v) for v in shown[c]] for c in ("q1_s", "median_s", "q3_s", "min_s", "max_s")}
     traces.append(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=minutes["median_s"],
             y=names,
             mode="markers",
@@ -177,7 +185,8 @@ def calls_over_time_chart(df: pd.DataFrame, tz: str = "UTC") -> go.Figure:
     for disposition in raw:
         rows = data[data["disposition"].eq(disposition).to_numpy()]
         traces.append(
-            go.Bar(
+            dict(
+                type="bar",
                 x=rows["day"],
                 y=rows["calls"],
                 name=names[disposition],

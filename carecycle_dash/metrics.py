@@ -208,7 +208,10 @@ def calls_per_day(df: pd.DataFrame, tz: str = "UTC", max_dispositions: int = MAX
     zone = time_zone(tz)
     local_day = times[known].dt.tz_convert(zone).dt.tz_localize(None).dt.normalize().dt.as_unit("us")
     group = _fold_rare(labels(df["disposition"])[known], max_dispositions)
-    counts = pd.crosstab(local_day, group)
+    # groupby-size stays on pandas' vectorised path; crosstab falls back to a Python loop per group.
+    counts = (
+        pd.Series(1, index=[local_day.to_numpy(), group.to_numpy()]).groupby(level=[0, 1]).size().unstack(fill_value=0)
+    )
     totals = counts.sum()
     order = sorted(totals.index, key=lambda d: (d == OTHER_LABEL, -totals[d], d))
     days = pd.date_range(local_day.min(), local_day.max(), freq="D", unit="us", name="day")

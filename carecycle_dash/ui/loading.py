@@ -21,6 +21,7 @@ from carecycle_dash.client import CallsClient
 from carecycle_dash.config import Settings, key_fingerprint
 from carecycle_dash.contract import SortField, SortOrder
 from carecycle_dash.errors import CareCycleError
+from carecycle_dash.filters import FilterOptions, filter_options
 from carecycle_dash.frame import CallsFrame, build_frame
 from carecycle_dash.models import LoadResult
 from carecycle_dash.paging import load_all_calls
@@ -43,6 +44,7 @@ class LoadedCalls:
     base_url: str
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _rows_by_id: dict[str, int] | None = field(default=None, repr=False)
+    _options: dict[str, FilterOptions] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -55,6 +57,13 @@ class LoadedCalls:
             if tz not in self._tables:
                 self._tables[tz] = build_table(self.frame.df, tz)
             return self._tables[tz]
+
+    def filter_options(self, tz: str) -> FilterOptions:
+        """The choices the filters offer for these calls, computed once per time zone."""
+        with self._lock:
+            if tz not in self._options:
+                self._options[tz] = filter_options(self.frame.df, tz)
+            return self._options[tz]
 
     def row_of(self, call_id: str) -> int | None:
         """The row of the call with this id, via an index built on first use."""

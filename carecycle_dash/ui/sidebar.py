@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from carecycle_dash.config import Settings
@@ -21,7 +20,7 @@ from carecycle_dash.contract import (
     SortField,
     SortOrder,
 )
-from carecycle_dash.filters import CallFilters, FilterOptions, filter_options
+from carecycle_dash.filters import CallFilters, FilterOptions
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
 from carecycle_dash.ui.settings import TYPED_KEY_STATE, source_label
 
@@ -113,6 +112,24 @@ def _pick_demo_customer() -> None:
         _set_kept("customer_id", DEMO_CUSTOMERS[name])
 
 
+SCREENS = (
+    ("pages/overview.py", "Overview", ":material/insights:"),
+    ("pages/calls.py", "Calls", ":material/table_rows:"),
+    ("pages/call.py", "Call detail", ":material/headphones:"),
+)
+
+
+def navigation_links() -> None:
+    """Links to each screen that carry the customer, sort and order along (never the key)."""
+    carried = {name: st.query_params[name] for name in ("customer_id", "sort_by", "order") if name in st.query_params}
+    for target, label, icon in SCREENS:
+        params = dict(carried)
+        if target == "pages/call.py" and "call_id" in st.query_params:
+            params["call_id"] = st.query_params["call_id"]
+        st.sidebar.page_link(target, label=label, icon=icon, query_params=params)
+    st.sidebar.divider()
+
+
 def data_source(settings: Settings) -> None:
     """Where the data comes from, and a place to enter a key when none is configured."""
     if settings.is_demo:
@@ -198,10 +215,9 @@ def _date_range(value: object, options: FilterOptions) -> tuple[date | None, dat
     return options.first_day, options.last_day
 
 
-def filters(df: pd.DataFrame, tz: str, data_key: tuple[str, ...]) -> CallFilters:
-    """The filter widgets, with choices taken from the loaded calls."""
+def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallFilters:
+    """The filter widgets, with the choices the loaded calls offer."""
     _reset_filters_when_data_changes(data_key)
-    options = filter_options(df, tz)
     sidebar = st.sidebar
     sidebar.divider()
     sidebar.subheader("Filters")

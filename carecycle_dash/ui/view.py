@@ -82,6 +82,7 @@ def prepare_view() -> None:
     st.session_state[_ENTRY_RAN_STATE] = True
     st.session_state[_VIEW_STATE] = None
     st.session_state[_NOTICES_STATE] = notices
+    sidebar.navigation_links()
     sidebar.data_source(settings)
     notices += [("warning", text) for text in sidebar.adopt_link_once(sidebar.default_customer(settings))]
     inputs = sidebar.view_inputs(settings)
@@ -107,7 +108,7 @@ def prepare_view() -> None:
         return
     tz = viewer_timezone()
     data_key = (loaded.base_url, inputs.customer_id, inputs.sort_by, inputs.order)
-    chosen = sidebar.filters(loaded.df, tz, data_key)
+    chosen = sidebar.filters(loaded.filter_options(tz), tz, data_key)
     st.session_state[_VIEW_STATE] = View(
         settings, inputs, tz, loaded, chosen, apply_filters(loaded.df, chosen, keep_text=False)
     )

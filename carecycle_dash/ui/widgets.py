@@ -113,6 +113,12 @@ def transcript(text: str | None) -> None:
             st.text(turn.text)
 
 
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _loopback_recording(url: str) -> bytes:
+    """Demo recordings are the same bytes every time; fetch each once, not on every rerun."""
+    return fetch_loopback_recording(url)
+
+
 def recording(label: str, raw_url: Any, *, fetch_loopback: bool) -> None:
     """An audio player for an http(s) recording; anything else is withheld and said so."""
     if raw_url is None or (isinstance(raw_url, float) and pd.isna(raw_url)) or raw_url == "":
@@ -126,7 +132,7 @@ def recording(label: str, raw_url: Any, *, fetch_loopback: bool) -> None:
     if fetch_loopback and is_loopback_url(url):
         # The demo simulator listens on the server's loopback, which a remote browser cannot reach.
         try:
-            st.audio(fetch_loopback_recording(url), format="audio/wav")
+            st.audio(_loopback_recording(url), format="audio/wav")
         except NetworkError as exc:
             st.caption(exc.message)
     else:
