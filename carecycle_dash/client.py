@@ -23,7 +23,6 @@ import httpx
 from carecycle_dash.contract import (
     API_KEY_HEADER,
     CALLS_PATH,
-    CUSTOMER_ID_PATTERN,
     DEFAULT_BASE_URL,
     DEFAULT_SORT_FIELD,
     DEFAULT_SORT_ORDER,
@@ -43,6 +42,7 @@ from carecycle_dash.contract import (
     STATUS_VALIDATION,
     SortField,
     SortOrder,
+    is_valid_customer_id,
 )
 from carecycle_dash.errors import (
     ApiError,
@@ -87,7 +87,7 @@ def validate_customer_id(customer_id: str) -> str:
     if not isinstance(customer_id, str):
         raise InvalidInputError("The customer ID must be text, such as " + EXAMPLE_CUSTOMER_ID + ".")
     trimmed = customer_id.strip()
-    if not CUSTOMER_ID_PATTERN.fullmatch(trimmed):
+    if not is_valid_customer_id(trimmed):
         raise InvalidInputError(
             f"The customer ID {_preview(customer_id)} is not valid: expected a UUID such as {EXAMPLE_CUSTOMER_ID}."
         )

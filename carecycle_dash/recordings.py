@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from carecycle_dash.client import is_loopback_host
 from carecycle_dash.errors import NetworkError
 from carecycle_dash.safety import safe_http_url
 
@@ -12,8 +13,10 @@ MAX_RECORDING_BYTES = 50 * 1024 * 1024
 
 def is_loopback_url(url: str) -> bool:
     """True for http(s) URLs on 127.0.0.0/8, ::1 or localhost (the demo simulator's recordings)."""
-    host = httpx.URL(url).host
-    return host in {"localhost", "::1"} or host.startswith("127.")
+    try:
+        return is_loopback_host(httpx.URL(url).host)
+    except httpx.InvalidURL:
+        return False
 
 
 def fetch_loopback_recording(url: str, *, timeout_s: float = 10.0) -> bytes:

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import streamlit as st
 
+from carecycle_dash.client import validate_customer_id
 from carecycle_dash.config import Settings
-from carecycle_dash.contract import is_valid_customer_id
+from carecycle_dash.errors import InvalidInputError
 from carecycle_dash.filters import CallFilters, apply_filters
 from carecycle_dash.metrics import format_count
 from carecycle_dash.safety import escape_markdown
@@ -90,10 +91,10 @@ def prepare_view() -> None:
     if not inputs.customer_id:
         notices.append(("info", "Enter a customer ID in the sidebar to see that customer's calls."))
         return
-    if not is_valid_customer_id(inputs.customer_id):
-        notices.append(
-            ("error", "That customer ID is not valid: it must be a UUID such as 497f6eca-6276-4993-bfeb-53cbbbba6f08.")
-        )
+    try:
+        validate_customer_id(inputs.customer_id)
+    except InvalidInputError as exc:
+        notices.append(("error", exc.message))
         return
     try:
         loaded = _load_with_progress(settings, inputs)
