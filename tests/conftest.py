@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from carecycle_dash.simulator import RunningSimulator, start_simulator
 from tests.support.browser import launch_chromium
 from tests.support.servers import RunningApp, free_port, start_app
 
@@ -16,6 +17,13 @@ from tests.support.servers import RunningApp, free_port, start_app
 def port() -> int:
     """A free loopback port."""
     return free_port()
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[RunningSimulator]:
+    """The CareCycle simulator on a free loopback port, without faults: the API's test double."""
+    with start_simulator() as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

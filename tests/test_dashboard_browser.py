@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from carecycle_dash.contract import CALL_FIELDS
-from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, start_simulator
+from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator
 from tests.support.browser import open_app, wait_for_app
 from tests.support.servers import RunningApp, start_app
 
@@ -23,17 +23,11 @@ SMALL = DEMO_CUSTOMERS["small"]
 
 
 @pytest.fixture(scope="module")
-def live_api() -> Iterator[RunningSimulator]:
-    with start_simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture(scope="module")
-def keyed_app(tmp_path_factory: pytest.TempPathFactory, live_api: RunningSimulator) -> Iterator[RunningApp]:
+def keyed_app(tmp_path_factory: pytest.TempPathFactory, simulator: RunningSimulator) -> Iterator[RunningApp]:
     """The app configured like production: a key and a base URL in the environment."""
     app = start_app(
         tmp_path_factory.mktemp("keyed-app"),
-        env={"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": live_api.base_url},
+        env={"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url},
     )
     yield app
     app.stop()
@@ -110,7 +104,7 @@ def edge_call_ids(simulator: RunningSimulator) -> list[str]:
 
 
 def test_hostile_content_runs_no_script_and_links_nothing_unsafe(
-    page: Page, demo_app: RunningApp, live_api: RunningSimulator
+    page: Page, demo_app: RunningApp, simulator: RunningSimulator
 ) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -118,7 +112,7 @@ def test_hostile_content_runs_no_script_and_links_nothing_unsafe(
     open_app(page, f"{demo_app.url}/?customer_id={edge}")
     no_exception(page)
     unsafe_links = "a[href^='javascript:' i], a[href^='data:' i], audio[src^='javascript:' i], iframe"
-    ids = edge_call_ids(live_api)
+    ids = edge_call_ids(simulator)
     assert len(ids) >= 10
     for call_id in ids[:12]:
         open_app(page, f"{demo_app.url}/call?customer_id={edge}&call_id={call_id}")

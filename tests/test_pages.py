@@ -35,13 +35,6 @@ def clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     st.cache_resource.clear()
 
 
-@pytest.fixture(scope="module")
-def live_api() -> Iterator[RunningSimulator]:
-    """A simulator standing in for the real API, reached through the environment like production."""
-    with start_simulator() as simulator:
-        yield simulator
-
-
 def run_app(**query: str) -> AppTest:
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
     for name, value in query.items():
@@ -115,18 +108,18 @@ def test_malformed_customer_id_is_one_clear_line() -> None:
     assert not at.metric
 
 
-def test_unknown_customer_says_so(live_api: RunningSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_customer_says_so(simulator: RunningSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARECYCLE_API_KEY", DEMO_API_KEY)
-    monkeypatch.setenv("CARECYCLE_BASE_URL", live_api.base_url)
+    monkeypatch.setenv("CARECYCLE_BASE_URL", simulator.base_url)
     at = run_app(customer_id=UNKNOWN_CUSTOMER)
     assert_no_exception(at)
     assert len(at.error) == 1
     assert "customer" in plain(at.error[0].value).lower()
 
 
-def test_bad_key_says_so_without_showing_the_key(live_api: RunningSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_key_says_so_without_showing_the_key(simulator: RunningSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARECYCLE_API_KEY", "cc_wrong_key_123")
-    monkeypatch.setenv("CARECYCLE_BASE_URL", live_api.base_url)
+    monkeypatch.setenv("CARECYCLE_BASE_URL", simulator.base_url)
     at = run_app(customer_id=DEMO_CUSTOMERS["small"])
     assert_no_exception(at)
     assert len(at.error) == 1
@@ -135,10 +128,10 @@ def test_bad_key_says_so_without_showing_the_key(live_api: RunningSimulator, mon
 
 
 def test_key_without_access_to_the_customer_says_so(
-    live_api: RunningSimulator, monkeypatch: pytest.MonkeyPatch
+    simulator: RunningSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CARECYCLE_API_KEY", LIMITED_API_KEY)
-    monkeypatch.setenv("CARECYCLE_BASE_URL", live_api.base_url)
+    monkeypatch.setenv("CARECYCLE_BASE_URL", simulator.base_url)
     at = run_app(customer_id=DEMO_CUSTOMERS["standard"])
     assert_no_exception(at)
     assert len(at.error) == 1
