@@ -7,7 +7,7 @@ a link reproduces the view; the key never does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import streamlit as st
 
@@ -195,6 +195,11 @@ def view_inputs(settings: Settings) -> ViewInputs:
         order=st.session_state["order"],
         refresh=refresh,
     )
+
+
+def loaded_caption(loaded_at: datetime, calls: int, pages: int) -> None:
+    """How fresh the data is, so nobody mistakes a cached table for a live one."""
+    st.sidebar.caption(f"Loaded {calls:,} calls ({pages:,} pages) at {loaded_at:%H:%M} UTC. Reload for newer calls.")
 
 
 def _reset_filters_when_data_changes(data_key: tuple[str, ...]) -> None:

@@ -13,6 +13,7 @@ from carecycle_dash.config import Settings
 from carecycle_dash.errors import InvalidInputError
 from carecycle_dash.filters import CallFilters, apply_filters
 from carecycle_dash.metrics import format_count
+from carecycle_dash.paging import describe_repairs
 from carecycle_dash.safety import escape_markdown
 from carecycle_dash.ui import sidebar
 from carecycle_dash.ui.auth import require_sign_in
@@ -102,6 +103,7 @@ def prepare_view() -> None:
         notices.append(("error", failure_message(exc)))
         return
     notices += _repair_notices(loaded)
+    sidebar.loaded_caption(loaded.loaded_at, len(loaded.df), loaded.result.pages)
     if loaded.df.empty:
         notices.append(
             ("info", "This customer has no calls yet. When their assistants make or take calls, they will appear here.")
@@ -121,8 +123,8 @@ def _repair_notices(loaded: LoadedCalls) -> list[Notice]:
         notices.append(
             (
                 "caption",
-                f"Calls changed while loading; the table was repaired to hold each of the "
-                f"{format_count(len(loaded.df))} calls exactly once.",
+                f"Calls changed while loading, so the table was checked and mended to hold each of the "
+                f"{format_count(len(loaded.df))} calls exactly once ({describe_repairs(loaded.result.repairs)}).",
             )
         )
     cleaned = {column: count for column, count in loaded.frame.cleaned.items() if count}

@@ -1,0 +1,44 @@
+import httpx
+import pytest
+
+from carecycle_dash.errors import NetworkError
+from carecycle_dash.recordings import fetch_loopback_recording, is_loopback_url
+from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator
+from tests.support.servers import free_port
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:8787/a.wav", True),
+        ("http://127.5.6.7/a.wav", True),
+        ("http://localhost:1/a.wav", True),
+        ("http://[::1]:8/a.wav", True),
+        ("https://cdn.example.com/a.wav", False),
+        ("http://10.0.0.1/a.wav", False),
+        ("http://127.0.0.1.example.com/a.wav", False),
+    ],
+)
+def test_loopback_is_told_apart(url: str, loopback: bool) -> None:
+    assert is_loopback_url(url) is loopback
+
+
+@pytest.mark.parametrize("url", ["https://cdn.example.com/a.wav", "javascript:alert(1)", "/etc/passwd"])
+def test_the_server_never_fetches_anything_but_loopback(url: str) -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        fetch_loopback_recording(url)
+
+
+def test_a_demo_recording_is_fetched_as_wav_bytes(simulator: RunningSimulator) -> None:
+    page = httpx.get(
+        f"{simulator.base_url}/v2/customers/{DEMO_CUSTOMERS['small']}/calls",
+        headers={"x-api-key": DEMO_API_KEY},
+    ).json()
+    url = next(item["recordingUrl"] for item in page["items"] if item.get("recordingUrl"))
+    audio = fetch_loopback_recording(url)
+    assert audio[:4] == b"RIFF" and audio[8:12] == b"WAVE"
+
+
+def test_an_unreachable_recording_is_a_network_error() -> None:
+    with pytest.raises(NetworkError, match="could not be fetched"):
+        fetch_loopback_recording(f"http://127.0.0.1:{free_port()}/a.wav", timeout_s=2)
