@@ -254,3 +254,13 @@ def test_filters_and_customer_survive_a_page_switch_and_narrow_the_table() -> No
     inbound = at.dataframe[0].value
     assert 0 < len(inbound) < everything
     assert set(inbound["Direction"]) == {"inbound"}
+
+
+def test_plain_http_to_a_remote_host_is_refused_before_any_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARECYCLE_API_KEY", DEMO_API_KEY)
+    monkeypatch.setenv("CARECYCLE_BASE_URL", "http://api.example.com")
+    at = run_app(customer_id=DEMO_CUSTOMERS["small"])
+    assert_no_exception(at)
+    assert len(at.error) == 1
+    message = plain(at.error[0].value)
+    assert "https" in message and DEMO_API_KEY not in message
