@@ -255,6 +255,13 @@ def format_duration(seconds: float | None) -> str:
     return f"{sign}{minutes}:{secs:02d}"
 
 
+def format_total_duration(seconds: float | None) -> str:
+    """A sum of talk time: h:mm:ss up to ten hours, then whole hours ("1,234 h"); "—" when missing."""
+    if _is_number(seconds) and float(seconds) >= 10 * 3600:  # type: ignore[arg-type]
+        return f"{float(seconds) / 3600:,.0f} h"  # type: ignore[arg-type]
+    return format_duration(seconds)
+
+
 def format_percent(share: float | None, digits: int = 1) -> str:
     """A share in 0..1 as "42.0%"; "—" when there is nothing to divide by."""
     if not _is_number(share):

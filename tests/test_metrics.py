@@ -239,3 +239,11 @@ def test_metrics_do_not_mind_a_filtered_index() -> None:
     assert overview_figures(subset).total_calls == 3
     assert calls_per_day(subset)["calls"].sum() == 3
     assert duration_by_disposition(subset)["calls"].sum() == 3
+
+
+def test_total_talk_time_reads_in_hours_once_it_is_long() -> None:
+    from carecycle_dash.metrics import format_total_duration
+
+    assert format_total_duration(None) == "—"
+    assert format_total_duration(3_725) == "1:02:05"
+    assert format_total_duration(4_000 * 3600 + 1) == "4,000 h"

@@ -12,17 +12,19 @@ import streamlit as st
 from carecycle_dash.errors import NetworkError
 from carecycle_dash.export import calls_to_csv_bytes
 from carecycle_dash.logs import AUDIT_LOGGER, one_line
-from carecycle_dash.metrics import OverviewFigures, format_count, format_duration
+from carecycle_dash.metrics import (
+    OverviewFigures,
+    format_count,
+    format_duration,
+    format_percent,
+    format_total_duration,
+)
 from carecycle_dash.recordings import fetch_loopback_recording, is_loopback_url
 from carecycle_dash.safety import safe_http_url
 from carecycle_dash.transcript import parse_transcript
 from carecycle_dash.ui.view import View
 
 audit = logging.getLogger(AUDIT_LOGGER)
-
-
-def _percent(share: float | None) -> str:
-    return "—" if share is None else f"{share:.0%}"
 
 
 def scope_caption(view: View) -> None:
@@ -35,26 +37,18 @@ def scope_caption(view: View) -> None:
 
 
 def headline_figures(figures: OverviewFigures, *, show_tests: bool) -> None:
-    cells = st.columns(6 if show_tests else 5)
+    cells = st.columns(7 if show_tests else 6)
+    reached = f"{format_count(figures.connected_calls)} reached a person"
+    evaluated = f"Of {format_count(figures.evaluated_calls)} calls with a success evaluation"
     cells[0].metric("Total calls", format_count(figures.total_calls))
-    cells[1].metric(
-        "Connected", _percent(figures.connected_rate), help=f"{format_count(figures.connected_calls)} reached a person"
-    )
-    cells[2].metric(
-        "Median talk time",
-        format_duration(figures.median_talk_s),
-        help=f"Total talk time {format_duration(figures.total_talk_s)}",
-    )
-    cells[3].metric(
-        "Success rate",
-        _percent(figures.success_rate),
-        help=f"Of {format_count(figures.evaluated_calls)} calls with a success evaluation",
-    )
-    cells[4].metric("Inbound / outbound", f"{format_count(figures.inbound)} / {format_count(figures.outbound)}")
+    cells[1].metric("Connected", format_percent(figures.connected_rate, 0), help=reached)
+    cells[2].metric("Median talk time", format_duration(figures.median_talk_s), help="Of connected calls")
+    cells[3].metric("Total talk time", format_total_duration(figures.total_talk_s), help="Of connected calls")
+    cells[4].metric("Success rate", format_percent(figures.success_rate, 0), help=evaluated)
+    cells[5].metric("Inbound / outbound", f"{format_count(figures.inbound)} / {format_count(figures.outbound)}")
     if show_tests:
-        cells[5].metric(
-            "Test calls", _percent(figures.test_share), help=f"{format_count(figures.test_calls)} test calls"
-        )
+        tests = f"{format_count(figures.test_calls)} test calls"
+        cells[6].metric("Test calls", format_percent(figures.test_share, 0), help=tests)
 
 
 def no_match() -> None:
