@@ -37,18 +37,20 @@ def scope_caption(view: View) -> None:
 
 
 def headline_figures(figures: OverviewFigures, *, show_tests: bool) -> None:
-    cells = st.columns(7 if show_tests else 6)
     reached = f"{format_count(figures.connected_calls)} reached a person"
     evaluated = f"Of {format_count(figures.evaluated_calls)} calls with a success evaluation"
-    cells[0].metric("Total calls", format_count(figures.total_calls))
-    cells[1].metric("Connected", format_percent(figures.connected_rate, 0), help=reached)
-    cells[2].metric("Median talk time", format_duration(figures.median_talk_s), help="Of connected calls")
-    cells[3].metric("Total talk time", format_total_duration(figures.total_talk_s), help="Of connected calls")
-    cells[4].metric("Success rate", format_percent(figures.success_rate, 0), help=evaluated)
-    cells[5].metric("Inbound / outbound", f"{format_count(figures.inbound)} / {format_count(figures.outbound)}")
+    volume = st.columns(4)
+    volume[0].metric("Total calls", format_count(figures.total_calls))
+    volume[1].metric("Inbound", format_count(figures.inbound))
+    volume[2].metric("Outbound", format_count(figures.outbound))
     if show_tests:
         tests = f"{format_count(figures.test_calls)} test calls"
-        cells[6].metric("Test calls", format_percent(figures.test_share, 0), help=tests)
+        volume[3].metric("Test calls", format_percent(figures.test_share, 0), help=tests)
+    quality = st.columns(4)
+    quality[0].metric("Connected", format_percent(figures.connected_rate, 0), help=reached)
+    quality[1].metric("Success rate", format_percent(figures.success_rate, 0), help=evaluated)
+    quality[2].metric("Median talk time", format_duration(figures.median_talk_s), help="Of connected calls")
+    quality[3].metric("Total talk time", format_total_duration(figures.total_talk_s), help="Of connected calls")
 
 
 def no_match() -> None:
