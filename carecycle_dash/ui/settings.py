@@ -30,5 +30,9 @@ def source_label(settings: Settings) -> str:
     if settings.is_demo:
         return "Demo data from the built-in simulator"
     host = (settings.base_url or "").split("://", 1)[-1].split("/", 1)[0]
-    where = {"secrets": "secrets file", "environment": "environment", "session": "key entered here"}
-    return f"Live data from {host} (key from the {where[settings.source]})"
+    where = {
+        "secrets": "key from the secrets file",
+        "environment": "key from the environment",
+        "session": "key entered here",
+    }
+    return f"Live data from {host} ({where[settings.source]})"
