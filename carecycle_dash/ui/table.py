@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from carecycle_dash.table import TABLE_COLUMNS
@@ -35,4 +36,8 @@ def calls_table(view: View) -> str | None:
     rows = event.selection.rows
     if not rows:
         return None
-    return str(table["id"].iloc[rows[0]])
+    call_id = table["id"].iloc[rows[0]]
+    if pd.isna(call_id) or not str(call_id).strip():
+        st.warning("The API sent this call without an ID, so it cannot be opened on its own page.")
+        return None
+    return str(call_id)
