@@ -24,10 +24,14 @@ class Turn:
     text: str
 
 
-def parse_transcript(text: str | None) -> list[Turn]:
-    """One turn per `AI:`/`User:` line; lines without a speaker continue the previous turn."""
+def parse_transcript(text: object) -> list[Turn]:
+    """One turn per `AI:`/`User:` line; lines without a speaker continue the previous turn.
+
+    Anything that is not a string (the API may send null, a number, a list) is read as its text."""
+    if text is None:
+        return []
     turns: list[Turn] = []
-    for line in (text or "").splitlines():
+    for line in (text if isinstance(text, str) else str(text)).splitlines():
         match = _SPEAKER_LINE.match(line)
         if match:
             turns.append(Turn(_SPEAKERS[match.group(1).lower()], match.group(2).strip()))

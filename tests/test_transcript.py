@@ -27,3 +27,8 @@ def test_markup_is_kept_verbatim_for_plain_text_rendering() -> None:
     assert parse_transcript("User: <script>alert(1)</script> **hi**") == [
         Turn("caller", "<script>alert(1)</script> **hi**")
     ]
+
+
+def test_a_transcript_that_is_not_a_string_is_read_as_text() -> None:
+    assert parse_transcript(42) == [Turn("unknown", "42")]
+    assert parse_transcript(["AI: hi"]) == [Turn("unknown", "['AI: hi']")]

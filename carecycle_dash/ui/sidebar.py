@@ -211,13 +211,19 @@ def _reset_filters_when_data_changes(data_key: tuple[str, ...]) -> None:
 
 
 def _date_range(value: object, options: FilterOptions) -> tuple[date | None, date | None]:
+    """The chosen days; the whole span means no restriction, so calls without a time stay in view."""
+    start: date | None = None
+    end: date | None = None
     if isinstance(value, tuple | list):
         start = value[0] if len(value) > 0 else None
         end = value[1] if len(value) > 1 else None
-        return start, end
-    if isinstance(value, date):
-        return value, value
-    return options.first_day, options.last_day
+    elif isinstance(value, date):
+        start = end = value
+    if start is not None and start <= options.first_day:
+        start = None
+    if end is not None and end >= options.last_day:
+        end = None
+    return start, end
 
 
 def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallFilters:
