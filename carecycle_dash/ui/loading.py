@@ -105,7 +105,7 @@ def load_calls(
 ) -> LoadedCalls:
     """Every call of the customer, from the store when fresh; raises CareCycleError subclasses."""
     base_url, api_key = connection(settings)
-    key = (base_url, customer_id, sort_by, order, key_fingerprint(api_key))
+    key = _store_key(base_url, api_key, customer_id, sort_by, order)
     store = calls_store()
     if refresh:
         store.invalidate(key)
@@ -120,7 +120,12 @@ def load_calls(
 
 def is_cached(settings: Settings, customer_id: str, sort_by: SortField, order: SortOrder) -> bool:
     base_url, api_key = connection(settings)
-    return calls_store().get((base_url, customer_id, sort_by, order, key_fingerprint(api_key))) is not None
+    return calls_store().get(_store_key(base_url, api_key, customer_id, sort_by, order)) is not None
+
+
+def _store_key(base_url: str, api_key: str | None, customer_id: str, sort_by: str, order: str) -> tuple[str, ...]:
+    """Everything that decides what the API returns; the key only as a fingerprint."""
+    return (base_url, customer_id, sort_by, order, key_fingerprint(api_key))
 
 
 def failure_message(exc: Exception) -> str:
