@@ -41,6 +41,10 @@ class ViewInputs:
     order: SortOrder
     refresh: bool
 
+    def link_params(self) -> dict[str, str]:
+        """The address parameters that reproduce this choice (never the key)."""
+        return dict(zip(LINK_PARAMS, (self.customer_id, self.sort_by, self.order), strict=True))
+
 
 def _kept(key: str, default: object) -> str:
     """A widget key whose value survives page switches and runs of a page script on its own.
@@ -88,7 +92,7 @@ def adopt_link_once(default_customer: str) -> list[str]:
 
 def write_link(inputs: ViewInputs, **extra: str | None) -> None:
     """Keep the address in step with the inputs (only when it differs, to avoid needless reruns)."""
-    wanted = {"customer_id": inputs.customer_id, "sort_by": inputs.sort_by, "order": inputs.order}
+    wanted = inputs.link_params()
     wanted.update({name: value for name, value in extra.items() if value})
     current = {name: st.query_params.get(name) for name in st.query_params}
     if current != wanted:
@@ -112,21 +116,33 @@ def _pick_demo_customer() -> None:
         _set_kept("customer_id", DEMO_CUSTOMERS[name])
 
 
+@dataclass(frozen=True)
+class Screen:
+    """One page: app.py's navigation and the sidebar's links both read this list."""
+
+    path: str
+    title: str
+    icon: str
+    url_path: str
+    default: bool = False
+
+
 SCREENS = (
-    ("pages/overview.py", "Overview", ":material/insights:"),
-    ("pages/calls.py", "Calls", ":material/table_rows:"),
-    ("pages/call.py", "Call detail", ":material/headphones:"),
+    Screen("pages/overview.py", "Overview", ":material/insights:", "", default=True),
+    Screen("pages/calls.py", "Calls", ":material/table_rows:", "calls"),
+    Screen("pages/call.py", "Call detail", ":material/headphones:", "call"),
 )
+LINK_PARAMS = ("customer_id", "sort_by", "order")
 
 
 def navigation_links() -> None:
     """Links to each screen that carry the customer, sort and order along (never the key)."""
-    carried = {name: st.query_params[name] for name in ("customer_id", "sort_by", "order") if name in st.query_params}
-    for target, label, icon in SCREENS:
+    carried = {name: st.query_params[name] for name in LINK_PARAMS if name in st.query_params}
+    for screen in SCREENS:
         params = dict(carried)
-        if target == "pages/call.py" and "call_id" in st.query_params:
+        if screen.url_path == "call" and "call_id" in st.query_params:
             params["call_id"] = st.query_params["call_id"]
-        st.sidebar.page_link(target, label=label, icon=icon, query_params=params)
+        st.sidebar.page_link(screen.path, label=screen.title, icon=screen.icon, query_params=params)
     st.sidebar.divider()
 
 

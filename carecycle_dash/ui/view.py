@@ -43,7 +43,7 @@ class View:
 
     def link_params(self, **extra: str) -> dict[str, str]:
         """Query parameters that reproduce this view on another page."""
-        params = {"customer_id": self.inputs.customer_id, "sort_by": self.inputs.sort_by, "order": self.inputs.order}
+        params = self.inputs.link_params()
         params.update(extra)
         return params
 

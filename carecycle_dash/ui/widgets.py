@@ -6,7 +6,6 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from carecycle_dash.errors import NetworkError
@@ -117,7 +116,7 @@ def _loopback_recording(url: str) -> bytes:
 
 def recording(label: str, raw_url: Any, *, fetch_loopback: bool) -> None:
     """An audio player for an http(s) recording; anything else is withheld and said so."""
-    if raw_url is None or (isinstance(raw_url, float) and pd.isna(raw_url)) or raw_url == "":
+    if raw_url is None or raw_url == "":
         st.caption(f"{label}: none")
         return
     url = safe_http_url(raw_url)
