@@ -21,10 +21,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from carecycle_dash import charts, metrics
-from carecycle_dash.contract import KNOWN_DISPOSITIONS, NOT_CONNECTED_DISPOSITIONS
-from carecycle_dash.filters import CallFilters, apply_filters, filter_options
-from carecycle_dash.frame import build_frame
+from carecycle_dash.api.contract import KNOWN_DISPOSITIONS, NOT_CONNECTED_DISPOSITIONS
+from carecycle_dash.data import metrics
+from carecycle_dash.data.filters import CallFilters, apply_filters, filter_options
+from carecycle_dash.data.frame import build_frame
+from carecycle_dash.output import charts
 
 CUSTOMER_ID = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
 PHRASES = (

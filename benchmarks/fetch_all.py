@@ -31,8 +31,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import httpx  # noqa: E402
 
-from carecycle_dash.client import CallsClient  # noqa: E402
-from carecycle_dash.paging import load_all_calls  # noqa: E402
+from carecycle_dash.api.client import CallsClient  # noqa: E402
+from carecycle_dash.api.paging import load_all_calls  # noqa: E402
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMER_SIZES, DEMO_CUSTOMERS  # noqa: E402
 
 PAGE_SIZE = 100

@@ -24,7 +24,7 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from carecycle_dash.contract import API_KEY_HEADER, CALLS_PATH, PARAM_LIMIT, PARAM_PAGE  # noqa: E402
+from carecycle_dash.api.contract import API_KEY_HEADER, CALLS_PATH, PARAM_LIMIT, PARAM_PAGE  # noqa: E402
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMER_SIZES, DEMO_CUSTOMERS, generate_calls  # noqa: E402
 
 SERVER_SCRIPT = textwrap.dedent(

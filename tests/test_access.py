@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from carecycle_dash.access import (
+from carecycle_dash.data.access import (
     AccessPolicy,
     decide,
     missing_auth_settings,

@@ -1,6 +1,6 @@
 import threading
 
-from carecycle_dash.cache import BoundedTtlCache
+from carecycle_dash.data.cache import BoundedTtlCache
 
 
 class FakeClock:

@@ -1,3 +1,4 @@
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -6,11 +7,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from carecycle_dash import charts
-from carecycle_dash.frame import build_frame
-from carecycle_dash.metrics import disposition_breakdown, disposition_colors
+from carecycle_dash.api.contract import KNOWN_DISPOSITIONS
+from carecycle_dash.data.frame import NONE_LABEL, build_frame
+from carecycle_dash.data.metrics import disposition_breakdown
+from carecycle_dash.output import charts
+from carecycle_dash.output.charts import disposition_colors
 from tests.factories import hostile_calls, make_call
 
+HEX_COLOR = re.compile(r"^#[0-9a-f]{6}$")
 HOSTILE_LINK = '<a href="javascript:alert(1)">x</a>'
 ALL_CHARTS = [
     charts.disposition_chart,
@@ -143,3 +147,20 @@ def test_a_disposition_with_no_durations_gives_a_friendly_note() -> None:
     df = build_frame([make_call(durationMs=None)]).df
     assert charts.duration_by_disposition_chart(df).layout.annotations[0].text == "No calls with a duration"
     assert charts.duration_histogram(df).layout.annotations[0].text == "No connected calls with a duration"
+
+
+def test_disposition_colors_are_stable_and_semantic() -> None:
+    colors = disposition_colors([*KNOWN_DISPOSITIONS, NONE_LABEL, "Brand New Outcome"])
+    assert all(HEX_COLOR.match(c) for c in colors.values())
+    assert len({colors[d] for d in KNOWN_DISPOSITIONS}) == len(KNOWN_DISPOSITIONS)
+    greens_and_blues = {"#1b7837", "#5aae61", "#a6dba0", "#2166ac", "#4393c3", "#92c5de"}
+    assert colors["Qualified"] in greens_and_blues and colors["Appointment Scheduled"] in greens_and_blues
+    assert colors["Voicemail"] in {"#969696", "#bdbdbd", "#737373", "#525252"}
+    assert colors["Pipeline Error"] in {"#b2182b", "#67001f", "#ef3b2c", "#d6604d", "#f4a582"}
+    assert disposition_colors(["Brand New Outcome"]) == {"Brand New Outcome": colors["Brand New Outcome"]}
+    assert disposition_colors([" voicemail "])[" voicemail "] == colors["Voicemail"]
+
+
+def test_unknown_disposition_colour_is_the_same_in_every_process() -> None:
+    # Pinned: a hash that changed between sessions (like Python's hash()) would break this.
+    assert disposition_colors(["Brand New Outcome"]) == {"Brand New Outcome": "#c51b7d"}

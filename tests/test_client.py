@@ -9,8 +9,14 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from carecycle_dash.client import CallsClient, RequestStats, parse_retry_after, validate_base_url, validate_customer_id
-from carecycle_dash.errors import (
+from carecycle_dash.api.client import (
+    CallsClient,
+    RequestStats,
+    parse_retry_after,
+    validate_base_url,
+    validate_customer_id,
+)
+from carecycle_dash.api.errors import (
     ApiError,
     AuthenticationError,
     BadRequestError,
@@ -23,7 +29,7 @@ from carecycle_dash.errors import (
     UnreadableResponseError,
     ValidationError,
 )
-from carecycle_dash.retry import RetryPolicy
+from carecycle_dash.api.retry import RetryPolicy
 from tests.support.fake_api import (
     API_KEY,
     BASE_URL,

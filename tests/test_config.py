@@ -1,5 +1,5 @@
-from carecycle_dash.config import key_fingerprint, resolve_settings
-from carecycle_dash.contract import DEFAULT_BASE_URL
+from carecycle_dash.api.config import key_fingerprint, resolve_settings
+from carecycle_dash.api.contract import DEFAULT_BASE_URL
 
 
 def test_secrets_file_wins_over_environment_and_typed_key() -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from carecycle_dash.contract import is_valid_customer_id
+from carecycle_dash.api.contract import is_valid_customer_id
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from carecycle_dash.contract import CALL_FIELDS
+from carecycle_dash.api.contract import CALL_FIELDS
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator
 from tests.support.browser import open_app, wait_for_app
 from tests.support.servers import RunningApp, start_app

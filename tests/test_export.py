@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from carecycle_dash.contract import CALL_FIELDS
-from carecycle_dash.export import calls_to_csv_bytes, guard_cell, write_bytes_atomically
+from carecycle_dash.api.contract import CALL_FIELDS
+from carecycle_dash.output.export import calls_to_csv_bytes, guard_cell, write_bytes_atomically
 
 
 def read_rows(data: bytes) -> list[list[str]]:

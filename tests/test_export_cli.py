@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from carecycle_dash import cli, export_cli
-from carecycle_dash.contract import CALL_FIELDS
-from carecycle_dash.retry import RetryPolicy
+from carecycle_dash import cli
+from carecycle_dash.api.contract import CALL_FIELDS
+from carecycle_dash.api.retry import RetryPolicy
+from carecycle_dash.cli import export as export_cli
 from carecycle_dash.simulator import (
     DEMO_API_KEY,
     DEMO_CUSTOMERS,

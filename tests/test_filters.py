@@ -3,9 +3,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from carecycle_dash.errors import InvalidInputError
-from carecycle_dash.filters import CallFilters, apply_filters, contains_text, filter_mask, filter_options
-from carecycle_dash.frame import NONE_LABEL, build_frame
+from carecycle_dash.api.errors import InvalidInputError
+from carecycle_dash.data.filters import CallFilters, apply_filters, contains_text, filter_mask, filter_options
+from carecycle_dash.data.frame import NONE_LABEL, build_frame
 from tests.factories import MISSING, hostile_calls, make_call
 
 

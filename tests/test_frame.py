@@ -3,9 +3,10 @@ import math
 import pandas as pd
 import pytest
 
-from carecycle_dash.contract import CALL_FIELDS
-from carecycle_dash.errors import InvalidInputError
-from carecycle_dash.frame import (
+from carecycle_dash.api.contract import CALL_FIELDS
+from carecycle_dash.api.errors import InvalidInputError
+from carecycle_dash.api.safety import safe_http_url
+from carecycle_dash.data.frame import (
     DERIVED_COLUMNS,
     NONE_LABEL,
     build_frame,
@@ -14,7 +15,6 @@ from carecycle_dash.frame import (
     parse_success_evaluation,
     time_zone,
 )
-from carecycle_dash.safety import safe_http_url
 from tests.factories import MISSING, hostile_calls, make_call
 
 TEXT_COLUMNS = [f for f in CALL_FIELDS if f not in {"testFlag", "isTestNumber", "durationMs", "createdAt"}]

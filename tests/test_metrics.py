@@ -1,28 +1,20 @@
 import math
-import re
 from datetime import datetime
 
 import pandas as pd
 import pytest
 
-from carecycle_dash.contract import KNOWN_DISPOSITIONS
-from carecycle_dash.frame import NONE_LABEL, build_frame
-from carecycle_dash.metrics import (
+from carecycle_dash.data.frame import build_frame
+from carecycle_dash.data.metrics import (
     OTHER_LABEL,
     OverviewFigures,
     calls_per_day,
     disposition_breakdown,
-    disposition_colors,
     duration_by_disposition,
-    format_count,
-    format_duration,
-    format_percent,
     overview_figures,
     talk_time_distribution,
 )
 from tests.factories import hostile_calls, make_call
-
-HEX_COLOR = re.compile(r"^#[0-9a-f]{6}$")
 
 
 def frame_of(*calls: dict) -> pd.DataFrame:
@@ -185,65 +177,9 @@ def test_calls_per_day_without_times_is_empty() -> None:
     assert calls_per_day(frame_of(make_call(createdAt=None))).empty
 
 
-def test_disposition_colors_are_stable_and_semantic() -> None:
-    colors = disposition_colors([*KNOWN_DISPOSITIONS, NONE_LABEL, "Brand New Outcome"])
-    assert all(HEX_COLOR.match(c) for c in colors.values())
-    assert len({colors[d] for d in KNOWN_DISPOSITIONS}) == len(KNOWN_DISPOSITIONS)
-    greens_and_blues = {"#1b7837", "#5aae61", "#a6dba0", "#2166ac", "#4393c3", "#92c5de"}
-    assert colors["Qualified"] in greens_and_blues and colors["Appointment Scheduled"] in greens_and_blues
-    assert colors["Voicemail"] in {"#969696", "#bdbdbd", "#737373", "#525252"}
-    assert colors["Pipeline Error"] in {"#b2182b", "#67001f", "#ef3b2c", "#d6604d", "#f4a582"}
-    assert disposition_colors(["Brand New Outcome"]) == {"Brand New Outcome": colors["Brand New Outcome"]}
-    assert disposition_colors([" voicemail "])[" voicemail "] == colors["Voicemail"]
-
-
-def test_unknown_disposition_colour_is_the_same_in_every_process() -> None:
-    # Pinned: a hash that changed between sessions (like Python's hash()) would break this.
-    assert disposition_colors(["Brand New Outcome"]) == {"Brand New Outcome": "#c51b7d"}
-
-
-@pytest.mark.parametrize(("n", "text"), [(0, "0"), (7, "7"), (2345, "2,345"), (1_234_567, "1,234,567")])
-def test_format_count(n: int, text: str) -> None:
-    assert format_count(n) == text
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (0, "0:00"),
-        (5.4, "0:05"),
-        (59.6, "1:00"),
-        (125, "2:05"),
-        (3599, "59:59"),
-        (3600, "1:00:00"),
-        (3725, "1:02:05"),
-        (90_000, "25:00:00"),
-        (None, "—"),
-        (float("nan"), "—"),
-        (pd.NA, "—"),
-        (float("inf"), "—"),
-    ],
-)
-def test_format_duration(seconds: float | None, text: str) -> None:
-    assert format_duration(seconds) == text
-
-
-def test_format_percent() -> None:
-    assert format_percent(0.4567) == "45.7%"
-    assert format_percent(None) == "—"
-
-
 def test_metrics_do_not_mind_a_filtered_index() -> None:
     df = frame_of(*[make_call(createdAt=datetime(2025, 3, i + 1, 12).isoformat() + "Z") for i in range(6)])
     subset = df.iloc[[1, 3, 5]]
     assert overview_figures(subset).total_calls == 3
     assert calls_per_day(subset)["calls"].sum() == 3
     assert duration_by_disposition(subset)["calls"].sum() == 3
-
-
-def test_total_talk_time_reads_in_hours_once_it_is_long() -> None:
-    from carecycle_dash.metrics import format_total_duration
-
-    assert format_total_duration(None) == "—"
-    assert format_total_duration(3_725) == "1:02:05"
-    assert format_total_duration(4_000 * 3600 + 1) == "4,000 h"

@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from carecycle_dash.client import CallsClient
-from carecycle_dash.errors import AuthenticationError, InconsistentDataError, InvalidInputError
-from carecycle_dash.models import Repairs
-from carecycle_dash.paging import describe_repairs, load_all_calls, merge_orders, pages_for
-from carecycle_dash.retry import RetryPolicy
+from carecycle_dash.api.client import CallsClient
+from carecycle_dash.api.errors import AuthenticationError, InconsistentDataError, InvalidInputError
+from carecycle_dash.api.models import Repairs
+from carecycle_dash.api.paging import describe_repairs, load_all_calls, merge_orders, pages_for
+from carecycle_dash.api.retry import RetryPolicy
 from tests.support.fake_api import (
     API_KEY,
     BASE_URL,

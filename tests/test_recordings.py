@@ -1,8 +1,8 @@
 import httpx
 import pytest
 
-from carecycle_dash.errors import NetworkError
-from carecycle_dash.recordings import fetch_loopback_recording, is_loopback_url
+from carecycle_dash.api.errors import NetworkError
+from carecycle_dash.api.recordings import fetch_loopback_recording, is_loopback_url
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator
 from tests.support.servers import free_port
 

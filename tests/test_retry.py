@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from carecycle_dash.errors import (
+from carecycle_dash.api.errors import (
     AuthenticationError,
     NetworkError,
     RateLimitedError,
     ServerError,
     UnreadableResponseError,
 )
-from carecycle_dash.retry import RetryPolicy, full_jitter, is_retryable
+from carecycle_dash.api.retry import RetryPolicy, full_jitter, is_retryable
 from tests.support.fake_api import FakeClock
 
 

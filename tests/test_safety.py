@@ -1,6 +1,6 @@
 import pytest
 
-from carecycle_dash.safety import escape_markdown, safe_http_url
+from carecycle_dash.api.safety import escape_markdown, safe_http_url
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from carecycle_dash.contract import (
+from carecycle_dash.api.contract import (
     API_KEY_HEADER,
     MAX_LIMIT,
     PARAM_LIMIT,

@@ -12,7 +12,7 @@ import time
 
 import httpx
 
-from carecycle_dash.contract import API_KEY_HEADER, CALLS_PATH
+from carecycle_dash.api.contract import API_KEY_HEADER, CALLS_PATH
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMER_SIZES, DEMO_CUSTOMERS, LIMITED_API_KEY
 from carecycle_dash.simulator import cli as simulator_cli
 from tests.support.servers import REPO_ROOT, free_port

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from carecycle_dash.contract import (
+from carecycle_dash.api.contract import (
     CALL_FIELDS,
     KNOWN_DISPOSITIONS,
     TRANSCRIPT_SPEAKERS,

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from carecycle_dash.contract import PARAM_LIMIT, PARAM_PAGE, PARAM_SORT_BY
+from carecycle_dash.api.contract import PARAM_LIMIT, PARAM_PAGE, PARAM_SORT_BY
 from carecycle_dash.simulator import (
     DEMO_API_KEY,
     DEMO_CUSTOMER_SIZES,

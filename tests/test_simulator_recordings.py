@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from carecycle_dash.contract import MAX_LIMIT, PARAM_LIMIT
+from carecycle_dash.api.contract import MAX_LIMIT, PARAM_LIMIT
 from carecycle_dash.simulator import DEMO_CUSTOMERS, RunningSimulator, start_simulator
 from carecycle_dash.simulator.audio import SAMPLE_RATE, mono_wav, stereo_wav
 from tests.support.simulator import get_calls, shared_client

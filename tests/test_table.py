@@ -1,7 +1,7 @@
 import pandas as pd
 
-from carecycle_dash.frame import build_frame
-from carecycle_dash.table import TABLE_COLUMNS, build_table, format_durations
+from carecycle_dash.data.frame import build_frame
+from carecycle_dash.data.table import TABLE_COLUMNS, build_table, format_durations
 from tests.factories import make_call
 
 

@@ -1,4 +1,4 @@
-from carecycle_dash.transcript import Turn, parse_transcript
+from carecycle_dash.data.transcript import Turn, parse_transcript
 
 
 def test_turns_follow_speaker_prefixes() -> None:

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from carecycle_dash.contract import API_KEY_HEADER, CALLS_PATH
+from carecycle_dash.api.contract import API_KEY_HEADER, CALLS_PATH
 from carecycle_dash.simulator.config import FAULT_KINDS, SimulatorConfig
 from carecycle_dash.simulator.customers import (
     DEFAULT_DEMO_CUSTOMER_ID,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from carecycle_dash.contract import CALL_FIELDS
+from carecycle_dash.api.contract import CALL_FIELDS
 from carecycle_dash.simulator.calls import generate_calls
 
 MISSING: Final = object()

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from carecycle_dash.contract import (
+from carecycle_dash.api.contract import (
     API_KEY_HEADER,
     CALLS_PATH,
     DEFAULT_LIMIT,

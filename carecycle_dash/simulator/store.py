@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from carecycle_dash.contract import SORT_FIELDS, SortField, SortOrder
+from carecycle_dash.api.contract import SORT_FIELDS, SortField, SortOrder
 from carecycle_dash.simulator.calls import generate_calls, generate_newer_calls
 from carecycle_dash.simulator.customers import DataKind
 from carecycle_dash.simulator.edge import generate_edge_calls

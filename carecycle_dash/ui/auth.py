@@ -11,9 +11,15 @@ from typing import Any
 
 import streamlit as st
 
-from carecycle_dash.access import AccessDecision, decide, missing_auth_settings, policy_from_secrets, sign_in_configured
-from carecycle_dash.logs import AUDIT_LOGGER, configure_logging, one_line
-from carecycle_dash.safety import escape_markdown
+from carecycle_dash.api.logs import AUDIT_LOGGER, configure_logging, one_line
+from carecycle_dash.api.safety import escape_markdown
+from carecycle_dash.data.access import (
+    AccessDecision,
+    decide,
+    missing_auth_settings,
+    policy_from_secrets,
+    sign_in_configured,
+)
 from carecycle_dash.ui.settings import read_secrets
 
 audit = logging.getLogger(AUDIT_LOGGER)

@@ -1,4 +1,5 @@
-"""The parts of the call detail page: which call, its header, neighbours, recordings and fields."""
+"""The Call detail screen: what was said and how it sounded, with every field the API sent, and the calls
+around it."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from carecycle_dash.contract import CALL_FIELDS
-from carecycle_dash.metrics import format_duration
-from carecycle_dash.safety import escape_markdown
-from carecycle_dash.ui.view import View
-from carecycle_dash.ui.widgets import recording
+from carecycle_dash.api.contract import CALL_FIELDS
+from carecycle_dash.api.errors import NetworkError
+from carecycle_dash.api.recordings import fetch_loopback_recording, is_loopback_url
+from carecycle_dash.api.safety import escape_markdown, safe_http_url
+from carecycle_dash.data.formatting import format_duration
+from carecycle_dash.data.transcript import parse_transcript
+from carecycle_dash.ui import navigation
+from carecycle_dash.ui.view import View, open_page
 
 
 @dataclass(frozen=True)
@@ -25,21 +29,35 @@ class ChosenCall:
         return self.raw.get(field)
 
 
+def show() -> None:
+    view = open_page("Call detail")
+    call = chosen_call(view)
+    if call is None:
+        st.stop()
+
+    call_header(call)
+    neighbours(view, call)
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Transcript")
+        transcript(call.get("transcript"))
+    with right:
+        summary_and_evaluation(call)
+        recordings(view, call)
+        call_metadata(call)
+
+
 def chosen_call(view: View) -> ChosenCall | None:
     """The call named by `call_id` in the address; says what to do when there is none."""
     call_id = st.query_params.get("call_id")
     if not call_id:
         st.info("Choose a call on the Calls page to read its transcript and listen to it.")
-        st.page_link(
-            "pages/calls.py", label="Go to the calls", icon=":material/table_rows:", query_params=view.link_params()
-        )
+        navigation.link(navigation.CALLS, view.link_params(), label="Go to the calls")
         return None
     row = view.loaded.row_of(call_id)
     if row is None:
         st.warning("This customer has no call with that ID. It may have been deleted, or the link is incomplete.")
-        st.page_link(
-            "pages/calls.py", label="Go to the calls", icon=":material/table_rows:", query_params=view.link_params()
-        )
+        navigation.link(navigation.CALLS, view.link_params(), label="Go to the calls")
         return None
     return ChosenCall(row, view.loaded.result.calls[row], view.all_calls.loc[row])
 
@@ -115,3 +133,48 @@ def call_metadata(call: ChosenCall) -> None:
         if name not in ("transcript", "summary")
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="call_fields")
+
+
+_ROLES = {
+    "ai": ("assistant", ":material/smart_toy:"),
+    "caller": ("user", ":material/person:"),
+    "unknown": ("user", ":material/help:"),
+}
+
+
+def transcript(text: str | None) -> None:
+    """The conversation, AI and caller visibly apart; each turn as plain text."""
+    turns = parse_transcript(text)
+    if not turns:
+        st.caption("No transcript for this call.")
+        return
+    for turn in turns:
+        role, avatar = _ROLES[turn.speaker]
+        with st.chat_message(role, avatar=avatar):
+            st.text(turn.text)
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _loopback_recording(url: str) -> bytes:
+    """Demo recordings are the same bytes every time; fetch each once, not on every rerun."""
+    return fetch_loopback_recording(url)
+
+
+def recording(label: str, raw_url: Any, *, fetch_loopback: bool) -> None:
+    """An audio player for an http(s) recording; anything else is withheld and said so."""
+    if raw_url is None or raw_url == "":
+        st.caption(f"{label}: none")
+        return
+    url = safe_http_url(raw_url)
+    if url is None:
+        st.warning(f"{label}: the recording link was withheld because it is not an http or https address.")
+        return
+    st.markdown(f"**{label}**")
+    if fetch_loopback and is_loopback_url(url):
+        # The demo simulator listens on the server's loopback, which a remote browser cannot reach.
+        try:
+            st.audio(_loopback_recording(url), format="audio/wav")
+        except NetworkError as exc:
+            st.caption(exc.message)
+    else:
+        st.audio(url)

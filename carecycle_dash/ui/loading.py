@@ -16,17 +16,17 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from carecycle_dash.cache import BoundedTtlCache
-from carecycle_dash.client import CallsClient
-from carecycle_dash.config import Settings, key_fingerprint
-from carecycle_dash.contract import SortField, SortOrder
-from carecycle_dash.errors import CareCycleError
-from carecycle_dash.filters import FilterOptions, filter_options
-from carecycle_dash.frame import CallsFrame, build_frame
-from carecycle_dash.models import LoadResult
-from carecycle_dash.paging import load_all_calls
+from carecycle_dash.api.client import CallsClient
+from carecycle_dash.api.config import Settings, key_fingerprint
+from carecycle_dash.api.contract import SortField, SortOrder
+from carecycle_dash.api.errors import CareCycleError
+from carecycle_dash.api.models import LoadResult
+from carecycle_dash.api.paging import load_all_calls
+from carecycle_dash.data.cache import BoundedTtlCache
+from carecycle_dash.data.filters import FilterOptions, filter_options
+from carecycle_dash.data.frame import CallsFrame, build_frame
+from carecycle_dash.data.table import build_table
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
-from carecycle_dash.table import build_table
 
 log = logging.getLogger("carecycle_dash.ui")
 
@@ -48,7 +48,7 @@ class LoadedCalls:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
-    def df(self) -> pd.DataFrame:
+    def all_calls(self) -> pd.DataFrame:
         return self.frame.df
 
     def table(self, tz: str) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from carecycle_dash.config import Settings, resolve_settings
+from carecycle_dash.api.config import Settings, resolve_settings
 
 TYPED_KEY_STATE = "_typed_api_key"
 

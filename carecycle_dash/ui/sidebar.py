@@ -11,8 +11,8 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from carecycle_dash.config import Settings
-from carecycle_dash.contract import (
+from carecycle_dash.api.config import Settings
+from carecycle_dash.api.contract import (
     DEFAULT_SORT_FIELD,
     DEFAULT_SORT_ORDER,
     SORT_FIELDS,
@@ -20,14 +20,15 @@ from carecycle_dash.contract import (
     SortField,
     SortOrder,
 )
-from carecycle_dash.filters import CallFilters, FilterOptions
+from carecycle_dash.data.filters import CallFilters, FilterOptions
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
+from carecycle_dash.ui.navigation import VIEW_PARAMS, sync_address
 from carecycle_dash.ui.settings import TYPED_KEY_STATE, source_label
+from carecycle_dash.ui.state import forget, keep, kept, kept_value, set_kept
 
 SORT_LABELS: dict[str, str] = {"createdAt": "Time", "disposition": "Disposition", "duration": "Duration"}
 ORDER_LABELS: dict[str, str] = {"desc": "Descending", "asc": "Ascending"}
 _URL_ADOPTED = "_url_adopted"
-_KEPT = "_kept_"
 _FILTERS_FOR = "_filters_for"
 _FILTER_KEYS = ("f_dates", "f_dispositions", "f_directions", "f_campaigns", "f_assistants", "f_text", "f_tests")
 
@@ -43,30 +44,7 @@ class ViewInputs:
 
     def link_params(self) -> dict[str, str]:
         """The address parameters that reproduce this choice (never the key)."""
-        return dict(zip(LINK_PARAMS, (self.customer_id, self.sort_by, self.order), strict=True))
-
-
-def _kept(key: str, default: object) -> str:
-    """A widget key whose value survives page switches and runs of a page script on its own.
-
-    Streamlit forgets a widget's value when the page changes; a plain session value does not. The plain
-    value is copied into the widget before it is drawn, and back in the widget's on_change callback.
-    """
-    st.session_state.setdefault(_KEPT + key, default)
-    st.session_state[key] = st.session_state[_KEPT + key]
-    return key
-
-
-def _keep(key: str) -> None:
-    st.session_state[_KEPT + key] = st.session_state[key]
-
-
-def _set_kept(key: str, value: object) -> None:
-    st.session_state[_KEPT + key] = value
-
-
-def _kept_value(key: str) -> object:
-    return st.session_state.get(_KEPT + key)
+        return dict(zip(VIEW_PARAMS, (self.customer_id, self.sort_by, self.order), strict=True))
 
 
 def adopt_link_once(default_customer: str) -> list[str]:
@@ -75,7 +53,7 @@ def adopt_link_once(default_customer: str) -> list[str]:
         return []
     params = st.query_params
     warnings = []
-    _set_kept("customer_id", params.get("customer_id", default_customer).strip())
+    set_kept("customer_id", params.get("customer_id", default_customer).strip())
     sort_by = params.get("sort_by", DEFAULT_SORT_FIELD)
     if sort_by not in SORT_FIELDS:
         warnings.append(f"The link's sort field is not one of {', '.join(SORT_FIELDS)}; sorting by time instead.")
@@ -84,19 +62,15 @@ def adopt_link_once(default_customer: str) -> list[str]:
     if order not in SORT_ORDERS:
         warnings.append("The link's order is not asc or desc; using descending instead.")
         order = DEFAULT_SORT_ORDER
-    _set_kept("sort_by", sort_by)
-    _set_kept("order", order)
+    set_kept("sort_by", sort_by)
+    set_kept("order", order)
     st.session_state[_URL_ADOPTED] = True
     return warnings
 
 
 def write_link(inputs: ViewInputs, **extra: str | None) -> None:
-    """Keep the address in step with the inputs (only when it differs, to avoid needless reruns)."""
-    wanted = inputs.link_params()
-    wanted.update({name: value for name, value in extra.items() if value})
-    current = {name: st.query_params.get(name) for name in st.query_params}
-    if current != wanted:
-        st.query_params.from_dict(wanted)
+    """Keep the address in step with the inputs."""
+    sync_address({**inputs.link_params(), **extra})
 
 
 def _accept_typed_key() -> None:
@@ -111,39 +85,9 @@ def _forget_typed_key() -> None:
 
 
 def _pick_demo_customer() -> None:
-    _keep("_demo_customer")
+    keep("_demo_customer")
     if name := st.session_state["_demo_customer"]:
-        _set_kept("customer_id", DEMO_CUSTOMERS[name])
-
-
-@dataclass(frozen=True)
-class Screen:
-    """One page: app.py's navigation and the sidebar's links both read this list."""
-
-    path: str
-    title: str
-    icon: str
-    url_path: str
-    default: bool = False
-
-
-SCREENS = (
-    Screen("pages/overview.py", "Overview", ":material/insights:", "", default=True),
-    Screen("pages/calls.py", "Calls", ":material/table_rows:", "calls"),
-    Screen("pages/call.py", "Call detail", ":material/headphones:", "call"),
-)
-LINK_PARAMS = ("customer_id", "sort_by", "order")
-
-
-def navigation_links() -> None:
-    """Links to each screen that carry the customer, sort and order along (never the key)."""
-    carried = {name: st.query_params[name] for name in LINK_PARAMS if name in st.query_params}
-    for screen in SCREENS:
-        params = dict(carried)
-        if screen.url_path == "call" and "call_id" in st.query_params:
-            params["call_id"] = st.query_params["call_id"]
-        st.sidebar.page_link(screen.path, label=screen.title, icon=screen.icon, query_params=params)
-    st.sidebar.divider()
+        set_kept("customer_id", DEMO_CUSTOMERS[name])
 
 
 def data_source(settings: Settings) -> None:
@@ -170,20 +114,20 @@ def view_inputs(settings: Settings) -> ViewInputs:
     sidebar = st.sidebar
     if settings.is_demo:
         names = list(DEMO_CUSTOMERS)
-        current = next((n for n, cid in DEMO_CUSTOMERS.items() if cid == _kept_value("customer_id")), None)
-        _set_kept("_demo_customer", current)
+        current = next((n for n, cid in DEMO_CUSTOMERS.items() if cid == kept_value("customer_id")), None)
+        set_kept("_demo_customer", current)
         sidebar.selectbox(
             "Demo customer",
             names,
-            key=_kept("_demo_customer", None),
+            key=kept("_demo_customer", None),
             on_change=_pick_demo_customer,
             format_func=lambda name: f"{name} ({DEMO_CUSTOMERS[name][:8]}…)",
             placeholder="Pick a demo customer",
         )
     sidebar.text_input(
         "Customer ID",
-        key=_kept("customer_id", ""),
-        on_change=_keep,
+        key=kept("customer_id", ""),
+        on_change=keep,
         args=("customer_id",),
         placeholder="a UUID such as 497f6eca-6276-…",
     )
@@ -191,22 +135,22 @@ def view_inputs(settings: Settings) -> ViewInputs:
     col_sort.selectbox(
         "Sort by",
         SORT_FIELDS,
-        key=_kept("sort_by", DEFAULT_SORT_FIELD),
-        on_change=_keep,
+        key=kept("sort_by", DEFAULT_SORT_FIELD),
+        on_change=keep,
         args=("sort_by",),
         format_func=SORT_LABELS.__getitem__,
     )
     col_order.selectbox(
         "Order",
         SORT_ORDERS,
-        key=_kept("order", DEFAULT_SORT_ORDER),
-        on_change=_keep,
+        key=kept("order", DEFAULT_SORT_ORDER),
+        on_change=keep,
         args=("order",),
         format_func=ORDER_LABELS.__getitem__,
     )
     refresh = sidebar.button("Reload from the API", icon=":material/refresh:", use_container_width=True)
     return ViewInputs(
-        customer_id=str(_kept_value("customer_id") or "").strip(),
+        customer_id=str(kept_value("customer_id") or "").strip(),
         sort_by=st.session_state["sort_by"],
         order=st.session_state["order"],
         refresh=refresh,
@@ -221,8 +165,7 @@ def loaded_caption(loaded_at: datetime, calls: int, pages: int) -> None:
 def _reset_filters_when_data_changes(data_key: tuple[str, ...]) -> None:
     if st.session_state.get(_FILTERS_FOR) != data_key:
         for key in _FILTER_KEYS:
-            st.session_state.pop(key, None)
-            st.session_state.pop(_KEPT + key, None)
+            forget(key)
         st.session_state[_FILTERS_FOR] = data_key
 
 
@@ -254,14 +197,14 @@ def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallF
             "Date range",
             min_value=options.first_day,
             max_value=options.last_day,
-            key=_kept("f_dates", (options.first_day, options.last_day)),
-            on_change=_keep,
+            key=kept("f_dates", (options.first_day, options.last_day)),
+            on_change=keep,
             args=("f_dates",),
         )
         start, end = _date_range(chosen, options)
 
     def choose(label: str, choices: tuple[str, ...], key: str) -> list[str]:
-        return sidebar.multiselect(label, choices, key=_kept(key, []), on_change=_keep, args=(key,))
+        return sidebar.multiselect(label, choices, key=kept(key, []), on_change=keep, args=(key,))
 
     dispositions = choose("Dispositions", options.dispositions, "f_dispositions")
     directions = choose("Direction", options.directions, "f_directions")
@@ -269,14 +212,12 @@ def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallF
     assistants = choose("Assistant type", options.assistant_types, "f_assistants")
     text = sidebar.text_input(
         "Search transcripts and summaries",
-        key=_kept("f_text", ""),
-        on_change=_keep,
+        key=kept("f_text", ""),
+        on_change=keep,
         args=("f_text",),
         placeholder="e.g. refill",
     )
-    include_tests = sidebar.toggle(
-        "Include test calls", key=_kept("f_tests", False), on_change=_keep, args=("f_tests",)
-    )
+    include_tests = sidebar.toggle("Include test calls", key=kept("f_tests", False), on_change=keep, args=("f_tests",))
     return CallFilters(
         start=start,
         end=end,

@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import streamlit as st
 
-from carecycle_dash.client import validate_customer_id
-from carecycle_dash.config import Settings
-from carecycle_dash.errors import InvalidInputError
-from carecycle_dash.filters import CallFilters, apply_filters
-from carecycle_dash.metrics import format_count
-from carecycle_dash.paging import describe_repairs
-from carecycle_dash.safety import escape_markdown
-from carecycle_dash.ui import sidebar
+from carecycle_dash.api.client import validate_customer_id
+from carecycle_dash.api.config import Settings
+from carecycle_dash.api.errors import InvalidInputError
+from carecycle_dash.api.paging import describe_repairs
+from carecycle_dash.api.safety import escape_markdown
+from carecycle_dash.data.filters import CallFilters, apply_filters
+from carecycle_dash.data.formatting import format_count
+from carecycle_dash.ui import navigation, sidebar
 from carecycle_dash.ui.auth import require_sign_in
 from carecycle_dash.ui.loading import LoadedCalls, failure_message, is_cached, load_calls
 from carecycle_dash.ui.settings import current_settings
@@ -39,7 +39,7 @@ class View:
 
     @property
     def all_calls(self) -> pd.DataFrame:
-        return self.loaded.df
+        return self.loaded.all_calls
 
     def link_params(self, **extra: str) -> dict[str, str]:
         """Query parameters that reproduce this view on another page."""
@@ -84,7 +84,7 @@ def prepare_view() -> None:
     st.session_state[_ENTRY_RAN_STATE] = True
     st.session_state[_VIEW_STATE] = None
     st.session_state[_NOTICES_STATE] = notices
-    sidebar.navigation_links()
+    navigation.sidebar_links()
     sidebar.data_source(settings)
     notices += [("warning", text) for text in sidebar.adopt_link_once(sidebar.default_customer(settings))]
     inputs = sidebar.view_inputs(settings)
@@ -103,8 +103,8 @@ def prepare_view() -> None:
         notices.append(("error", failure_message(exc)))
         return
     notices += _repair_notices(loaded)
-    sidebar.loaded_caption(loaded.loaded_at, len(loaded.df), loaded.result.pages)
-    if loaded.df.empty:
+    sidebar.loaded_caption(loaded.loaded_at, len(loaded.all_calls), loaded.result.pages)
+    if loaded.all_calls.empty:
         notices.append(
             ("info", "This customer has no calls yet. When their assistants make or take calls, they will appear here.")
         )
@@ -113,7 +113,7 @@ def prepare_view() -> None:
     data_key = (loaded.base_url, inputs.customer_id, inputs.sort_by, inputs.order)
     chosen = sidebar.filters(loaded.filter_options(tz), tz, data_key)
     st.session_state[_VIEW_STATE] = View(
-        settings, inputs, tz, loaded, chosen, apply_filters(loaded.df, chosen, keep_text=False)
+        settings, inputs, tz, loaded, chosen, apply_filters(loaded.all_calls, chosen, keep_text=False)
     )
 
 
@@ -124,7 +124,8 @@ def _repair_notices(loaded: LoadedCalls) -> list[Notice]:
             (
                 "caption",
                 f"Calls changed while loading, so the table was checked and mended to hold each of the "
-                f"{format_count(len(loaded.df))} calls exactly once ({describe_repairs(loaded.result.repairs)}).",
+                f"{format_count(len(loaded.all_calls))} calls exactly once "
+                f"({describe_repairs(loaded.result.repairs)}).",
             )
         )
     cleaned = {column: count for column, count in loaded.frame.cleaned.items() if count}

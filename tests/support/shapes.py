@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carecycle_dash.contract import BOOLEAN_FIELDS, CALL_FIELDS, INTEGER_FIELDS, VALIDATION_ERROR_CODE
+from carecycle_dash.api.contract import BOOLEAN_FIELDS, CALL_FIELDS, INTEGER_FIELDS, VALIDATION_ERROR_CODE
 
 PAGE_KEYS = ("itemsTotal", "currentPage", "nextPage", "prevPage", "items")
 FIELD_ERROR_KEYS = ("path", "message", "expected", "received", "code")

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from carecycle_dash.contract import API_KEY_HEADER, CALLS_PATH, PARAM_LIMIT, PARAM_ORDER, PARAM_PAGE, PARAM_SORT_BY
+from carecycle_dash.api.contract import API_KEY_HEADER, CALLS_PATH, PARAM_LIMIT, PARAM_ORDER, PARAM_PAGE, PARAM_SORT_BY
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator
 
 _shared_client: httpx.Client | None = None

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import tenacity
 
-from carecycle_dash.errors import NetworkError, RateLimitedError, ServerError, UnreadableResponseError
+from carecycle_dash.api.errors import NetworkError, RateLimitedError, ServerError, UnreadableResponseError
 
 T = TypeVar("T")
 

@@ -5,62 +5,20 @@ Talk time means the duration of connected calls: the time an assistant spent wit
 
 from __future__ import annotations
 
-import hashlib
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from carecycle_dash.frame import NONE_LABEL, labels, time_zone
+from carecycle_dash.data.formatting import format_duration
+from carecycle_dash.data.frame import labels, time_zone
 
 OTHER_LABEL: Final = "Other"
 MAX_STACKED_DISPOSITIONS: Final = 12
-MISSING_TEXT: Final = "—"
 _HISTOGRAM_MAX_BINS: Final = 30
 _NICE_BIN_MINUTES: Final = (0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 240, 480, 1440)
-
-# Known dispositions by meaning: reached and succeeded (greens, blues), nobody reached (greys),
-# reached and declined (oranges), failed or broken (reds). Unknown ones take a hue none of these use.
-_KNOWN_COLORS: Final = {
-    "qualified": "#1b7837",
-    "appointment scheduled": "#5aae61",
-    "transferred": "#a6dba0",
-    "identity verification succeeded": "#2166ac",
-    "identity verified": "#4393c3",
-    "message delivered": "#92c5de",
-    "busy/no answer": "#969696",
-    "voicemail": "#bdbdbd",
-    "customer did not answer": "#737373",
-    "no agents available": "#525252",
-    "not interested": "#fdae61",
-    "unqualified": "#e6ab02",
-    "do not contact": "#e08214",
-    "do not call": "#b35806",
-    "identity verification failed": "#d6604d",
-    "bad contact": "#f4a582",
-    "disposition error": "#ef3b2c",
-    "pipeline error": "#b2182b",
-    "telephony block": "#67001f",
-    NONE_LABEL: "#d9d9d9",
-    OTHER_LABEL.casefold(): "#e0e0e0",
-}
-_UNKNOWN_PALETTE: Final = (
-    "#8073ac",
-    "#542788",
-    "#35978f",
-    "#01665e",
-    "#8c510a",
-    "#bf812d",
-    "#c51b7d",
-    "#de77ae",
-    "#762a83",
-    "#9970ab",
-    "#80cdc1",
-    "#dfc27d",
-)
 
 
 @dataclass(frozen=True)
@@ -221,61 +179,6 @@ def calls_per_day(df: pd.DataFrame, tz: str = "UTC", max_dispositions: int = MAX
     long["disposition"] = long["disposition"].astype("str")
     long["calls"] = long["calls"].astype(np.int64)
     return long
-
-
-def disposition_colors(dispositions: Iterable[str]) -> dict[str, str]:
-    """A colour per disposition, the same in every chart and session: known ones from a palette by meaning
-    (matched ignoring case and surrounding space), others from a stable hash of the name."""
-    colors = {}
-    for name in dispositions:
-        key = str(name).strip().casefold()
-        if key in _KNOWN_COLORS:
-            colors[name] = _KNOWN_COLORS[key]
-        else:
-            digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
-            colors[name] = _UNKNOWN_PALETTE[int.from_bytes(digest[:4], "big") % len(_UNKNOWN_PALETTE)]
-    return colors
-
-
-def format_count(n: int) -> str:
-    """A count with thousands separators: 2,345."""
-    return f"{int(n):,}"
-
-
-def format_duration(seconds: float | None) -> str:
-    """Seconds as m:ss, or h:mm:ss from an hour on, rounded to the second; "—" when missing."""
-    if not _is_number(seconds):
-        return MISSING_TEXT
-    total = round(float(seconds))  # type: ignore[arg-type]
-    sign = "-" if total < 0 else ""
-    hours, rest = divmod(abs(total), 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
-    return f"{sign}{minutes}:{secs:02d}"
-
-
-def format_total_duration(seconds: float | None) -> str:
-    """A sum of talk time: h:mm:ss up to ten hours, then whole hours ("1,234 h"); "—" when missing."""
-    if _is_number(seconds) and float(seconds) >= 10 * 3600:  # type: ignore[arg-type]
-        return f"{float(seconds) / 3600:,.0f} h"  # type: ignore[arg-type]
-    return format_duration(seconds)
-
-
-def format_percent(share: float | None, digits: int = 1) -> str:
-    """A share in 0..1 as "42.0%"; "—" when there is nothing to divide by."""
-    if not _is_number(share):
-        return MISSING_TEXT
-    return f"{float(share) * 100:.{digits}f}%"  # type: ignore[arg-type]
-
-
-def _is_number(value: Any) -> bool:
-    if value is None or value is pd.NA or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _seconds(df: pd.DataFrame) -> np.ndarray:

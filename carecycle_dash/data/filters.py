@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from carecycle_dash.frame import labels, time_zone
+from carecycle_dash.data.frame import labels, time_zone
 
 SEARCH_COLUMNS: Final = ("transcript", "summary")
 _ASCII_RUN: Final = re.compile(r"[\x20-\x7e]{3,}")

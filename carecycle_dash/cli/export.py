@@ -25,10 +25,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from carecycle_dash.client import CallsClient, validate_base_url, validate_customer_id
-from carecycle_dash.config import ENV_API_KEY, ENV_BASE_URL
-from carecycle_dash.contract import DEFAULT_BASE_URL, DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, SORT_FIELDS, SORT_ORDERS
-from carecycle_dash.errors import (
+from carecycle_dash.api.client import CallsClient, validate_base_url, validate_customer_id
+from carecycle_dash.api.config import ENV_API_KEY, ENV_BASE_URL
+from carecycle_dash.api.contract import (
+    DEFAULT_BASE_URL,
+    DEFAULT_SORT_FIELD,
+    DEFAULT_SORT_ORDER,
+    SORT_FIELDS,
+    SORT_ORDERS,
+)
+from carecycle_dash.api.errors import (
     AuthenticationError,
     BadRequestError,
     CareCycleError,
@@ -37,10 +43,10 @@ from carecycle_dash.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from carecycle_dash.export import calls_to_csv_bytes, write_bytes_atomically
-from carecycle_dash.logs import AUDIT_LOGGER, one_line
-from carecycle_dash.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, describe_repairs, load_all_calls
-from carecycle_dash.retry import RetryPolicy
+from carecycle_dash.api.logs import AUDIT_LOGGER, one_line
+from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, describe_repairs, load_all_calls
+from carecycle_dash.api.retry import RetryPolicy
+from carecycle_dash.output.export import calls_to_csv_bytes, write_bytes_atomically
 
 audit = logging.getLogger(AUDIT_LOGGER)
 

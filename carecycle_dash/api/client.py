@@ -1,7 +1,7 @@
 """The one place that speaks HTTP to the CareCycle calls endpoint.
 
 It checks input before any request, sends the key only as a header, maps every outcome to one exception
-of `carecycle_dash.errors` with a sentence a person can act on, and retries through `RetryPolicy`.
+of `carecycle_dash.api.errors` with a sentence a person can act on, and retries through `RetryPolicy`.
 One client may be shared by many threads: the loader fetches pages concurrently over it.
 """
 
@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from carecycle_dash.contract import (
+from carecycle_dash.api.contract import (
     API_KEY_HEADER,
     CALLS_PATH,
     DEFAULT_BASE_URL,
@@ -44,7 +44,7 @@ from carecycle_dash.contract import (
     SortOrder,
     is_valid_customer_id,
 )
-from carecycle_dash.errors import (
+from carecycle_dash.api.errors import (
     ApiError,
     AuthenticationError,
     BadRequestError,
@@ -58,8 +58,8 @@ from carecycle_dash.errors import (
     UnreadableResponseError,
     ValidationError,
 )
-from carecycle_dash.models import CallsPage
-from carecycle_dash.retry import RetryPolicy
+from carecycle_dash.api.models import CallsPage
+from carecycle_dash.api.retry import RetryPolicy
 
 USER_AGENT: Final = "carecycle-dash"
 EXAMPLE_CUSTOMER_ID: Final = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
@@ -352,7 +352,7 @@ class CallsClient:
         order: SortOrder = DEFAULT_SORT_ORDER,
         stats: RequestStats | None = None,
     ) -> CallsPage:
-        """One page of calls, validated and retried; errors are those of `carecycle_dash.errors`.
+        """One page of calls, validated and retried; errors are those of `carecycle_dash.api.errors`.
 
         `stats`, when given, counts every request sent and the body bytes received (retries included).
         """

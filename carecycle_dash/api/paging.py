@@ -22,10 +22,10 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Final
 
-from carecycle_dash.client import CallsClient, RequestStats, validate_customer_id
-from carecycle_dash.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT, SortField, SortOrder
-from carecycle_dash.errors import InconsistentDataError, InvalidInputError
-from carecycle_dash.models import CallsPage, LoadResult, ProgressCallback, Repairs
+from carecycle_dash.api.client import CallsClient, RequestStats, validate_customer_id
+from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT, SortField, SortOrder
+from carecycle_dash.api.errors import InconsistentDataError, InvalidInputError
+from carecycle_dash.api.models import CallsPage, LoadResult, ProgressCallback, Repairs
 
 DEFAULT_CONCURRENCY: Final = 8
 MAX_CONCURRENCY: Final = 64

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from carecycle_dash.contract import DEFAULT_BASE_URL
+from carecycle_dash.api.contract import DEFAULT_BASE_URL
 
 ENV_API_KEY: Final = "CARECYCLE_API_KEY"
 ENV_BASE_URL: Final = "CARECYCLE_BASE_URL"

@@ -6,16 +6,19 @@ is escaped (and shortened for axes) before it reaches a figure; numbers are form
 
 from __future__ import annotations
 
+import hashlib
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from carecycle_dash import metrics
-from carecycle_dash.metrics import disposition_colors, format_count, format_duration, format_percent
+from carecycle_dash.data import metrics
+from carecycle_dash.data.formatting import format_count, format_duration, format_percent
+from carecycle_dash.data.frame import NONE_LABEL
+from carecycle_dash.data.metrics import OTHER_LABEL
 
 EMPTY_MESSAGE: Final = "No calls match"
 AXIS_LABEL_MAX: Final = 40
@@ -25,6 +28,47 @@ HISTOGRAM_COLOR: Final = "#4393c3"
 _FONT: Final = {"family": "Inter, 'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif", "size": 13}
 _AXIS: Final = {"gridcolor": "#ebf0f8", "linecolor": "#ebf0f8", "zerolinecolor": "#ebf0f8", "ticks": ""}
 # A few lines in the spirit of "plotly_white": copying a named template costs tens of ms per figure.
+# Known dispositions by meaning: reached and succeeded (greens, blues), nobody reached (greys),
+# reached and declined (oranges), failed or broken (reds). Unknown ones take a hue none of these use.
+_KNOWN_COLORS: Final = {
+    "qualified": "#1b7837",
+    "appointment scheduled": "#5aae61",
+    "transferred": "#a6dba0",
+    "identity verification succeeded": "#2166ac",
+    "identity verified": "#4393c3",
+    "message delivered": "#92c5de",
+    "busy/no answer": "#969696",
+    "voicemail": "#bdbdbd",
+    "customer did not answer": "#737373",
+    "no agents available": "#525252",
+    "not interested": "#fdae61",
+    "unqualified": "#e6ab02",
+    "do not contact": "#e08214",
+    "do not call": "#b35806",
+    "identity verification failed": "#d6604d",
+    "bad contact": "#f4a582",
+    "disposition error": "#ef3b2c",
+    "pipeline error": "#b2182b",
+    "telephony block": "#67001f",
+    NONE_LABEL: "#d9d9d9",
+    OTHER_LABEL.casefold(): "#e0e0e0",
+}
+_UNKNOWN_PALETTE: Final = (
+    "#8073ac",
+    "#542788",
+    "#35978f",
+    "#01665e",
+    "#8c510a",
+    "#bf812d",
+    "#c51b7d",
+    "#de77ae",
+    "#762a83",
+    "#9970ab",
+    "#80cdc1",
+    "#dfc27d",
+)
+
+
 _TEMPLATE: Final = {
     "layout": {
         "paper_bgcolor": "white",
@@ -34,6 +78,20 @@ _TEMPLATE: Final = {
         "yaxis": _AXIS,
     }
 }
+
+
+def disposition_colors(dispositions: Iterable[str]) -> dict[str, str]:
+    """A colour per disposition, the same in every chart and session: known ones from a palette by meaning
+    (matched ignoring case and surrounding space), others from a stable hash of the name."""
+    colors = {}
+    for name in dispositions:
+        key = str(name).strip().casefold()
+        if key in _KNOWN_COLORS:
+            colors[name] = _KNOWN_COLORS[key]
+        else:
+            digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+            colors[name] = _UNKNOWN_PALETTE[int.from_bytes(digest[:4], "big") % len(_UNKNOWN_PALETTE)]
+    return colors
 
 
 def disposition_chart(df: pd.DataFrame) -> go.Figure:

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from carecycle_dash.contract import (
+from carecycle_dash.api.contract import (
     BOOLEAN_FIELDS,
     CALL_FIELDS,
     CONNECTED_MIN_SECONDS,
@@ -35,7 +35,7 @@ from carecycle_dash.contract import (
     SUCCESS_WORDS,
     URL_FIELDS,
 )
-from carecycle_dash.errors import InvalidInputError
+from carecycle_dash.api.errors import InvalidInputError
 
 TEXT_FIELDS: Final = tuple(f for f in CALL_FIELDS if f not in BOOLEAN_FIELDS | INTEGER_FIELDS | {"createdAt"})
 DERIVED_COLUMNS: Final = ("durationS", "isTest", "connected", "success", "successScore", "day", "hasRecording")
@@ -45,7 +45,7 @@ NONE_LABEL: Final = "(none)"
 TIME_UNIT: Final = "us"
 
 # An absolute http(s) URL with a host, no whitespace, NUL or backslash anywhere and no trailing space of any
-# kind: the same verdict as carecycle_dash.safety.safe_http_url, as regexes that run over a column at once.
+# kind: the same verdict as carecycle_dash.api.safety.safe_http_url, as regexes that run over a column at once.
 _URL_BAD = r"\x00\t\n\r\\ "
 _HTTP_URL: Final = (
     rf"^[hH][tT][tT][pP][sS]?://(?:[^/?#{_URL_BAD}]*@)?(?:\[[^\]/?#{_URL_BAD}]+\]|[^/?#@:\[\]{_URL_BAD}]+)"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from carecycle_dash.client import is_loopback_host
-from carecycle_dash.errors import NetworkError
-from carecycle_dash.safety import safe_http_url
+from carecycle_dash.api.client import is_loopback_host
+from carecycle_dash.api.errors import NetworkError
+from carecycle_dash.api.safety import safe_http_url
 
 MAX_RECORDING_BYTES = 50 * 1024 * 1024
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from carecycle_dash.contract import CALL_FIELDS
+from carecycle_dash.api.contract import CALL_FIELDS
 
 # OWASP CSV injection: a cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from carecycle_dash import export_cli
+    from carecycle_dash.cli import export as export_cli
     from carecycle_dash.simulator import cli as simulator_cli
 
     parser = argparse.ArgumentParser(prog="python -m carecycle_dash", description="CareCycle calls dashboard tools")

@@ -1,0 +1,81 @@
+"""The screens and every address the app writes: app.py's navigation, the sidebar's links, and each link
+from one screen to another come from here, so no other module names a page file or a link parameter.
+
+A view's address carries the customer, sort field and order (never the key); the call page adds `call_id`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One page of the app."""
+
+    path: str
+    title: str
+    icon: str
+    url_path: str
+    default: bool = False
+    carries: tuple[str, ...] = ()
+    """Link parameters of its own that the sidebar link to it keeps (beyond the view's)."""
+
+
+OVERVIEW: Final = Screen("pages/overview.py", "Overview", ":material/insights:", "", default=True)
+CALLS: Final = Screen("pages/calls.py", "Calls", ":material/table_rows:", "calls")
+CALL: Final = Screen("pages/call.py", "Call detail", ":material/headphones:", "call", carries=("call_id",))
+SCREENS: Final = (OVERVIEW, CALLS, CALL)
+
+VIEW_PARAMS: Final = ("customer_id", "sort_by", "order")
+"""The address parameters that reproduce a view on every screen."""
+
+
+def streamlit_pages() -> list[st.Page]:
+    """The screens as `st.navigation` wants them."""
+    return [st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url_path, default=s.default) for s in SCREENS]
+
+
+def _carried_params(screen: Screen) -> dict[str, str]:
+    names = (*VIEW_PARAMS, *screen.carries)
+    return {name: st.query_params[name] for name in names if name in st.query_params}
+
+
+def sidebar_links() -> None:
+    """A link to each screen that carries the view along (never the key)."""
+    for screen in SCREENS:
+        st.sidebar.page_link(screen.path, label=screen.title, icon=screen.icon, query_params=_carried_params(screen))
+    st.sidebar.divider()
+
+
+def link(
+    screen: Screen,
+    params: Mapping[str, str],
+    *,
+    label: str | None = None,
+    icon: str | None = None,
+    where: DeltaGenerator | None = None,
+) -> None:
+    """A link to `screen` with these address parameters."""
+    (where or st).page_link(
+        screen.path, label=label or screen.title, icon=icon or screen.icon, query_params=dict(params)
+    )
+
+
+def go_to(screen: Screen, params: Mapping[str, str]) -> None:
+    """Switch to `screen` now, with these address parameters."""
+    st.switch_page(screen.path, query_params=dict(params))
+
+
+def sync_address(params: Mapping[str, str | None]) -> None:
+    """Make the address hold exactly these parameters (empty ones left out); rewritten only when it differs,
+    since every rewrite costs the browser a history entry and Streamlit a message."""
+    wanted = {name: value for name, value in params.items() if value}
+    current = {name: st.query_params.get(name) for name in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
