@@ -213,8 +213,20 @@ def test_auth_is_checked_before_validation_and_validation_before_lookup(sim: Run
 def test_other_routes_and_methods_are_refused(sim: RunningSimulator) -> None:
     _error(httpx.get(f"{sim.base_url}/v2/customers", headers={API_KEY_HEADER: DEMO_API_KEY}), 404)
     _error(httpx.get(f"{sim.base_url}/v2/customers/{DEFAULT_DEMO_CUSTOMER_ID}/calls/extra"), 404)
-    response = httpx.post(calls_url(sim, DEFAULT_DEMO_CUSTOMER_ID), headers={API_KEY_HEADER: DEMO_API_KEY})
-    assert response.status_code == 405
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "PROPFIND", "FOO"])
+@pytest.mark.parametrize("path", ["calls", "recording", "unknown"])
+def test_every_method_but_get_and_head_is_a_json_405_with_allow(sim: RunningSimulator, method: str, path: str) -> None:
+    small = DEMO_CUSTOMERS["small"]
+    url = {
+        "calls": calls_url(sim, small),
+        "recording": f"{sim.base_url}/recordings/{small}/x/mono.wav",
+        "unknown": f"{sim.base_url}/nowhere",
+    }[path]
+    response = httpx.request(method, url, headers={API_KEY_HEADER: DEMO_API_KEY}, content=b'{"a": 1}', timeout=10)
+    body = _error(response, 405)
+    assert body["code"] == "METHOD_NOT_ALLOWED"
     assert response.headers["allow"] == "GET, HEAD"
 
 

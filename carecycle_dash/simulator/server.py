@@ -63,6 +63,7 @@ _RECORDING_PATH = re.compile(r"^/recordings/([^/]+)/([^/]+)/(mono|stereo|main)\.
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _MAX_ECHO = 100
+ALLOWED_METHODS = "GET, HEAD"
 
 
 @dataclass(frozen=True)
@@ -363,13 +364,18 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(head=True)
 
+    def __getattr__(self, name: str) -> Any:
+        """Every method but GET and HEAD (TRACE, OPTIONS, PUT, made-up ones...) is a JSON 405, never
+        http.server's HTML 501 page: the handler looks methods up as `do_<METHOD>`."""
+        if name.startswith("do_"):
+            return self._not_allowed
+        raise AttributeError(name)
+
     def _not_allowed(self) -> None:
         self.close_connection = True  # the request body, if any, is never read
-        answer = _error(HTTPStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "Only GET is supported.")
-        answer.headers["Allow"] = "GET, HEAD"
+        answer = _error(HTTPStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "Only GET and HEAD are supported.")
+        answer.headers["Allow"] = ALLOWED_METHODS
         self._serve_answer(answer, head=False)
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = _not_allowed
 
     def _serve(self, *, head: bool) -> None:
         state = self.server.state
