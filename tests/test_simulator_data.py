@@ -13,7 +13,6 @@ import pytest
 from carecycle_dash.api.contract import (
     CALL_FIELDS,
     KNOWN_DISPOSITIONS,
-    TRANSCRIPT_SPEAKERS,
     URL_FIELDS,
     is_valid_customer_id,
 )
@@ -124,7 +123,7 @@ def test_transcripts_are_turns_of_ai_and_user(standard: list[dict]) -> None:
     transcripts = [call["transcript"] for call in standard if call["transcript"]]
     assert len(transcripts) > len(standard) * 0.7
     speakers = {line.split(":", 1)[0] for text in transcripts for line in text.splitlines()}
-    assert speakers == set(TRANSCRIPT_SPEAKERS)
+    assert speakers == {"AI", "User"}  # the speakers the vendor's example transcript uses
     booked = next(c for c in standard if c["disposition"] == "Appointment Scheduled" and c["direction"] == "outbound")
     assert "booked" in booked["transcript"]
     assert "booked" in booked["summary"] or "appointment" in booked["summary"].lower()

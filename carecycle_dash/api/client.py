@@ -60,6 +60,7 @@ from carecycle_dash.api.errors import (
 )
 from carecycle_dash.api.models import CallsPage
 from carecycle_dash.api.retry import RetryPolicy
+from carecycle_dash.api.safety import shorten
 
 USER_AGENT: Final = "carecycle-dash"
 EXAMPLE_CUSTOMER_ID: Final = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
@@ -70,7 +71,7 @@ _FIELD_ERRORS_SHOWN: Final = 10
 def _preview(value: object, limit: int = 40) -> str:
     """A short, escaped rendering of untrusted input for an error message."""
     text = value if isinstance(value, str) else str(type(value).__name__)
-    return repr(text[:limit] + ("…" if len(text) > limit else ""))
+    return repr(shorten(text, limit))
 
 
 def _server_text(value: object) -> str:
@@ -79,11 +80,23 @@ def _server_text(value: object) -> str:
         return ""
     printable = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in value)
     text = " ".join(printable.split())
-    return text[:_SERVER_TEXT_LIMIT] + ("…" if len(text) > _SERVER_TEXT_LIMIT else "")
+    return shorten(text, _SERVER_TEXT_LIMIT)
 
 
-def validate_customer_id(customer_id: str) -> str:
+class CustomerId(str):
+    """A customer ID that passed `validate_customer_id`: the only kind of ID the client puts into a URL.
+
+    The edges (the UI's inputs, the CLI's flags, `load_all_calls`) validate once; every page request of a
+    load then costs a type check instead of the pattern match.
+    """
+
+    __slots__ = ()
+
+
+def validate_customer_id(customer_id: str) -> CustomerId:
     """The ID, trimmed, if it matches the API's path pattern; else InvalidInputError before any request."""
+    if type(customer_id) is CustomerId:
+        return customer_id
     if not isinstance(customer_id, str):
         raise InvalidInputError("The customer ID must be text, such as " + EXAMPLE_CUSTOMER_ID + ".")
     trimmed = customer_id.strip()
@@ -91,7 +104,7 @@ def validate_customer_id(customer_id: str) -> str:
         raise InvalidInputError(
             f"The customer ID {_preview(customer_id)} is not valid: expected a UUID such as {EXAMPLE_CUSTOMER_ID}."
         )
-    return trimmed
+    return CustomerId(trimmed)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -128,13 +141,21 @@ def validate_base_url(url: str) -> str:
     return str(parsed).rstrip("/")
 
 
+def whole_number(value: object, what: str, low: int, high: int | None = None) -> int:
+    """`value` when it is an int (not a bool) from `low` to `high`; else InvalidInputError naming `what`.
+
+    The one check of every whole-number option: page, page size, concurrency, the CLI's flags.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value and (high is None or value <= high):
+        return value
+    allowed = f"of at least {low}" if high is None else f"from {low} to {high}"
+    shown = "" if value is None else f", not {_preview(str(value))}"
+    raise InvalidInputError(f"{what} must be a whole number {allowed}{shown}.")
+
+
 def _validate_query(page: int, limit: int, sort_by: str, order: str) -> None:
-    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
-        raise InvalidInputError(f"The page number must be a whole number of at least 1, not {_preview(str(page))}.")
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInputError(
-            f"The page size must be a whole number from 1 to {MAX_LIMIT}, not {_preview(str(limit))}."
-        )
+    whole_number(page, "The page number", 1)
+    whole_number(limit, "The page size", 1, MAX_LIMIT)
     if sort_by not in SORT_FIELDS:
         raise InvalidInputError(f"Cannot sort by {_preview(sort_by)}: choose one of {', '.join(SORT_FIELDS)}.")
     if order not in SORT_ORDERS:
@@ -353,6 +374,9 @@ class CallsClient:
         stats: RequestStats | None = None,
     ) -> CallsPage:
         """One page of calls, validated and retried; errors are those of `carecycle_dash.api.errors`.
+
+        A plain string `customer_id` is validated here; a `CustomerId` (from `validate_customer_id`, as
+        `load_all_calls` passes) is not checked again.
 
         `stats`, when given, counts every request sent and the body bytes received (retries included).
         """

@@ -13,7 +13,6 @@ from typing import Final, Literal
 DEFAULT_BASE_URL: Final = "https://api.carecycle.ai"
 CALLS_PATH: Final = "/v2/customers/{customer_id}/calls"
 API_KEY_HEADER: Final = "x-api-key"
-API_KEY_PREFIX: Final = "cc_"
 
 CUSTOMER_ID_PATTERN: Final = re.compile(
     r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}"
@@ -118,9 +117,6 @@ CONNECTED_MIN_SECONDS: Final = 10.0
 MAX_CALL_DURATION_MS: Final = 24 * 60 * 60 * 1000
 EARLIEST_CALL_TIME: Final = "2000-01-01T00:00:00Z"
 LATEST_CALL_TIME: Final = "2100-01-01T00:00:00Z"
-
-DIRECTIONS: Final = ("inbound", "outbound")
-TRANSCRIPT_SPEAKERS: Final = ("AI", "User")
 
 # successEvaluation: free text. Scores are read on 0..10 (bare numbers up to 10), 0..100 (larger numbers
 # or a % sign); a score at or above this share of the scale counts as a success.

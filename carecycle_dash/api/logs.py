@@ -12,6 +12,8 @@ import sys
 import time
 from typing import Final, TextIO
 
+from carecycle_dash.api.safety import shorten
+
 PACKAGE_LOGGER: Final = "carecycle_dash"
 AUDIT_LOGGER: Final = "carecycle_dash.audit"
 LOG_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -35,4 +37,4 @@ def configure_logging(stream: TextIO | None = None, level: int = logging.INFO) -
 def one_line(value: object, limit: int = 200) -> str:
     """A value fit for one log line: control characters replaced, at most `limit` characters."""
     text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)

@@ -7,31 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 
-class Call(TypedDict, total=False):
-    """One call as the API sends it. Any field may be null or missing; unknown extra fields may appear."""
-
-    id: str
-    campaignId: str | None
-    disposition: str | None
-    callerId: str | None
-    twilioSid: str | None
-    service: str | None
-    testFlag: bool | None
-    direction: str | None
-    recordingUrl: str | None
-    recordingId: str | None
-    stereoRecordingUrl: str | None
-    assistantType: str | None
-    successEvaluation: str | None
-    summary: str | None
-    transcript: str | None
-    durationMs: int | None
-    createdAt: str | None
-    mainRecordingUrl: str | None
-    isTestNumber: bool | None
-    sourceName: str | None
-
-
 class CallsPage(TypedDict):
     """The 200 body of one page."""
 
@@ -55,7 +30,6 @@ class Repairs:
     total_at_end: int = 0
     pages_refetched: int = 0
     extra_pages_fetched: int = 0
-    missing_after_repair: int = 0
     full_refetch_rounds: int = 0
     calls_recovered: int = 0
     calls_dropped_as_gone: int = 0

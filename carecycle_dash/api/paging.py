@@ -22,9 +22,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Final
 
-from carecycle_dash.api.client import CallsClient, RequestStats, validate_customer_id
+from carecycle_dash.api.client import CallsClient, CustomerId, RequestStats, validate_customer_id, whole_number
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT, SortField, SortOrder
-from carecycle_dash.api.errors import InconsistentDataError, InvalidInputError
+from carecycle_dash.api.errors import InconsistentDataError
 from carecycle_dash.api.models import CallsPage, LoadResult, ProgressCallback, Repairs
 
 DEFAULT_CONCURRENCY: Final = 8
@@ -88,7 +88,7 @@ class _Loader:
     def __init__(
         self,
         client: CallsClient,
-        customer_id: str,
+        customer_id: CustomerId,
         sort_by: SortField,
         order: SortOrder,
         page_size: int,
@@ -199,13 +199,6 @@ class _Loader:
         return ordered, repeats, new
 
 
-def _check_options(concurrency: int, page_size: int) -> None:
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= MAX_CONCURRENCY:
-        raise InvalidInputError(f"Concurrency must be a whole number from 1 to {MAX_CONCURRENCY}.")
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_LIMIT:
-        raise InvalidInputError(f"The page size must be a whole number from 1 to {MAX_LIMIT}.")
-
-
 def load_all_calls(
     client: CallsClient,
     customer_id: str,
@@ -223,7 +216,8 @@ def load_all_calls(
     InconsistentDataError when the data kept moving faster than it could be repaired.
     """
     customer_id = validate_customer_id(customer_id)
-    _check_options(concurrency, page_size)
+    whole_number(concurrency, "Concurrency", 1, MAX_CONCURRENCY)
+    whole_number(page_size, "The page size", 1, MAX_LIMIT)
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="carecycle-page")
     try:
         loader = _Loader(client, customer_id, sort_by, order, page_size, pool, on_progress)

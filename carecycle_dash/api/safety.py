@@ -1,4 +1,4 @@
-"""Checks on untrusted strings from the API before they reach a browser."""
+"""Checks on untrusted strings from the API before they reach a browser, a log line or a message."""
 
 from __future__ import annotations
 
@@ -22,6 +22,14 @@ def safe_http_url(value: object) -> str | None:
     if parts.scheme.lower() not in SAFE_URL_SCHEMES or not parts.hostname:
         return None
     return text
+
+
+ELLIPSIS = "…"
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` when it has at most `limit` characters, else its start and "…", `limit` characters in all."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + ELLIPSIS
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from carecycle_dash.api.client import CallsClient, validate_base_url, validate_customer_id
+from carecycle_dash.api.client import CallsClient, validate_base_url, validate_customer_id, whole_number
 from carecycle_dash.api.config import ENV_API_KEY, ENV_BASE_URL
 from carecycle_dash.api.contract import (
     DEFAULT_BASE_URL,
@@ -133,11 +133,10 @@ def _options(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str,
     if args.order not in SORT_ORDERS:
         raise InvalidInputError(f"--order must be one of {', '.join(SORT_ORDERS)}.")
     try:
-        concurrency = int(args.concurrency)
+        concurrency: object = int(args.concurrency)
     except ValueError:
-        concurrency = 0
-    if not 1 <= concurrency <= MAX_CONCURRENCY:
-        raise InvalidInputError(f"--concurrency must be a whole number from 1 to {MAX_CONCURRENCY}.")
+        concurrency = args.concurrency
+    concurrency = whole_number(concurrency, "--concurrency", 1, MAX_CONCURRENCY)
     customer_id = validate_customer_id(args.customer_id)
     base_url = validate_base_url(args.base_url or environ.get(ENV_BASE_URL, "").strip() or DEFAULT_BASE_URL)
     output = Path(args.output)

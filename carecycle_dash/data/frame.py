@@ -1,5 +1,5 @@
 """Calls as one typed DataFrame: every API field under its own name, impossible values made missing and
-counted, and the derived columns the dashboard reads (seconds, connected, success, day, test, recording).
+counted, and the derived columns the dashboard reads (seconds, test, connected, success).
 
 Row i is calls[i], so the UI can map a selected row back to the raw dict. Built column by column with
 vectorised pandas/Arrow operations so that 100,000 calls take well under a second or two.
@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from carecycle_dash.api.contract import (
     BOOLEAN_FIELDS,
@@ -33,25 +32,16 @@ from carecycle_dash.api.contract import (
     NOT_CONNECTED_DISPOSITIONS,
     SUCCESS_SCORE_THRESHOLD,
     SUCCESS_WORDS,
-    URL_FIELDS,
 )
 from carecycle_dash.api.errors import InvalidInputError
 
 TEXT_FIELDS: Final = tuple(f for f in CALL_FIELDS if f not in BOOLEAN_FIELDS | INTEGER_FIELDS | {"createdAt"})
-DERIVED_COLUMNS: Final = ("durationS", "isTest", "connected", "success", "successScore", "day", "hasRecording")
+DERIVED_COLUMNS: Final = ("durationS", "isTest", "connected", "success")
 NONE_LABEL: Final = "(none)"
 """How a missing or blank category (disposition, direction, campaign...) is shown and filtered."""
 
 TIME_UNIT: Final = "us"
 
-# An absolute http(s) URL with a host, no whitespace, NUL or backslash anywhere and no trailing space of any
-# kind: the same verdict as carecycle_dash.api.safety.safe_http_url, as regexes that run over a column at once.
-_URL_BAD = r"\x00\t\n\r\\ "
-_HTTP_URL: Final = (
-    rf"^[hH][tT][tT][pP][sS]?://(?:[^/?#{_URL_BAD}]*@)?(?:\[[^\]/?#{_URL_BAD}]+\]|[^/?#@:\[\]{_URL_BAD}]+)"
-    rf"(?::[^/?#{_URL_BAD}]*)?(?:[/?#][^{_URL_BAD}]*)?$"
-)
-_TRAILING_SPACE: Final = r"[\x0b\x0c\x1c-\x1f\x85\p{Z}]$"
 _SCORE: Final = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(?:(%)|/\s*(\d+(?:\.\d+)?))?$")
 _TRUE_TEXT: Final = frozenset({"true", "1"})
 _FALSE_TEXT: Final = frozenset({"false", "0"})
@@ -93,15 +83,6 @@ def labels(values: pd.Series) -> pd.Series:
     """A text column as charts and filters show it: trimmed, with missing or blank as "(none)"."""
     text = values.astype("str").str.strip()
     return text.where(text.str.len().fillna(0).astype(int).gt(0), NONE_LABEL)
-
-
-def http_url_mask(values: pd.Series) -> np.ndarray:
-    """True where a text value is an absolute http(s) URL a browser may be given as a link or source."""
-    text = pa.array(values.astype("str"))
-    good = pc.and_(
-        pc.match_substring_regex(text, _HTTP_URL), pc.invert(pc.match_substring_regex(text, _TRAILING_SPACE))
-    )
-    return np.asarray(good.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def time_zone(tz: str) -> ZoneInfo:
@@ -213,12 +194,7 @@ def _add_derived(df: pd.DataFrame) -> None:
     df["durationS"] = df["durationMs"].astype("Float64") / 1000.0
     df["isTest"] = (df["testFlag"].fillna(False) | df["isTestNumber"].fillna(False)).astype(bool)
     df["connected"] = _connected(df["disposition"], df["durationS"])
-    df["success"], df["successScore"] = _success(df["successEvaluation"])
-    df["day"] = df["createdAt"].dt.floor("D")
-    has_recording = np.zeros(len(df), dtype=bool)
-    for name in URL_FIELDS:
-        has_recording |= http_url_mask(df[name])
-    df["hasRecording"] = has_recording
+    df["success"] = _success(df["successEvaluation"])
 
 
 def _connected(disposition: pd.Series, seconds: pd.Series) -> np.ndarray:
@@ -231,10 +207,8 @@ def _connected(disposition: pd.Series, seconds: pd.Series) -> np.ndarray:
     return connected | (~not_connected & long_enough)
 
 
-def _success(evaluation: pd.Series) -> tuple[pd.arrays.BooleanArray, pd.arrays.FloatingArray]:
-    """Parse each distinct text once (there are few), then spread the results over the rows."""
+def _success(evaluation: pd.Series) -> pd.arrays.BooleanArray:
+    """Parse each distinct text once (there are few), then spread the verdicts over the rows."""
     codes, uniques = pd.factorize(evaluation)
-    parsed = [parse_success_evaluation(text) for text in uniques]
-    verdicts = pd.array([p[0] for p in parsed] + [None], dtype="boolean")
-    scores = pd.array([p[1] for p in parsed] + [None], dtype="Float64")
-    return verdicts.take(codes, allow_fill=False), scores.take(codes, allow_fill=False)
+    verdicts = pd.array([parse_success_evaluation(text)[0] for text in uniques] + [None], dtype="boolean")
+    return verdicts.take(codes, allow_fill=False)

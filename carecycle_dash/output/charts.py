@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from carecycle_dash.api.safety import shorten
 from carecycle_dash.data import metrics
 from carecycle_dash.data.formatting import format_count, format_duration, format_percent
 from carecycle_dash.data.frame import NONE_LABEL
@@ -280,7 +281,7 @@ def display_names(labels: Sequence[str], limit: int = AXIS_LABEL_MAX) -> list[st
     names = []
     for label in labels:
         text = str(label)
-        short = text if len(text) <= limit else text[: limit - 1] + "…"
+        short = shorten(text, limit)
         name, n = short, 2
         while name in seen:
             name, n = f"{short} ({n})", n + 1
@@ -291,8 +292,7 @@ def display_names(labels: Sequence[str], limit: int = AXIS_LABEL_MAX) -> list[st
 
 def hover_text(value: object, limit: int = HOVER_LABEL_MAX) -> str:
     """An API string as hover text: capped in length, HTML-escaped so it shows as typed."""
-    text = str(value)
-    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+    return escape(shorten(str(value), limit))
 
 
 def escape(text: str) -> str:

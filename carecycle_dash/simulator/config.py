@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 FAULT_KINDS: Final[tuple[str, ...]] = ("500", "429", "truncated", "drop", "slow")
@@ -68,11 +68,6 @@ def _problems(config: SimulatorConfig) -> list[str]:
     if any(count < 0 for count in config.extra_customers.values()):
         problems.append("extra_customers counts must be >= 0")
     return problems
-
-
-def knob_names() -> tuple[str, ...]:
-    """Every field of `SimulatorConfig`, in declaration order."""
-    return tuple(f.name for f in fields(SimulatorConfig))
 
 
 def check_runtime_knobs(knobs: dict[str, Any]) -> None:

@@ -52,6 +52,7 @@ from carecycle_dash.api.contract import (
     SortOrder,
     is_valid_customer_id,
 )
+from carecycle_dash.api.safety import shorten
 from carecycle_dash.simulator import audio
 from carecycle_dash.simulator.config import SimulatorConfig, check_runtime_knobs
 from carecycle_dash.simulator.customers import DEMO_CUSTOMER_LIST, DataKind, demo_keys
@@ -115,10 +116,6 @@ def _seconds(value: float) -> float | int:
 
 def _seconds_text(value: float | int) -> str:
     return str(_seconds(float(value)))
-
-
-def _echo(value: str) -> str:
-    return value if len(value) <= _MAX_ECHO else value[:_MAX_ECHO] + "…"
 
 
 class SimulatorState:
@@ -319,7 +316,13 @@ def _read_request(raw_customer_id: str, query: str) -> tuple[str, int, int, Sort
 
 
 def _field_error(path: str, message: str, expected: str, received: str, code: str) -> dict[str, Any]:
-    return {"path": [path], "message": message, "expected": expected, "received": _echo(received), "code": code}
+    return {
+        "path": [path],
+        "message": message,
+        "expected": expected,
+        "received": shorten(received, _MAX_ECHO),
+        "code": code,
+    }
 
 
 def _enum_error(name: str, options: tuple[str, ...], received: str) -> dict[str, Any]:
