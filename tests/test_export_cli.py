@@ -8,7 +8,6 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,12 +30,6 @@ from tests.support.servers import REPO_ROOT, free_port
 SMALL = DEMO_CUSTOMERS["small"]
 STANDARD = DEMO_CUSTOMERS["standard"]
 UNKNOWN = "5b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4"
-
-
-@pytest.fixture(scope="module")
-def simulator() -> Iterator[RunningSimulator]:
-    with start_simulator(SimulatorConfig()) as running:
-        yield running
 
 
 @pytest.fixture

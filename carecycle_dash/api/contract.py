@@ -1,7 +1,7 @@
 """What we know and what we infer about `GET /v2/customers/{id}/calls`, in one place.
 
 Facts come from the vendor's reference page; inferences are marked as such so that each can be corrected
-in one line when the real API disagrees (see shared/api/CONTRACT.md).
+in one line when the real API disagrees (see docs/api-contract.md).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ ProgressCallback = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Repairs:
-    """What the loader had to mend because the data moved while it paged (see CONTRACT.md, Consistency)."""
+    """What the loader had to mend because the data moved while it paged (see docs/api-contract.md, Consistency)."""
 
     duplicates_dropped: int = 0
     total_at_start: int = 0

@@ -1,9 +1,9 @@
 """The one function that loads every page of a customer's calls, each call exactly once.
 
 Page 1 tells how many calls there are; the other pages are then fetched concurrently and joined in page
-order. Pages are numbered, not cursor-based, so calls that arrive or vanish meanwhile shift the pages under
-us (CONTRACT.md, Consistency). The loader notices (`itemsTotal` changing, duplicate ids, a count that does
-not match) and repairs in bounded steps, cheapest first:
+order. Pages are numbered, not cursor-based, so calls that arrive or vanish meanwhile shift the pages
+under us (docs/api-contract.md, Consistency). The loader notices (`itemsTotal` changing, duplicate ids, a
+count that does not match) and repairs in bounded steps, cheapest first:
 
 1. re-fetch from page 1 until a page brings no new id (calls that arrived at the front, newest-first);
 2. fetch from the last page to the new last page (calls pushed past the end, or arriving there, oldest-first);

@@ -1,6 +1,7 @@
 """`python -m carecycle_dash export`: every call of one customer to a CSV file, for scheduled jobs.
 
-The key comes from CARECYCLE_API_KEY only (never a flag: flags show in process lists and shell history).
+The key comes from CARECYCLE_API_KEY only (never a flag: flags show in process lists and shell history),
+read like every setting through `carecycle_dash.api.config`.
 Any failure prints one line on stderr and exits non-zero; nothing is written unless the whole load worked.
 
 Exit codes:
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 from carecycle_dash.api.client import CallsClient, validate_base_url, validate_customer_id, whole_number
-from carecycle_dash.api.config import ENV_API_KEY, ENV_BASE_URL
+from carecycle_dash.api.config import ENV_API_KEY, ENV_BASE_URL, resolve_settings
 from carecycle_dash.api.contract import (
     DEFAULT_BASE_URL,
     DEFAULT_SORT_FIELD,
@@ -138,16 +139,16 @@ def _options(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str,
         concurrency = args.concurrency
     concurrency = whole_number(concurrency, "--concurrency", 1, MAX_CONCURRENCY)
     customer_id = validate_customer_id(args.customer_id)
-    base_url = validate_base_url(args.base_url or environ.get(ENV_BASE_URL, "").strip() or DEFAULT_BASE_URL)
+    settings = resolve_settings(environ=environ)  # the environment only: a scheduled job has no secrets file
+    base_url = validate_base_url(args.base_url or settings.base_url or DEFAULT_BASE_URL)
     output = Path(args.output)
     if output.is_dir():
         raise InvalidInputError(f"--output {str(output)!r} is a directory; name a file.")
     if not output.parent.is_dir():
         raise InvalidInputError(f"The folder of --output {str(output)!r} does not exist.")
-    api_key = environ.get(ENV_API_KEY, "").strip()
-    if not api_key:
+    if settings.api_key is None:
         raise InvalidInputError(f"{ENV_API_KEY} is not set: export your CareCycle API key (it begins with cc_).")
-    return customer_id, base_url, output, api_key, concurrency
+    return customer_id, base_url, output, settings.api_key, concurrency
 
 
 class _OutputNotWritten(Exception):
