@@ -1,22 +1,55 @@
-"""Fixtures every test may need: free ports, the app under `streamlit run`, and Chromium pages."""
+"""One fixture per resource: a free port, the simulator, a fake clock, a clean app state for AppTest, the app
+under `streamlit run`, and Chromium pages.
+
+Playwright is imported only inside the browser fixtures, so the unit tests run (and this file imports)
+without it: `bash scripts/test -m "not browser and not server"` is the fast inner loop. Tests that use a
+server or browser fixture get the `server` or `browser` marker here even when their module forgets it.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
 
 from carecycle_dash.simulator import RunningSimulator, start_simulator
-from tests.support.browser import launch_chromium
-from tests.support.servers import RunningApp, free_port, start_app
+from tests.support.clock import FakeClock
+from tests.support.servers import RunningApp, free_port, in_ci, start_app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+SERVER_FIXTURES = frozenset({"simulator", "demo_app", "clean_app"})
+BROWSER_FIXTURES = frozenset({"browser", "page"})
+
+# Without Playwright (outside CI) the browser modules cannot even be imported: leave them out of collection,
+# as the browser tests themselves are skipped when Chromium is missing. In CI a missing Playwright fails.
+if importlib.util.find_spec("playwright") is None and not in_ci():
+    collect_ignore_glob = ["test_*browser*.py"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.server)
 
 
 @pytest.fixture
 def port() -> int:
     """A free loopback port."""
     return free_port()
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    """A clock that moves only when slept on (or set); see tests/support/clock.py."""
+    return FakeClock()
 
 
 @pytest.fixture(scope="session")
@@ -26,16 +59,32 @@ def simulator() -> Iterator[RunningSimulator]:
         yield running
 
 
+@pytest.fixture
+def clean_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """For AppTest: no developer configuration, and no loaded calls carried from one test to the next (the
+    demo simulator keeps running)."""
+    from tests.support.apptest import forget_loaded_calls
+
+    monkeypatch.delenv("CARECYCLE_API_KEY", raising=False)
+    monkeypatch.delenv("CARECYCLE_BASE_URL", raising=False)
+    forget_loaded_calls()
+    yield
+    forget_loaded_calls()
+
+
 @pytest.fixture(scope="session")
 def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The app as a newcomer runs it: no key, no configuration, the demo simulator."""
-    app = start_app(tmp_path_factory.mktemp("demo-app"))
-    yield app
-    app.stop()
+    with start_app(tmp_path_factory.mktemp("demo-app")) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import launch_chromium
+
     with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
         yield chromium

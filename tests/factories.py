@@ -11,9 +11,13 @@ MISSING = object()
 """Pass as an override to leave the field out of the call altogether."""
 
 
-def make_call(**overrides: Any) -> dict[str, Any]:
-    """One call as the API sends it; `field=MISSING` drops a field, `field=None` sends null."""
-    n = next(_counter)
+def make_call(index: int | None = None, /, **overrides: Any) -> dict[str, Any]:
+    """One call as the API sends it; `field=MISSING` drops a field, `field=None` sends null.
+
+    With `index` (paging tests: calls listed in the order the API sorts them) the id is stable for that index
+    and the disposition, duration and a createdAt that grows with it vary from call to call.
+    """
+    n = next(_counter) if index is None else index + 1
     call_id = str(uuid.UUID(int=n, version=4))
     call: dict[str, Any] = {
         "id": call_id,
@@ -37,12 +41,18 @@ def make_call(**overrides: Any) -> dict[str, Any]:
         "isTestNumber": False,
         "sourceName": "CRM import",
     }
+    if index is not None:
+        call["disposition"] = ("Qualified", "Voicemail", "Transferred")[index % 3]
+        call["durationMs"] = 1000 * (index % 97)
+        call["createdAt"] = f"2026-01-01T00:00:{index % 60:02d}.{index:06d}Z"
+        call["summary"] = f"call {index}"
     call.update(overrides)
     return {key: value for key, value in call.items() if value is not MISSING}
 
 
 def hostile_calls() -> list[dict[str, Any]]:
-    """Calls a careless or malicious source might send; none of them may crash the data layer."""
+    """The suite's one hostile dataset: calls a careless or malicious source might send, values of every wrong
+    type and shape among them. No layer may crash on them, nor render any of their markup or links."""
     return [
         make_call(durationMs=-9007199254740991, createdAt="string", disposition="string"),
         make_call(**{field: None for field in ("disposition", "durationMs", "createdAt", "testFlag", "summary")}),
@@ -56,4 +66,24 @@ def hostile_calls() -> list[dict[str, Any]]:
         make_call(recordingUrl="javascript:alert(1)", stereoRecordingUrl="data:text/html,x", mainRecordingUrl=" "),
         make_call(successEvaluation="", disposition="   ", direction=""),
         make_call(summary="lone \ud800 surrogate", unknownField={"nested": [1, 2]}),
+        make_call(
+            id="AAAAAAAA-0000-4000-8000-000000000001",
+            disposition="<img src=x onerror=alert(1)>",
+            transcript=42,
+            summary={"nested": "object"},
+            durationMs="abc",
+            createdAt="yesterday",
+            testFlag="yes",
+            successEvaluation=7,
+        ),
+        make_call(
+            transcript="AI: [click](javascript:alert(1))\nUser: **bold** <script>alert(2)</script>",
+            createdAt="2026-11-20T10:00:00.123+02:00",
+            direction="sideways",
+            stereoRecordingUrl="/etc/passwd",
+            callerId="\u202e+1 555 0100",
+            campaignId=None,
+        ),
+        {"id": "aaaaaaaa-0000-4000-8000-000000000003"},
+        {"id": None, "disposition": "No id at all", "createdAt": "2026-11-22T10:00:00Z"},
     ]

@@ -33,11 +33,8 @@ def signed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SignInSetup
     with oidc_provider([NURSE, EVE]) as provider_url:
         secrets_dir = tmp_path_factory.mktemp("auth-secrets")
         secrets = write_auth_secrets(secrets_dir, provider_url, ["careagency.example"])
-        app = start_app(secrets_dir, args=("--secrets.files", str(secrets)))
-        try:
+        with start_app(secrets_dir, args=("--secrets.files", str(secrets))) as app:
             yield SignInSetup(app, provider_url)
-        finally:
-            app.stop()
 
 
 def sign_in_as(page: Page, setup: SignInSetup, subject: str) -> None:
@@ -64,14 +61,11 @@ def test_signed_out_visitor_sees_only_the_sign_in_screen(page: Page, signed_app:
 
 def test_a_deep_link_on_a_fresh_server_shows_only_sign_in(page: Page, tmp_path: Path, signed_app: SignInSetup) -> None:
     secrets = write_auth_secrets(tmp_path, signed_app.provider_url, ["careagency.example"])
-    fresh = start_app(tmp_path, args=("--secrets.files", str(secrets)))
-    try:
+    with start_app(tmp_path, args=("--secrets.files", str(secrets))) as fresh:
         for path in ("/calls", "/call", "/"):
             open_app(page, fresh.url + path)
             expect_sign_in_screen_only(page)
             expect(page.get_by_role("heading", name="Calls", exact=True)).to_have_count(0)
-    finally:
-        fresh.stop()
 
 
 def test_admitted_user_signs_in_sees_the_dashboard_and_signs_out(page: Page, signed_app: SignInSetup) -> None:

@@ -1,14 +1,9 @@
 import threading
 
+import pytest
+
 from carecycle_dash.data.cache import BoundedTtlCache
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 def make_cache(clock: FakeClock, max_bytes: int = 100) -> BoundedTtlCache[str]:
@@ -75,3 +70,41 @@ def test_invalidate_forces_a_new_load() -> None:
     cache.put("k", "old")
     cache.invalidate("k")
     assert cache.get_or_load("k", lambda: "new") == "new"
+
+
+def test_the_lock_of_a_key_is_dropped_once_no_load_of_it_runs() -> None:
+    cache = make_cache(FakeClock(), max_bytes=3)
+    for n in range(100):
+        cache.get_or_load(f"k{n}", lambda: "too large")  # never stored: every call loads
+    assert cache.loading == 0
+
+
+def test_a_failed_load_drops_its_lock_too() -> None:
+    cache = make_cache(FakeClock())
+
+    def fail() -> str:
+        raise RuntimeError("load failed")
+
+    with pytest.raises(RuntimeError):
+        cache.get_or_load("k", fail)
+    assert cache.loading == 0
+    assert cache.get_or_load("k", lambda: "v") == "v"
+
+
+def test_a_running_load_keeps_its_lock_for_the_callers_waiting_on_it() -> None:
+    cache = make_cache(FakeClock())
+    release = threading.Event()
+    entered = threading.Event()
+
+    def slow() -> str:
+        entered.set()
+        release.wait(5)
+        return "v"
+
+    thread = threading.Thread(target=lambda: cache.get_or_load("k", slow))
+    thread.start()
+    entered.wait(5)
+    assert cache.loading == 1
+    release.set()
+    thread.join()
+    assert cache.loading == 0

@@ -30,13 +30,13 @@ from carecycle_dash.api.errors import (
     ValidationError,
 )
 from carecycle_dash.api.retry import RetryPolicy
+from tests.factories import make_call
+from tests.support.clock import FakeClock
 from tests.support.fake_api import (
     API_KEY,
     BASE_URL,
     CUSTOMER_ID,
     FakeCallsApi,
-    FakeClock,
-    make_call,
     raises,
     status,
     truncated,
@@ -72,6 +72,15 @@ def test_a_page_is_fetched_with_the_documented_query_and_key_header() -> None:
     assert dict(request.url.params) == {"page": "2", "limit": "100", "sortBy": "duration", "order": "asc"}
     assert request.headers["x-api-key"] == API_KEY
     assert API_KEY not in str(request.url)
+
+
+def test_lone_surrogates_in_a_page_become_replacement_characters() -> None:
+    api = FakeCallsApi([make_call(0, summary="a \ud800 b", transcript="AI: \U0001f44b"), make_call(1)])
+    with client_for(api) as client:
+        items = client.fetch_page(CUSTOMER_ID)["items"]
+    assert items[0]["summary"] == "a \ufffd b"
+    assert items[0]["transcript"] == "AI: \U0001f44b"  # an escaped surrogate pair is a real character
+    assert items[1] == make_call(1)
 
 
 def test_the_key_never_shows_in_repr() -> None:

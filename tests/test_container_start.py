@@ -8,17 +8,18 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
 
-from tests.support.browser import open_app
-from tests.support.servers import REPO_ROOT, free_port
+from tests.support.servers import REPO_ROOT, free_port, serve
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 DOCKERIGNORE = REPO_ROOT / ".dockerignore"
@@ -49,7 +50,6 @@ def exec_form(instruction: str) -> list[str]:
 class Served:
     url: str
     root: Path
-    process: subprocess.Popen[bytes]
     log_path: Path
     env: dict[str, str]
     files_at_start: set[Path]
@@ -93,31 +93,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "STREAMLIT_SERVER_PORT": str(port),
         "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
     }
-    log_path = home / "serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(exec_form("CMD"), cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the start command exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the start command never became healthy:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield Served(url, root, process, log_path, env, files_at_start)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with serve(exec_form("CMD"), port, cwd=root, env=env, log_path=home / "serve.log") as app:
+        yield Served(app.url, root, app.log_path, env, files_at_start)
 
 
 def test_the_dockerfile_runs_the_start_script_and_copies_what_the_app_needs() -> None:
@@ -145,17 +122,20 @@ def test_the_image_runs_as_a_non_root_user_on_a_slim_python() -> None:
     assert dockerfile_instructions("EXPOSE") == ["8501"]
 
 
+@pytest.mark.server
 def test_the_start_command_answers_health_on_its_port(served: Served) -> None:
     response = httpx.get(f"{served.url}/_stcore/health", timeout=5.0)
     assert response.status_code == 200
     assert response.text == "ok"
 
 
+@pytest.mark.server
 def test_the_images_health_check_passes_against_the_running_app(served: Served) -> None:
     result = subprocess.run(exec_form("HEALTHCHECK"), env=served.env, capture_output=True, timeout=30, check=False)
     assert result.returncode == 0, result.stderr.decode(errors="replace")
 
 
+@pytest.mark.server
 def test_the_health_check_fails_when_nothing_listens(served: Served) -> None:
     env = {**served.env, "STREAMLIT_SERVER_PORT": str(free_port())}
     result = subprocess.run(exec_form("HEALTHCHECK"), env=env, capture_output=True, timeout=30, check=False)
@@ -164,6 +144,10 @@ def test_the_health_check_fails_when_nothing_listens(served: Served) -> None:
 
 @pytest.mark.browser
 def test_the_app_served_from_the_image_layout_draws_the_demo_and_writes_nothing(page: Page, served: Served) -> None:
+    from playwright.sync_api import expect
+
+    from tests.support.browser import open_app
+
     open_app(page, served.url)
     expect(page).to_have_title("CareCycle Calls")
     expect(page.get_by_text("Total calls")).to_be_visible()

@@ -25,12 +25,9 @@ SMALL = DEMO_CUSTOMERS["small"]
 @pytest.fixture(scope="module")
 def keyed_app(tmp_path_factory: pytest.TempPathFactory, simulator: RunningSimulator) -> Iterator[RunningApp]:
     """The app configured like production: a key and a base URL in the environment."""
-    app = start_app(
-        tmp_path_factory.mktemp("keyed-app"),
-        env={"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url},
-    )
-    yield app
-    app.stop()
+    env = {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
+    with start_app(tmp_path_factory.mktemp("keyed-app"), env=env) as app:
+        yield app
 
 
 def metric_value(page: Page, label: str) -> str:

@@ -24,8 +24,10 @@ from carecycle_dash.simulator import (
     SimulatorConfig,
     start_simulator,
 )
-from tests.support.fake_api import FakeClock
+from tests.support.clock import FakeClock
 from tests.support.servers import REPO_ROOT, free_port
+
+pytestmark = pytest.mark.server  # every test here talks to a simulator on a socket
 
 SMALL = DEMO_CUSTOMERS["small"]
 STANDARD = DEMO_CUSTOMERS["standard"]

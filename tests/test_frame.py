@@ -58,11 +58,11 @@ def test_hostile_calls_do_not_crash_and_impossible_values_are_counted() -> None:
     calls = hostile_calls()
     frame = build_frame(calls)
     assert len(frame.df) == len(calls)
-    # -9007199254740991, 10**30 and True are impossible durations; "45000" is read as a number.
-    assert frame.cleaned["durationMs"] == 3
-    # "string", "1970-01-01..." (implausible) and the number 1700000000000 are impossible times.
-    assert frame.cleaned["createdAt"] == 3
-    assert frame.cleaned["testFlag"] == 1  # "maybe"
+    # -9007199254740991, 10**30, True and "abc" are impossible durations; "45000" is read as a number.
+    assert frame.cleaned["durationMs"] == 4
+    # "string", "yesterday", "1970-01-01..." (implausible) and the number 1700000000000 are impossible times.
+    assert frame.cleaned["createdAt"] == 4
+    assert frame.cleaned["testFlag"] == 2  # "maybe", "yes"
     assert frame.cleaned["isTestNumber"] == 0
 
 

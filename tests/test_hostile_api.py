@@ -1,4 +1,5 @@
-"""The pages against a small stand-in API of our own that sends values of every wrong type and shape."""
+"""The pages against a small stand-in API of our own that serves the hostile dataset (values of every wrong
+type and shape) as the real API would."""
 
 from __future__ import annotations
 
@@ -10,50 +11,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from tests.support.servers import REPO_ROOT
+from carecycle_dash.api.safety import safe_http_url
+from tests.factories import hostile_calls
+from tests.support.apptest import assert_no_exception, run_app
+
+pytestmark = pytest.mark.server
 
 CUSTOMER = "5d3c2b1a-0f9e-4d8c-a7b6-1234567890ab"
 KEY = "cc_hostile_stand_in"
-CALLS: list[dict[str, Any]] = [
-    {
-        "id": "AAAAAAAA-0000-4000-8000-000000000001",
-        "disposition": "<img src=x onerror=alert(1)>",
-        "transcript": 42,
-        "summary": {"nested": "object"},
-        "durationMs": "abc",
-        "createdAt": "yesterday",
-        "testFlag": "yes",
-        "recordingUrl": "javascript:alert(1)",
-        "successEvaluation": 7,
-        "unknownField": [1, 2, 3],
-    },
-    {
-        "id": "aaaaaaaa-0000-4000-8000-000000000002",
-        "disposition": '=HYPERLINK("http://evil.example")',
-        "transcript": "AI: [click](javascript:alert(1))\nUser: **bold** <script>alert(2)</script>",
-        "summary": None,
-        "durationMs": -9007199254740991,
-        "createdAt": "2026-11-20T10:00:00Z",
-        "direction": "sideways",
-        "mainRecordingUrl": "data:audio/wav;base64,AAAA",
-        "stereoRecordingUrl": "/etc/passwd",
-        "successEvaluation": "",
-    },
-    {"id": "aaaaaaaa-0000-4000-8000-000000000003"},
-    {
-        "id": "aaaaaaaa-0000-4000-8000-000000000004",
-        "disposition": "Voicemail",
-        "durationMs": 12_000,
-        "createdAt": "2026-11-21T10:00:00.123+02:00",
-        "callerId": "‮+1 555 0100",
-        "campaignId": None,
-        "isTestNumber": None,
-    },
-    {"id": None, "disposition": "No id at all", "createdAt": "2026-11-22T10:00:00Z"},
-]
+CALLS = hostile_calls()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -84,42 +51,34 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def hostile_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def hostile_api(clean_app: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The stand-in API on a loopback port, configured as the app's API; yields the customer ID."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     monkeypatch.setenv("CARECYCLE_API_KEY", KEY)
     monkeypatch.setenv("CARECYCLE_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}")
-    st.cache_data.clear()
-    st.cache_resource.clear()
     yield CUSTOMER
     server.shutdown()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def run(page: str | None = None, **query: str) -> AppTest:
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    server.server_close()
 
 
 def test_every_page_survives_values_of_the_wrong_type(hostile_api: str) -> None:
-    at = run(customer_id=hostile_api)
+    at = run_app(customer_id=hostile_api)
+    assert_no_exception(at)
     assert not at.error
     at.sidebar.toggle(key="f_tests").set_value(True).run()
-    assert next(m.value for m in at.metric if m.label == "Total calls") == "5"
-    at = run("pages/calls.py", customer_id=hostile_api)
+    assert next(m.value for m in at.metric if m.label == "Total calls") == str(len(CALLS))
+    at.switch_page("pages/calls.py").run()
+    assert_no_exception(at)
     table = at.dataframe[0].value
-    assert table["Recording"].isna().all()
+    assert table["Recording"].isna().any()  # javascript:, data:, a path, a blank: no link
+    assert all(safe_http_url(link) for link in table["Recording"].dropna())
     for call in CALLS:
-        if call["id"]:
-            at = run("pages/call.py", customer_id=hostile_api, call_id=call["id"])
+        if isinstance(call.get("id"), str):
+            at.query_params["call_id"] = call["id"]
+            at.switch_page("pages/call.py").run()
+            assert_no_exception(at)
             assert at.title[0].value == "Call detail"
             for element in at.markdown:
                 assert "<script" not in element.value and "<img" not in element.value
@@ -127,5 +86,6 @@ def test_every_page_survives_values_of_the_wrong_type(hostile_api: str) -> None:
 
 
 def test_impossible_values_are_counted_not_hidden(hostile_api: str) -> None:
-    at = run(customer_id=hostile_api)
+    at = run_app(customer_id=hostile_api)
+    assert_no_exception(at)
     assert any("impossible" in caption.value for caption in at.caption)

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from carecycle_dash.api.contract import PARAM_LIMIT
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, SimulatorConfig, start_simulator
 from tests.support.browser import open_app, wait_for_app
 from tests.support.servers import RunningApp, start_app
+from tests.support.simulator import get_calls
 
 pytestmark = pytest.mark.browser
 
@@ -34,10 +35,11 @@ class SharedInstance:
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedInstance]:
     """One app with no key configured, pointed at a stand-in API that knows Alice's and Bob's keys."""
     config = SimulatorConfig(extra_keys={ALICE_KEY: frozenset({SMALL}), BOB_KEY: frozenset({STANDARD})})
-    with start_simulator(config) as api:
-        app = start_app(tmp_path_factory.mktemp("shared"), env={"CARECYCLE_BASE_URL": api.base_url})
+    with (
+        start_simulator(config) as api,
+        start_app(tmp_path_factory.mktemp("shared"), env={"CARECYCLE_BASE_URL": api.base_url}) as app,
+    ):
         yield SharedInstance(api, app)
-        app.stop()
 
 
 def enter_key(page: Page, key: str) -> None:
@@ -94,27 +96,20 @@ def test_two_people_with_different_keys_never_share_data_or_keys(browser: Browse
     assert ALICE_KEY not in log and BOB_KEY not in log
 
 
-def test_logs_hold_no_key_and_no_call_content(page: Page, tmp_path: Path) -> None:
+def test_logs_hold_no_key_and_no_call_content(page: Page, tmp_path: Path, simulator: RunningSimulator) -> None:
     """A session with a configured key, hostile call content, every page and a CSV download."""
-    with start_simulator() as api:
-        app = start_app(tmp_path, env={"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": api.base_url})
-        try:
-            items = httpx.get(
-                f"{api.base_url}/v2/customers/{EDGE}/calls",
-                params={"limit": 100},
-                headers={"x-api-key": DEMO_API_KEY},
-            ).json()["items"]
-            open_app(page, f"{app.url}/?customer_id={EDGE}")
-            open_app(page, f"{app.url}/calls?customer_id={EDGE}")
-            with page.expect_download() as download:
-                page.get_by_role("button", name=re.compile("Download .* calls as CSV")).click()
-            download.value.path()
-            for item in items[:8]:
-                if isinstance(item.get("id"), str):
-                    open_app(page, f"{app.url}/call?customer_id={EDGE}&call_id={item['id']}")
-            open_app(page, f"{app.url}/?customer_id=not-a-valid-id")
-        finally:
-            app.stop()
+    items = get_calls(simulator, EDGE, params={PARAM_LIMIT: 100}).json()["items"]
+    env = {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
+    with start_app(tmp_path, env=env) as app:
+        open_app(page, f"{app.url}/?customer_id={EDGE}")
+        open_app(page, f"{app.url}/calls?customer_id={EDGE}")
+        with page.expect_download() as download:
+            page.get_by_role("button", name=re.compile("Download .* calls as CSV")).click()
+        download.value.path()
+        for item in items[:8]:
+            if isinstance(item.get("id"), str):
+                open_app(page, f"{app.url}/call?customer_id={EDGE}&call_id={item['id']}")
+        open_app(page, f"{app.url}/?customer_id=not-a-valid-id")
     log = app.log_text()
     assert "csv download" in log  # the audit line is there, so logging was on
     assert DEMO_API_KEY not in log

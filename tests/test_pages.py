@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from carecycle_dash.simulator import (
     DEFAULT_DEMO_CUSTOMER_ID,
@@ -17,29 +13,12 @@ from carecycle_dash.simulator import (
     SimulatorConfig,
     start_simulator,
 )
-from tests.support.servers import REPO_ROOT, free_port
+from tests.support.apptest import assert_no_exception, run_app
+from tests.support.servers import free_port
 
-TIMEOUT = 90
+# Every test starts without configuration or loaded calls; the demo simulator (in this process) stays up.
+pytestmark = [pytest.mark.server, pytest.mark.usefixtures("clean_app")]
 UNKNOWN_CUSTOMER = "0b8f3c2e-1a4d-4c5e-9f6a-7b8c9d0e1f2a"
-
-
-@pytest.fixture(autouse=True)
-def clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No developer configuration, and no cache carried from one test to the next."""
-    monkeypatch.delenv("CARECYCLE_API_KEY", raising=False)
-    monkeypatch.delenv("CARECYCLE_BASE_URL", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def run_app(**query: str) -> AppTest:
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
-    for name, value in query.items():
-        at.query_params[name] = value
-    return at.run()
 
 
 def plain(text: str) -> str:
@@ -49,10 +28,6 @@ def plain(text: str) -> str:
 
 def texts(elements) -> list[str]:
     return [plain(element.value) for element in elements]
-
-
-def assert_no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def test_newcomer_sees_demo_customer_figures_at_once() -> None:

@@ -16,13 +16,13 @@ from carecycle_dash.api.errors import AuthenticationError, InconsistentDataError
 from carecycle_dash.api.models import Repairs
 from carecycle_dash.api.paging import describe_repairs, load_all_calls, merge_orders, pages_for
 from carecycle_dash.api.retry import RetryPolicy
+from tests.factories import make_call
+from tests.support.clock import FakeClock
 from tests.support.fake_api import (
     API_KEY,
     BASE_URL,
     CUSTOMER_ID,
     FakeCallsApi,
-    FakeClock,
-    make_call,
     random_faults,
     status,
 )
@@ -255,6 +255,7 @@ def simulator_client(base_url: str, timeout: float = 5.0) -> CallsClient:
     return CallsClient(DEMO_API_KEY, base_url, timeout=timeout, retry=retry)
 
 
+@pytest.mark.server
 def test_exactly_once_against_the_simulator_under_faults_of_every_kind_and_a_rate_limit() -> None:
     from carecycle_dash.simulator import DEMO_CUSTOMERS, SimulatorConfig, start_simulator
 
@@ -276,6 +277,7 @@ def test_exactly_once_against_the_simulator_under_faults_of_every_kind_and_a_rat
 
 
 @pytest.mark.parametrize("order", ["desc", "asc"])
+@pytest.mark.server
 def test_calls_arriving_at_the_simulator_mid_load_are_all_kept_once(order: str) -> None:
     from carecycle_dash.simulator import DEMO_CUSTOMERS, SimulatorConfig, start_simulator
 

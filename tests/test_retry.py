@@ -12,7 +12,7 @@ from carecycle_dash.api.errors import (
     UnreadableResponseError,
 )
 from carecycle_dash.api.retry import RetryPolicy, full_jitter, is_retryable
-from tests.support.fake_api import FakeClock
+from tests.support.clock import FakeClock
 
 
 def policy(clock: FakeClock, **overrides: object) -> RetryPolicy:

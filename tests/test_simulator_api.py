@@ -33,6 +33,8 @@ from carecycle_dash.simulator import (
 from tests.support.shapes import error_problems, page_problems
 from tests.support.simulator import all_pages, calls_url, get_calls
 
+pytestmark = pytest.mark.server  # every test here talks to a simulator on a socket
+
 UNKNOWN_CUSTOMER = "00000000-0000-0000-0000-000000000000"
 EXTRA_CUSTOMER = "5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 EXTRA_KEY = "cc_extra_test_key"

@@ -11,6 +11,7 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from carecycle_dash.api.contract import API_KEY_HEADER, CALLS_PATH
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMER_SIZES, DEMO_CUSTOMERS, LIMITED_API_KEY
@@ -34,6 +35,7 @@ def test_options_become_the_simulator_config() -> None:
     assert args.run is simulator_cli.run
 
 
+@pytest.mark.server
 def test_run_prints_keys_and_customers_and_serves_until_stopped() -> None:
     args = _parse("--port", "0")
     stop = threading.Event()
@@ -58,6 +60,7 @@ def test_an_impossible_option_exits_with_an_error() -> None:
     assert simulator_cli.run(_parse("--port", "0", "--fault-rate", "3"), out=io.StringIO()) == 2
 
 
+@pytest.mark.server
 def test_the_module_command_serves_on_the_port_and_stops_on_ctrl_c() -> None:
     port = free_port()
     process = subprocess.Popen(

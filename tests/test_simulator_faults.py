@@ -19,6 +19,8 @@ from carecycle_dash.simulator import (
 from tests.support.shapes import error_problems, page_problems
 from tests.support.simulator import get_calls
 
+pytestmark = pytest.mark.server  # every test here talks to a simulator on a socket
+
 SMALL = DEMO_CUSTOMERS["small"]
 
 

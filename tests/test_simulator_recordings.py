@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import wave
 from array import array
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from carecycle_dash.api.contract import MAX_LIMIT, PARAM_LIMIT
-from carecycle_dash.simulator import DEMO_CUSTOMERS, RunningSimulator, start_simulator
+from carecycle_dash.simulator import DEMO_CUSTOMERS, RunningSimulator
 from carecycle_dash.simulator.audio import SAMPLE_RATE, mono_wav, stereo_wav
 from tests.support.simulator import get_calls, shared_client
 
@@ -19,14 +18,8 @@ SMALL = DEMO_CUSTOMERS["small"]
 
 
 @pytest.fixture(scope="module")
-def sim() -> Iterator[RunningSimulator]:
-    with start_simulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture(scope="module")
-def recorded(sim: RunningSimulator) -> dict:
-    items = get_calls(sim, SMALL, params={PARAM_LIMIT: MAX_LIMIT}).json()["items"]
+def recorded(simulator: RunningSimulator) -> dict:
+    items = get_calls(simulator, SMALL, params={PARAM_LIMIT: MAX_LIMIT}).json()["items"]
     return next(call for call in items if call["recordingUrl"] and call["stereoRecordingUrl"])
 
 
@@ -62,7 +55,7 @@ def test_recordings_are_deterministic_per_call() -> None:
     assert mono_wav("a") != mono_wav("b")
 
 
-def test_a_calls_recordings_are_served_without_a_key(sim: RunningSimulator, recorded: dict) -> None:
+def test_a_calls_recordings_are_served_without_a_key(simulator: RunningSimulator, recorded: dict) -> None:
     for field, channels in (("recordingUrl", 1), ("mainRecordingUrl", 1), ("stereoRecordingUrl", 2)):
         response = shared_client().get(recorded[field])
         assert response.status_code == 200
@@ -70,7 +63,7 @@ def test_a_calls_recordings_are_served_without_a_key(sim: RunningSimulator, reco
         assert _read(response.content)[0].nchannels == channels
 
 
-def test_a_byte_range_is_answered_with_206(sim: RunningSimulator, recorded: dict) -> None:
+def test_a_byte_range_is_answered_with_206(simulator: RunningSimulator, recorded: dict) -> None:
     whole = shared_client().get(recorded["recordingUrl"]).content
     part = shared_client().get(recorded["recordingUrl"], headers={"Range": "bytes=0-99"})
     assert part.status_code == 206
@@ -82,8 +75,8 @@ def test_a_byte_range_is_answered_with_206(sim: RunningSimulator, recorded: dict
     assert beyond.status_code == 416
 
 
-def test_recordings_exist_only_for_real_calls_that_have_them(sim: RunningSimulator, recorded: dict) -> None:
-    items = get_calls(sim, SMALL, params={PARAM_LIMIT: MAX_LIMIT}).json()["items"]
+def test_recordings_exist_only_for_real_calls_that_have_them(simulator: RunningSimulator, recorded: dict) -> None:
+    items = get_calls(simulator, SMALL, params={PARAM_LIMIT: MAX_LIMIT}).json()["items"]
     silent = next(call for call in items if not call["recordingUrl"])
     real = recorded["recordingUrl"]
     for url in (

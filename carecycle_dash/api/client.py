@@ -60,7 +60,7 @@ from carecycle_dash.api.errors import (
 )
 from carecycle_dash.api.models import CallsPage
 from carecycle_dash.api.retry import RetryPolicy
-from carecycle_dash.api.safety import shorten
+from carecycle_dash.api.safety import mend_lone_surrogates, shorten
 
 USER_AGENT: Final = "carecycle-dash"
 EXAMPLE_CUSTOMER_ID: Final = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
@@ -274,7 +274,7 @@ def _parse_page(response: httpx.Response) -> CallsPage:
     """The 200 body as a CallsPage, or UnreadableResponseError when it is not the documented shape."""
     unreadable = "The API sent a response that could not be read ({why}). Try again; if it persists, report it."
     try:
-        body = json.loads(response.content)
+        body = mend_lone_surrogates(response.content, json.loads(response.content))
     except (ValueError, RecursionError):
         raise UnreadableResponseError(unreadable.format(why="not complete JSON")) from None
     if not isinstance(body, dict):

@@ -25,6 +25,15 @@ class _Entry(Generic[V]):
     stored_at: float
 
 
+@dataclass
+class _KeyLock:
+    """Serialises the loads of one key; dropped when no caller holds or waits for it, so the table of
+    these stays as small as the number of loads running (not every key ever asked for)."""
+
+    lock: threading.Lock
+    users: int = 0
+
+
 class BoundedTtlCache(Generic[V]):
     """Least-recently-used eviction past `max_bytes`, expiry after `ttl_s`; one load per key at a time."""
 
@@ -42,7 +51,7 @@ class BoundedTtlCache(Generic[V]):
         self._clock = clock
         self._entries: OrderedDict[Hashable, _Entry[V]] = OrderedDict()
         self._lock = threading.Lock()
-        self._key_locks: dict[Hashable, threading.Lock] = {}
+        self._key_locks: dict[Hashable, _KeyLock] = {}
 
     def get(self, key: Hashable) -> V | None:
         """The fresh value for `key`, or None."""
@@ -61,13 +70,26 @@ class BoundedTtlCache(Generic[V]):
         if (value := self.get(key)) is not None:
             return value
         with self._lock:
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
-            if (value := self.get(key)) is not None:
+            key_lock = self._key_locks.setdefault(key, _KeyLock(threading.Lock()))
+            key_lock.users += 1
+        try:
+            with key_lock.lock:
+                if (value := self.get(key)) is not None:
+                    return value
+                value = load()
+                self.put(key, value)
                 return value
-            value = load()
-            self.put(key, value)
-            return value
+        finally:
+            with self._lock:
+                key_lock.users -= 1
+                if key_lock.users == 0:
+                    del self._key_locks[key]
+
+    @property
+    def loading(self) -> int:
+        """Keys with a load running or waited for."""
+        with self._lock:
+            return len(self._key_locks)
 
     def put(self, key: Hashable, value: V) -> None:
         size = self._size_of(value)

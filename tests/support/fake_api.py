@@ -5,31 +5,17 @@ from __future__ import annotations
 import json
 import random
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from tests.factories import make_call
+
 CUSTOMER_ID = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
 API_KEY = "cc_test_key_0123456789"
 BASE_URL = "https://api.carecycle.test"
-
-
-def make_call(index: int, **fields: Any) -> dict[str, Any]:
-    """A call with a stable id derived from `index` and a createdAt that grows with it."""
-    call: dict[str, Any] = {
-        "id": str(uuid.UUID(int=index + 1, version=4)),
-        "campaignId": "13f8bf6d-dc27-4a04-bffe-6e5b13c19ddf",
-        "disposition": ("Qualified", "Voicemail", "Transferred")[index % 3],
-        "durationMs": 1000 * (index % 97),
-        "createdAt": f"2026-01-01T00:00:{index % 60:02d}.{index:06d}Z",
-        "testFlag": False,
-        "summary": f"call {index}",
-    }
-    call.update(fields)
-    return call
 
 
 Fault = Callable[[httpx.Request], httpx.Response | None]
@@ -125,21 +111,3 @@ def random_faults(count: int, rate: float, seed: int) -> list[Fault | None]:
         raises(httpx.RemoteProtocolError),
     ]
     return [rng.choice(kinds) if rng.random() < rate else None for _ in range(count)]
-
-
-class FakeClock:
-    """A clock that only moves when something sleeps on it; records every sleep."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def clock(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.now += seconds

@@ -1,4 +1,5 @@
-"""Start things on loopback for tests: a free port, and the app under `streamlit run`."""
+"""Start things on loopback for tests: a free port, and the app under `streamlit run` (one way to start a
+served app and wait until it is healthy, used by every test that needs one)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 _SCRUBBED_ENV = ("CARECYCLE_API_KEY", "CARECYCLE_BASE_URL")
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -35,6 +40,12 @@ class RunningApp:
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def __enter__(self) -> RunningApp:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -66,9 +77,6 @@ def start_app(
         }
     )
     child_env.update(env or {})
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"streamlit-{port}.log"
-    log_file = log_path.open("wb")
     command = [
         sys.executable,
         "-m",
@@ -81,8 +89,16 @@ def start_app(
         "127.0.0.1",
         *args,
     ]
-    process = subprocess.Popen(command, cwd=cwd, env=child_env, stdout=log_file, stderr=subprocess.STDOUT)
-    log_file.close()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    return serve(command, port, cwd=cwd, env=child_env, log_path=log_dir / f"streamlit-{port}.log", timeout_s=timeout_s)
+
+
+def serve(
+    command: list[str], port: int, *, cwd: Path, env: Mapping[str, str], log_path: Path, timeout_s: float = 60.0
+) -> RunningApp:
+    """Run `command` (a Streamlit server on `port`) with exactly `env`; return once `/_stcore/health` answers."""
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(command, cwd=cwd, env=dict(env), stdout=log_file, stderr=subprocess.STDOUT)
     app = RunningApp(f"http://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
