@@ -41,6 +41,7 @@ def no_exception(page: Page) -> None:
 
 def test_shared_link_shows_figures_and_charts(page: Page, demo_app: RunningApp) -> None:
     open_app(page, f"{demo_app.url}/?customer_id={SMALL}&sort_by=duration&order=asc")
+    expect(page).to_have_title("CareCycle Calls")
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     no_exception(page)
     assert re.fullmatch(r"\d{1,3}(,\d{3})*", metric_value(page, "Total calls"))
