@@ -163,3 +163,14 @@ def test_a_failed_load_raises_in_every_waiter_and_stores_nothing() -> None:
     with pytest.raises(ValueError, match="broken"):
         cache.wait(cache.flight("k", fail))
     assert cache.get("k") is None
+
+
+def test_a_stale_value_is_kept_as_a_base_to_refresh_from_but_never_served_as_fresh() -> None:
+    clock = FakeClock()
+    cache = BoundedTtlCache(ttl_s=60, max_bytes=100, size_of=len, clock=clock, stale_s=600)
+    cache.put("k", "value")
+    clock.now = 61
+    assert cache.get("k") is None
+    assert cache.lookup("k") == ("value", False)
+    clock.now = 661
+    assert cache.lookup("k") == (None, False)

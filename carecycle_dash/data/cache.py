@@ -86,8 +86,11 @@ class BoundedTtlCache(Generic[V]):
         max_bytes: int,
         size_of: Callable[[V], int],
         clock: Callable[[], float] = time.monotonic,
+        stale_s: float = 0.0,
     ) -> None:
         self.ttl_s = ttl_s
+        self.stale_s = stale_s
+        """How long past its time to live an entry is kept as a base to refresh from (`lookup`), not served."""
         self.max_bytes = max_bytes
         self._size_of = size_of
         self._clock = clock
@@ -97,15 +100,21 @@ class BoundedTtlCache(Generic[V]):
 
     def get(self, key: Hashable) -> V | None:
         """The fresh value for `key`, or None."""
+        value, fresh = self.lookup(key)
+        return value if fresh else None
+
+    def lookup(self, key: Hashable) -> tuple[V | None, bool]:
+        """(the value for `key` or None, whether it is still fresh): a stale value is a base to refresh from."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
-                return None
-            if self._clock() - entry.stored_at > self.ttl_s:
+                return None, False
+            age = self._clock() - entry.stored_at
+            if age > self.ttl_s + self.stale_s:
                 del self._entries[key]
-                return None
+                return None, False
             self._entries.move_to_end(key)
-            return entry.value
+            return entry.value, age <= self.ttl_s
 
     def get_or_load(self, key: Hashable, load: Callable[[], V]) -> V:
         """The cached value, or `load()` stored; concurrent callers for one key wait for one load."""

@@ -89,6 +89,31 @@ def build_frame(calls: Sequence[Mapping[str, Any]]) -> CallsFrame:
     return CallsFrame(df=df, cleaned=cleaned)
 
 
+def prepend_calls(
+    fresh: Sequence[Mapping[str, Any]], older: CallsFrame, kept: np.ndarray, dropped: Sequence[Mapping[str, Any]]
+) -> CallsFrame:
+    """The frame of `fresh` calls followed by rows `kept` of `older`, parsing only the fresh calls.
+
+    A reload that read a few pages again then costs those pages, not the customer. `dropped` are the raw
+    calls of `older`'s rows that are not kept, so the counts of impossible values stay exact.
+    """
+    contiguous = len(kept) > 0 and kept[-1] - kept[0] == len(kept) - 1 and bool((np.diff(kept) == 1).all())
+    rest = older.df.iloc[kept[0] : kept[-1] + 1] if contiguous else older.df.take(kept)  # a slice copies nothing
+    if not len(fresh):
+        df = rest.reset_index(drop=True)
+        new_cleaned: dict[str, int] = {}
+    else:
+        new = build_frame(fresh)
+        df = pd.concat([new.df, rest], ignore_index=True)
+        new_cleaned = new.cleaned
+    gone = build_frame(dropped).cleaned if len(dropped) else {}
+    cleaned = {
+        name: older.cleaned.get(name, 0) - gone.get(name, 0) + new_cleaned.get(name, 0)
+        for name in older.cleaned.keys() | new_cleaned.keys()
+    }
+    return CallsFrame(df=df, cleaned=cleaned)
+
+
 def labels(values: pd.Series) -> pd.Series:
     """A text column as charts and filters show it: trimmed, with missing or blank as "(none)"."""
     text = values.astype("str").str.strip()
