@@ -9,7 +9,7 @@ from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.contract import SORT_FIELDS, SORT_ORDERS
 from carecycle_dash.api.paging import load_all_calls
 from carecycle_dash.data.frame import build_frame
-from carecycle_dash.data.ordering import in_order, ranks, sort_positions
+from carecycle_dash.data.ordering import in_rank_order, ranks, sort_positions
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator
 from tests.factories import make_call
 
@@ -41,8 +41,8 @@ def test_missing_values_come_last_ascending_and_first_descending_with_ties_by_id
     assert list(sort_positions(df, "duration", "desc")) == [0, 1, 2, 3]
 
 
-def test_a_filtered_subset_is_put_in_order_keeping_its_index() -> None:
+def test_the_labels_of_a_filtered_subset_are_put_in_sort_order() -> None:
     df = pd.DataFrame({"x": [10, 20, 30, 40]})
     rank = ranks([3, 1, 0, 2])  # row 3 first, then 1, 0, 2
     subset = df.iloc[[0, 1, 3]]
-    assert list(in_order(subset, rank).index) == [3, 1, 0]
+    assert list(in_rank_order(subset.index, rank)) == [3, 1, 0]
