@@ -34,6 +34,7 @@ SORT_LABELS: dict[str, str] = {"createdAt": "Time", "disposition": "Disposition"
 ORDER_LABELS: dict[str, str] = {"desc": "Descending", "asc": "Ascending"}
 _URL_ADOPTED = "_url_adopted"
 _FILTERS_FOR = "_filters_for"
+_DATES_SPAN = "_dates_span"
 _FILTER_KEYS = ("f_dates", "f_dispositions", "f_directions", "f_campaigns", "f_assistants", "f_text", "f_tests")
 SINCE_SPANS: Final[dict[str, str]] = {
     "": "All calls",
@@ -272,6 +273,14 @@ def _reset_filters_when_data_changes(data_key: tuple[str, ...]) -> None:
         st.session_state[_FILTERS_FOR] = data_key
 
 
+def _follow_the_span(span: tuple[date, date]) -> None:
+    """A date range left at the whole span keeps being the whole span when a reload brings newer days."""
+    before = st.session_state.get(_DATES_SPAN)
+    if before is not None and before != span and tuple(kept_value("f_dates", ()) or ()) == before:
+        set_kept("f_dates", span)
+    st.session_state[_DATES_SPAN] = span
+
+
 def _date_range(value: object, options: FilterOptions) -> tuple[date | None, date | None]:
     """The chosen days; the whole span means no restriction, so calls without a time stay in view."""
     start: date | None = None
@@ -296,6 +305,7 @@ def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallF
     sidebar.subheader("Filters")
     start = end = None
     if options.first_day and options.last_day:
+        _follow_the_span((options.first_day, options.last_day))
         chosen = sidebar.date_input(
             "Date range",
             min_value=options.first_day,
