@@ -244,10 +244,10 @@ class _Job:
                 result = load_all_calls(
                     client, self.customer_id, since=scope, on_progress=flight.report, gate=self.gate
                 )
-        return LoadedCalls(result, _frame(result, base), datetime.now(UTC), self.base_url)
+        return LoadedCalls(result, frame_for(result, base), datetime.now(UTC), self.base_url)
 
 
-def _frame(result: LoadResult, base: LoadedCalls | None) -> CallsFrame:
+def frame_for(result: LoadResult, base: LoadedCalls | None) -> CallsFrame:
     """The typed frame; after a reload only the calls read again are parsed (they come first)."""
     if base is None or result.how != "reload":
         return build_frame(result.calls)
