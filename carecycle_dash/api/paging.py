@@ -420,14 +420,13 @@ def reload_calls(
     since = _check_since(since, DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER)
     options: dict[str, Any] = {"concurrency": concurrency, "page_size": page_size, "on_progress": on_progress}
     widened = previous.since is not None and (since is None or since < previous.since)
-    times = [created_at(call) for call in previous.calls]
-    newest = max((when for when in times if when is not None), default=None)
+    newest = next((when for when in map(created_at, previous.calls) if when is not None), None)
     if widened or newest is None:
         return load_all_calls(client, customer_id, since=since, gate=gate, **options)
     boundary = newest - recheck if since is None else max(newest - recheck, since)
     newest_first = (DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER)
     with _running_loader(client, customer_id, *newest_first, page_size, concurrency, on_progress, gate) as loader:
-        merged, reason = _reload(loader, previous, times, boundary, since, concurrency)
+        merged, reason = _reload(loader, previous, boundary, since, concurrency)
     if merged is not None:
         return merged
     full = load_all_calls(client, customer_id, since=since, gate=gate, **options)
@@ -440,19 +439,17 @@ def reload_calls(
 
 
 def _reload(
-    loader: _Loader,
-    previous: LoadResult,
-    times: Sequence[datetime | None],
-    boundary: datetime,
-    since: datetime | None,
-    concurrency: int,
+    loader: _Loader, previous: LoadResult, boundary: datetime, since: datetime | None, concurrency: int
 ) -> tuple[LoadResult | None, str]:
-    """The merged result, or None and why the sums did not add up."""
+    """The merged result, or None and why the sums did not add up.
+
+    `previous` is newest first, so only its head, down to the oldest call just read, is looked at: the cost
+    follows the pages read, not the customer. Anything that breaks that order shows in the sums.
+    """
     first = loader.start(every_page=False)
     previous_total = previous.api_items_total if previous.api_items_total is not None else previous.items_total
-    in_window = sum(1 for when in times if when is not None and when >= boundary)
     growth = max(first["itemsTotal"] - previous_total, 0)
-    hint = pages_for(growth + in_window + 1, loader.page_size) - 1
+    hint = pages_for(growth + _count_from(previous.calls, boundary) + 1, loader.page_size) - 1
     pages = _pages_until(loader, first, boundary, concurrency, hint if hint > 0 else None)
     front = _catch_up_front(loader, first["itemsTotal"]) if _moved(pages) else []
     order = loader.remember([*front, *pages])[0]
@@ -460,23 +457,45 @@ def _reload(
     reached = min((when for when in map(created_at, fetched) if when is not None), default=boundary)
 
     seen = set(order)
-    held_before = {call_key(call) for call in previous.calls}
-    # Held calls newer than the oldest call just read, that the API did not send again, are gone.
-    kept_old = [
-        call
-        for call, when in zip(previous.calls, times, strict=True)
-        if call_key(call) not in seen and (when is None or when <= reached)
-    ]
+    held_head: set[Key] = set()
+    kept_head: list[Call] = []
+    end = len(previous.calls)
+    for index, call in enumerate(previous.calls):
+        when = created_at(call)
+        if when is not None and when < reached:
+            end = index
+            break
+        key = call_key(call)
+        held_head.add(key)
+        # Not read again: newer than the oldest call read means gone; a tie with it may sit on the next page.
+        if key not in seen and (when is None or when == reached):
+            kept_head.append(call)
+    tail = previous.calls[end:]
     # Calls read again that the previous load had left out (older than its `since`, or undated).
-    reseen = sum(1 for call in fetched if call_key(call) not in held_before and not is_since(call, previous.since))
-    accounted = len(seen) + len(kept_old) + previous.not_held - reseen
+    reseen = sum(1 for call in fetched if call_key(call) not in held_head and not is_since(call, previous.since))
+    accounted = len(seen) + len(kept_head) + len(tail) + previous.not_held - reseen
     if accounted != loader.latest_total:
         return (
             None,
             f"the API reports {loader.latest_total:,} calls; the newest pages and those held add up to {accounted:,}",
         )
-    calls = [call for call in (*fetched, *kept_old) if is_since(call, since)]
+    calls = [call for call in fetched if is_since(call, since)] + kept_head + tail
+    if since is not None and since != previous.since:  # a span that moved on: its oldest calls fall out
+        cut = len(calls)
+        while cut > 0 and not is_since(calls[cut - 1], since):
+            cut -= 1
+        del calls[cut:]
     return _since_result(loader, calls, since, "reload"), ""
+
+
+def _count_from(calls: Sequence[Call], boundary: datetime) -> int:
+    """How many of these newest-first calls are at or after `boundary` (undated ones at the front included)."""
+    count = 0
+    for when in map(created_at, calls):
+        if when is not None and when < boundary:
+            break
+        count += 1
+    return count
 
 
 def _load(loader: _Loader) -> LoadResult:

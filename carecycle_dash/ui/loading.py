@@ -31,7 +31,7 @@ from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, DEFAULT_RECHECK, load
 from carecycle_dash.data.cache import BoundedTtlCache, Flight
 from carecycle_dash.data.filters import FilterOptions, filter_options
 from carecycle_dash.data.frame import CallsFrame, build_frame, prepend_calls
-from carecycle_dash.data.ordering import ranks, sort_positions
+from carecycle_dash.data.ordering import id_codes, ranks, sort_positions
 from carecycle_dash.data.table import build_table
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
 
@@ -75,6 +75,7 @@ class LoadedCalls:
     _rows_by_id: dict[str, int] | None = field(default=None, repr=False)
     _options: dict[str, FilterOptions] = field(default_factory=dict, repr=False)
     _ranks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
+    _ids: np.ndarray | None = field(default=None, repr=False)
     _since_counts: dict[datetime | None, int] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -91,7 +92,9 @@ class LoadedCalls:
         """Each row's place in the chosen sort, computed once per sort: a sort change costs no download."""
         with self._lock:
             if (sort_by, order) not in self._ranks:
-                self._ranks[(sort_by, order)] = ranks(sort_positions(self.frame.df, sort_by, order))
+                if self._ids is None:
+                    self._ids = id_codes(self.frame.df)
+                self._ranks[(sort_by, order)] = ranks(sort_positions(self.frame.df, sort_by, order, self._ids))
             return self._ranks[(sort_by, order)]
 
     def count_since(self, since: datetime | None) -> int:
@@ -248,18 +251,25 @@ class _Job:
 
 
 def frame_for(result: LoadResult, base: LoadedCalls | None) -> CallsFrame:
-    """The typed frame; after a reload only the calls read again are parsed (they come first)."""
+    """The typed frame; after a reload only the calls read again are parsed.
+
+    A reload's calls are the fresh ones, then calls of `base` (a few from its head, then its whole tail, the
+    very same objects), so only the head is looked up; anything else is parsed from scratch.
+    """
     if base is None or result.how != "reload":
         return build_frame(result.calls)
-    rows = {id(call): row for row, call in enumerate(base.result.calls)}
-    old_rows = np.fromiter((rows.get(id(call), -1) for call in result.calls), dtype=np.int64, count=len(result.calls))
-    fresh = int(np.argmax(old_rows >= 0)) if (old_rows >= 0).any() else len(old_rows)
-    kept = old_rows[fresh:]
-    if (kept < 0).any():
-        return build_frame(result.calls)
-    dropped_rows = np.setdiff1d(np.arange(len(base.result.calls)), kept, assume_unique=True)
-    dropped = [base.result.calls[row] for row in dropped_rows]
-    return prepend_calls(result.calls[:fresh], base.frame, kept, dropped)
+    calls, held = result.calls, base.result.calls
+    tail = 0
+    while tail < min(len(calls), len(held)) and calls[-1 - tail] is held[-1 - tail]:
+        tail += 1
+    head_rows = {id(call): row for row, call in enumerate(held[: len(held) - tail])}
+    head = [head_rows.get(id(call), -1) for call in calls[: len(calls) - tail]]
+    fresh = next((index for index, row in enumerate(head) if row >= 0), len(head))
+    if any(row < 0 for row in head[fresh:]):
+        return build_frame(calls)
+    kept = np.array([*head[fresh:], *range(len(held) - tail, len(held))], dtype=np.int64)
+    dropped_rows = sorted(set(range(len(held) - tail)) - set(head[fresh:]))
+    return prepend_calls(calls[:fresh], base.frame, kept, [held[row] for row in dropped_rows])
 
 
 def _store_key(base_url: str, api_key: str | None, customer_id: str) -> tuple[str, ...]:
