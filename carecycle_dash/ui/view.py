@@ -11,6 +11,7 @@ import streamlit as st
 
 from carecycle_dash.api.client import validate_customer_id
 from carecycle_dash.api.config import Settings
+from carecycle_dash.api.contract import MAX_LIMIT
 from carecycle_dash.api.errors import InvalidInputError
 from carecycle_dash.api.paging import describe_repairs, pages_for
 from carecycle_dash.api.safety import escape_markdown
@@ -206,7 +207,7 @@ def prepare_view() -> None:
         return
     notices += _repair_notices(loaded) + _reload_notices(loaded, inputs)
     in_scope = loaded.count_since(since_at)
-    pages = loaded.result.pages if since is None else pages_for(in_scope, 100)
+    pages = loaded.result.pages if since is None else pages_for(in_scope, MAX_LIMIT)
     sidebar.loaded_caption(loaded.loaded_at, in_scope, pages, since)
     auto_refresh(settings, inputs, since_at, loaded)
     if in_scope == 0:
