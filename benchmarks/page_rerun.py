@@ -36,7 +36,7 @@ import streamlit as st
 from carecycle_dash.ui.loading import load_calls
 from carecycle_dash.ui.settings import current_settings
 
-loaded = load_calls(current_settings(), CUSTOMER, "createdAt", "desc")
+loaded = load_calls(current_settings(), CUSTOMER)
 table = loaded.table("UTC")
 include_tests = st.toggle("Include test calls", key="f_tests")
 rows = table if include_tests else table[~table["Test"]]

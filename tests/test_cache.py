@@ -1,8 +1,9 @@
 import threading
+from collections.abc import Callable
 
 import pytest
 
-from carecycle_dash.data.cache import BoundedTtlCache
+from carecycle_dash.data.cache import BoundedTtlCache, Flight, FlightCancelled
 from tests.support.clock import FakeClock
 
 
@@ -107,3 +108,99 @@ def test_a_running_load_keeps_its_lock_for_the_callers_waiting_on_it(fake_clock:
     release.set()
     thread.join()
     assert cache.loading == 0
+
+
+class Moved(Exception):
+    """What a session's wait ends with when the person moves on (Streamlit raises its own)."""
+
+
+def leave_at_first_progress(done: int, total: int) -> None:
+    raise Moved
+
+
+def slow_load(release: threading.Event, reports: list[int] | None = None) -> Callable[[Flight[str]], str]:
+    def load(flight: Flight[str]) -> str:
+        for page in range(1, 1000):
+            flight.report(page, 1000)
+            if reports is not None:
+                reports.append(page)
+            if release.wait(0.01):
+                return "loaded"
+        return "too slow"
+
+    return load
+
+
+def test_waiters_see_the_progress_of_the_one_load() -> None:
+    cache = make_cache(FakeClock())
+    release = threading.Event()
+    seen: list[tuple[int, int]] = []
+
+    def on_progress(done: int, total: int) -> None:
+        seen.append((done, total))
+        if len(seen) == 3:
+            release.set()
+
+    assert cache.wait(cache.flight("k", slow_load(release)), on_progress) == "loaded"
+    assert seen[-1][1] == 1000 and seen[-1][0] >= 1
+    assert cache.get("k") == "loaded"
+
+
+def test_one_waiter_moving_on_leaves_the_load_running_for_the_others() -> None:
+    cache = make_cache(FakeClock())
+    release = threading.Event()
+    first = cache.flight("k", slow_load(release))
+    second = cache.flight("k", slow_load(release))
+    assert first is second and first.waiters == 2
+    with pytest.raises(Moved):
+        cache.wait(first, leave_at_first_progress)
+    assert not first.cancel.is_set()
+    release.set()
+    assert cache.wait(second) == "loaded"
+
+
+def test_a_load_nobody_waits_for_is_stopped_and_not_stored() -> None:
+    cache = make_cache(FakeClock())
+    reports: list[int] = []
+    flight = cache.flight("k", slow_load(threading.Event(), reports))
+    with pytest.raises(Moved):
+        cache.wait(flight, leave_at_first_progress)
+    assert flight.finished.wait(5)
+    assert flight.cancel.is_set() and isinstance(flight.error, FlightCancelled)
+    assert len(reports) < 999 and cache.get("k") is None
+    # Asking again starts a fresh load rather than joining the stopped one.
+    assert cache.flight("k", lambda flight: "again") is not flight
+
+
+def test_a_slow_load_of_one_key_never_holds_up_another() -> None:
+    cache = make_cache(FakeClock())
+    release = threading.Event()
+    slow = cache.flight("slow", slow_load(release))
+    cache.put("cached", "here")
+    assert cache.get_or_load("other", lambda: "quick") == "quick"
+    assert cache.get_or_load("cached", lambda: "never") == "here"
+    assert not slow.finished.is_set()
+    release.set()
+    assert cache.wait(slow) == "loaded"
+
+
+def test_a_failed_load_raises_in_every_waiter_and_stores_nothing() -> None:
+    cache = make_cache(FakeClock())
+
+    def fail(flight: Flight[str]) -> str:
+        raise ValueError("broken")
+
+    with pytest.raises(ValueError, match="broken"):
+        cache.wait(cache.flight("k", fail))
+    assert cache.get("k") is None
+
+
+def test_a_stale_value_is_kept_as_a_base_to_refresh_from_but_never_served_as_fresh() -> None:
+    clock = FakeClock()
+    cache = BoundedTtlCache(ttl_s=60, max_bytes=100, size_of=len, clock=clock, stale_s=600)
+    cache.put("k", "value")
+    clock.now = 61
+    assert cache.get("k") is None
+    assert cache.lookup("k") == ("value", False)
+    clock.now = 661
+    assert cache.lookup("k") == (None, False)

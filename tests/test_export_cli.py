@@ -272,3 +272,32 @@ def test_each_export_leaves_one_audit_line_without_call_content(
     assert lines[0].startswith("export: user=")
     assert f"customer={SMALL} rows={simulator.items_total(SMALL)}" in lines[0]
     assert DEMO_API_KEY not in lines[0]
+
+
+@pytest.mark.usefixtures("env")
+def test_since_exports_only_calls_from_that_day_and_stops_paging_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], simulator: RunningSimulator
+) -> None:
+    output = tmp_path / "since.csv"
+    before = simulator.stats.page_requests
+    assert cli.main(["export", "--customer-id", STANDARD, "--output", str(output), "--since", "2026-11-20"]) == 0
+    rows = read_csv(output)
+    assert rows and all(row["createdAt"] >= "2026-11-20" for row in rows)
+    assert simulator.stats.page_requests - before <= len(rows) // 100 + 3  # far fewer than the 25 pages in all
+    assert "calls since 2026-11-20 to" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("env")
+def test_since_with_another_order_sorts_the_calls_since_locally(tmp_path: Path) -> None:
+    output = tmp_path / "since.csv"
+    argv = ["export", "--customer-id", STANDARD, "--output", str(output), "--since", "2026-11-01"]
+    assert cli.main([*argv, "--sort-by", "duration", "--order", "asc"]) == 0
+    durations = [int(row["durationMs"]) for row in read_csv(output) if row["durationMs"]]
+    assert len(durations) > 100 and durations == sorted(durations)
+
+
+@pytest.mark.usefixtures("env")
+def test_a_since_that_is_not_a_day_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["export", "--customer-id", SMALL, "--output", str(tmp_path / "x.csv"), "--since", "yesterday"]
+    assert cli.main(argv) == 2
+    assert "--since must be a day" in one_error_line(capsys.readouterr().err)

@@ -1,5 +1,7 @@
 import math
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,6 +13,7 @@ from carecycle_dash.data.frame import (
     build_frame,
     labels,
     parse_success_evaluation,
+    prepend_calls,
     time_zone,
 )
 from tests.factories import MISSING, hostile_calls, make_call
@@ -191,3 +194,16 @@ def test_labels_show_missing_and_blank_as_none_and_trim() -> None:
 def test_unknown_time_zone_is_a_clear_input_error() -> None:
     with pytest.raises(InvalidInputError, match="time zone"):
         time_zone("Mars/Olympus_Mons")
+
+
+@pytest.mark.parametrize("kept", [range(2, 8), [2, 4, 6, 7]])
+def test_fresh_calls_put_before_kept_rows_equal_a_frame_built_from_scratch(kept: Any) -> None:
+    older_calls = [make_call(durationMs=i * 1000) for i in range(5)] + hostile_calls()[:3]
+    fresh = [make_call(disposition="Voicemail"), *hostile_calls()[3:5]]
+    older = build_frame(older_calls)
+    rows = np.array(list(kept))
+    dropped = [call for row, call in enumerate(older_calls) if row not in set(rows)]
+    merged = prepend_calls(fresh, older, rows, dropped)
+    whole = build_frame(fresh + [older_calls[row] for row in rows])
+    pd.testing.assert_frame_equal(merged.df, whole.df)
+    assert {k: v for k, v in merged.cleaned.items() if v} == {k: v for k, v in whole.cleaned.items() if v}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from carecycle_dash.simulator import (
     DEFAULT_DEMO_CUSTOMER_ID,
@@ -239,3 +242,77 @@ def test_plain_http_to_a_remote_host_is_refused_before_any_request(monkeypatch: 
     assert len(at.error) == 1
     message = plain(at.error[0].value)
     assert "https" in message and DEMO_API_KEY not in message
+
+
+# --- Cost that follows what changed (issue 12) ---------------------------------------------------------------
+@pytest.fixture
+def own_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSimulator]:
+    """A stand-in API of this test's own (its request counts and new calls are this test's alone)."""
+    with start_simulator() as api:
+        monkeypatch.setenv("CARECYCLE_API_KEY", DEMO_API_KEY)
+        monkeypatch.setenv("CARECYCLE_BASE_URL", api.base_url)
+        yield api
+
+
+def total_calls(at: AppTest) -> int:
+    return int({metric.label: metric.value for metric in at.metric}["Total calls"].replace(",", ""))
+
+
+def test_a_sort_change_costs_no_request_and_sorts_the_table(own_api: RunningSimulator) -> None:
+    at = run_app(customer_id=DEMO_CUSTOMERS["standard"])
+    at.switch_page("pages/calls.py").run()
+    assert_no_exception(at)
+    before = own_api.stats.page_requests
+    at.selectbox(key="sort_by").set_value("duration").run()
+    at.selectbox(key="order").set_value("asc").run()
+    assert_no_exception(at)
+    assert own_api.stats.page_requests == before
+    durations = at.dataframe[0].value["Duration"].dropna()
+    seconds = [int(m) * 60 + int(s) for m, s in (d.split(":")[-2:] for d in durations)]
+    assert len(seconds) > 100 and seconds == sorted(seconds)
+
+
+def test_reload_reads_only_the_newest_pages_and_shows_the_new_total(own_api: RunningSimulator) -> None:
+    customer = DEMO_CUSTOMERS["standard"]
+    at = run_app(customer_id=customer)
+    first_total = total_calls(at)
+    assert own_api.add_newer_calls(customer, 50) == 2537
+    before = own_api.stats.page_requests
+    at.sidebar.button[[b.label for b in at.sidebar.button].index("Reload from the API")].click().run()
+    assert_no_exception(at)
+    assert first_total < total_calls(at) <= first_total + 50  # test calls among the new ones stay hidden
+    assert any("of 2,537 calls" in text for text in texts(at.caption))
+    assert own_api.stats.page_requests - before <= 5
+    assert any("Reloaded: read only the newest calls" in text for text in texts(at.caption))
+
+
+def test_a_since_link_loads_calls_from_that_day_and_the_page_says_so(own_api: RunningSimulator) -> None:
+    customer = DEMO_CUSTOMERS["standard"]
+    at = run_app(customer_id=customer, since="2026-11-01")
+    assert_no_exception(at)
+    assert at.session_state["since_choice"] == "date"
+    shown = total_calls(at)
+    assert 0 < shown < 2487
+    assert any("since 2026-11-01" in text for text in texts(at.caption))
+    assert any("since 2026-11-01" in text for text in texts(at.sidebar.caption))
+    first, _ = at.sidebar.date_input(key="f_dates").value
+    assert str(first) >= "2026-11-01"
+    assert own_api.stats.page_requests < 25  # of 25 pages in all
+    flat = at.query_params["since"]
+    assert (flat[0] if isinstance(flat, list) else flat) == "2026-11-01"
+
+
+def test_a_link_with_a_bad_since_loads_every_call_with_a_warning() -> None:
+    at = run_app(since="last tuesday")
+    assert_no_exception(at)
+    assert any("since" in text for text in texts(at.warning))
+    assert at.session_state["since_choice"] == ""
+
+
+def test_a_refresh_link_turns_on_auto_refresh_and_stays_in_the_address() -> None:
+    at = run_app(refresh="5")
+    assert_no_exception(at)
+    assert at.session_state["auto_refresh"] == 5
+    assert any("Auto-refresh every 5 minutes" in text for text in texts(at.sidebar.caption))
+    flat = at.query_params["refresh"]
+    assert (flat[0] if isinstance(flat, list) else flat) == "5"

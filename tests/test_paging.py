@@ -6,6 +6,7 @@ import random
 import threading
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ import pytest
 from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.errors import AuthenticationError, InconsistentDataError, InvalidInputError
 from carecycle_dash.api.models import Repairs
-from carecycle_dash.api.paging import describe_repairs, load_all_calls, merge_orders, pages_for
+from carecycle_dash.api.paging import describe_repairs, load_all_calls, merge_orders, pages_for, reload_calls
 from carecycle_dash.api.retry import RetryPolicy
 from tests.factories import make_call
 from tests.support.clock import FakeClock
@@ -290,3 +291,155 @@ def test_calls_arriving_at_the_simulator_mid_load_are_all_kept_once(order: str) 
     assert ids(result.calls) == ids(after.calls)
     assert result.repairs.total_at_end == 2487 + 25
     assert not after.repairs.any
+
+
+# --- Loading since a date and reloading only the newest pages (issue 12) ------------------------------------
+NEWEST = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def timed_call(index: int, when: datetime, **fields: Any) -> dict[str, Any]:
+    return make_call(index, createdAt=iso(when), **fields)
+
+
+def newest_first(count: int, step: timedelta = timedelta(minutes=30), start: int = 0) -> list[dict[str, Any]]:
+    """`count` calls newest first, `step` apart, the first at NEWEST."""
+    return [timed_call(start + i, NEWEST - i * step) for i in range(count)]
+
+
+def loaded(api: FakeCallsApi) -> Any:
+    return load_all_calls(client_for(api), CUSTOMER_ID)
+
+
+def test_a_reload_reads_only_the_newest_pages_and_the_newer_copy_wins() -> None:
+    api = FakeCallsApi(newest_first(1000))  # 30 minutes apart: 48 calls in the 24 h window
+    previous = loaded(api)
+    api.calls[:0] = [timed_call(5000 + i, NEWEST + timedelta(minutes=60 - i)) for i in range(60)]
+    api.calls[10] = {**api.calls[10], "disposition": "Transferred later"}  # a young call that changed
+    api.requests.clear()
+    result = reload_calls(client_for(api), CUSTOMER_ID, previous)
+    assert ids(result.calls) == ids(api.calls)
+    assert result.calls[10]["disposition"] == "Transferred later"
+    assert (result.how, result.fallback, result.items_total) == ("reload", None, 1060)
+    assert sorted(api.page_requests()) == [1, 2]  # 60 new + 49 in the window (24 h back included) + 1 past it
+
+
+def test_the_re_check_window_edge_is_read_again_and_older_calls_are_not() -> None:
+    api = FakeCallsApi(newest_first(1000, step=timedelta(hours=1)))  # 24 h back is exactly call 24
+    previous = loaded(api)
+    edge, older = api.calls[24], api.calls[300]
+    assert edge["createdAt"] == iso(NEWEST - timedelta(hours=24))
+    api.calls[24] = {**edge, "summary": "evaluated late"}
+    api.calls[300] = {**older, "summary": "changed long after"}
+    result = reload_calls(client_for(api), CUSTOMER_ID, previous, recheck=timedelta(hours=24))
+    assert result.calls[24]["summary"] == "evaluated late"
+    assert result.calls[300]["summary"] == older["summary"]  # outside the window: the copy held stays
+    assert result.fallback is None
+
+
+def test_a_call_deleted_inside_the_window_is_dropped_without_a_full_load() -> None:
+    api = FakeCallsApi(newest_first(500))
+    previous = loaded(api)
+    del api.calls[3]
+    result = reload_calls(client_for(api), CUSTOMER_ID, previous)
+    assert ids(result.calls) == ids(api.calls)
+    assert result.fallback is None and result.how == "reload"
+
+
+def test_an_items_total_that_does_not_add_up_falls_back_to_a_full_load() -> None:
+    api = FakeCallsApi(newest_first(500))
+    previous = loaded(api)
+    del api.calls[400]  # far older than the window: only the count can tell
+    api.requests.clear()
+    result = reload_calls(client_for(api), CUSTOMER_ID, previous)
+    assert ids(result.calls) == ids(api.calls)
+    assert result.fallback == "the API reports 499 calls; the newest pages and those held add up to 500"
+    assert result.how == "full" and result.requests == len(api.requests)
+
+
+def test_calls_arriving_during_a_reload_are_caught_without_a_full_load() -> None:
+    api = FakeCallsApi(newest_first(1000))
+    previous = loaded(api)
+    api.calls[:0] = [timed_call(7000 + i, NEWEST + timedelta(minutes=90 - i)) for i in range(60)]
+
+    def arrive(api: FakeCallsApi, number: int) -> None:
+        if number == 2:  # after page 1 was answered
+            api.calls[:0] = [timed_call(8000 + i, NEWEST + timedelta(hours=3, minutes=-i)) for i in range(30)]
+
+    api.requests.clear()
+    api.drift = arrive
+    result = reload_calls(client_for(api), CUSTOMER_ID, previous)
+    assert ids(result.calls) == ids(api.calls)
+    assert len(result.calls) == 1090 and result.fallback is None
+
+
+def test_a_reload_of_an_empty_customer_is_a_plain_load() -> None:
+    api = FakeCallsApi([])
+    previous = loaded(api)
+    api.calls[:] = newest_first(3)
+    result = reload_calls(client_for(api), CUSTOMER_ID, previous)
+    assert ids(result.calls) == ids(api.calls) and result.fallback is None
+
+
+def test_since_keeps_a_call_exactly_at_the_boundary_and_none_before_it() -> None:
+    calls = newest_first(1000, step=timedelta(minutes=10))
+    api = FakeCallsApi(calls)
+    since = NEWEST - timedelta(minutes=10 * 250)  # exactly call 250's time
+    result = load_all_calls(client_for(api), CUSTOMER_ID, since=since)
+    assert ids(result.calls) == ids(calls[:251])
+    assert result.since == since and result.how == "since"
+    assert result.not_held == 749
+    assert max(api.page_requests()) <= 3 + 2  # 251 calls are 3 pages; at most 2 beyond them
+
+
+def test_since_stops_paging_within_two_pages_of_the_date_in_a_large_customer() -> None:
+    api = FakeCallsApi(newest_first(20_000, step=timedelta(minutes=5)))
+    since = NEWEST - timedelta(days=7)  # 2,016 calls: 21 pages
+    result = load_all_calls(client_for(api), CUSTOMER_ID, since=since, concurrency=8)
+    assert len(result.calls) == 2017
+    assert len(api.requests) <= 21 + 2
+
+
+def test_since_is_refused_for_an_order_that_cannot_stop_early() -> None:
+    with pytest.raises(InvalidInputError, match="newest first"):
+        load_all_calls(client_for(api_of(10)), CUSTOMER_ID, sort_by="duration", since=NEWEST)
+
+
+def test_a_reload_of_a_since_load_keeps_its_cut_and_checks_its_sums() -> None:
+    api = FakeCallsApi(newest_first(1000))
+    since = NEWEST - timedelta(days=5)
+    previous = load_all_calls(client_for(api), CUSTOMER_ID, since=since)
+    api.calls[:0] = [timed_call(9000 + i, NEWEST + timedelta(minutes=20 - i)) for i in range(20)]
+    result = reload_calls(client_for(api), CUSTOMER_ID, previous, since=since)
+    assert ids(result.calls) == ids([c for c in api.calls if c["createdAt"] >= iso(since)])
+    assert result.fallback is None and result.since == since
+
+
+def test_loads_sharing_a_gate_keep_their_requests_in_flight_within_it() -> None:
+    api = api_of(1500)
+    in_flight = peak = 0
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        time.sleep(0.003)
+        with lock:
+            in_flight -= 1
+        return api(request)
+
+    gate = threading.BoundedSemaphore(3)
+    loads = [
+        threading.Thread(target=load_all_calls, args=(client_for(handler), CUSTOMER_ID), kwargs={"gate": gate})
+        for _ in range(2)
+    ]
+    for thread in loads:
+        thread.start()
+    for thread in loads:
+        thread.join()
+    assert 1 < peak <= 3

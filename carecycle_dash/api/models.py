@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypedDict
 
 
@@ -49,7 +50,9 @@ class Repairs:
 
 @dataclass(frozen=True)
 class LoadResult:
-    """Every call of one customer, each exactly once, in the order the API sorted them."""
+    """Every call of one customer (since `since`, when set), each exactly once, in the order the API sorted
+    them. `api_items_total` is the API's `itemsTotal` at the end: it also counts the calls not held (older
+    than `since`, or without a readable time in a since-load), so a later reload can check its sums."""
 
     calls: list[dict[str, Any]]
     items_total: int
@@ -57,3 +60,15 @@ class LoadResult:
     requests: int = 0
     bytes_received: int = 0
     repairs: Repairs = field(default_factory=Repairs)
+    since: datetime | None = None
+    api_items_total: int | None = None
+    how: str = "full"
+    """"full", "since" (stopped paging past `since`) or "reload" (only the newest pages, merged)."""
+    fallback: str | None = None
+    """Why an incremental reload fell back to a full load, in one line; None when it did not."""
+
+    @property
+    def not_held(self) -> int:
+        """Calls the API counts that this result does not hold (older than `since`, or undated)."""
+        total = self.items_total if self.api_items_total is None else self.api_items_total
+        return max(total - len(self.calls), 0)

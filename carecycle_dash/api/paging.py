@@ -11,20 +11,25 @@ count that does not match) and repairs in bounded steps, cheapest first:
    out of order), re-fetch every page, at most `MAX_FULL_ROUNDS` times.
 
 If that cannot make it whole it raises InconsistentDataError instead of returning a short table.
+
+Two cheaper loads page newest-first and stop early (`load_all_calls(since=...)`, `reload_calls`): they fetch
+only until the pages are past a point in time, so their cost follows the calls since then, not the customer.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from carecycle_dash.api.client import CallsClient, CustomerId, RequestStats, validate_customer_id, whole_number
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT, SortField, SortOrder
-from carecycle_dash.api.errors import InconsistentDataError
+from carecycle_dash.api.errors import InconsistentDataError, InvalidInputError
 from carecycle_dash.api.models import CallsPage, LoadResult, ProgressCallback, Repairs
 
 DEFAULT_CONCURRENCY: Final = 8
@@ -33,6 +38,10 @@ MAX_FULL_ROUNDS: Final = 3
 MAX_TAIL_STEPS: Final = 5
 MAX_TARGETED_STEPS: Final = 3
 MAX_PAGES: Final = 100_000
+DEFAULT_RECHECK: Final = timedelta(hours=24)
+"""How far back from the newest call already held a reload reads again: calls that young may still change
+(recordings, dispositions and evaluations arrive late)."""
+MAX_SINCE_ROUNDS: Final = 3
 # Fields with few distinct values: one shared string per value keeps 100,000 calls small in memory.
 SHARED_VALUE_FIELDS: Final = (
     "campaignId",
@@ -94,8 +103,10 @@ class _Loader:
         page_size: int,
         pool: ThreadPoolExecutor,
         on_progress: ProgressCallback | None,
+        gate: threading.Semaphore | None = None,
     ) -> None:
         self.client = client
+        self.gate = gate
         self.customer_id = customer_id
         self.sort_by = sort_by
         self.order = order
@@ -111,15 +122,18 @@ class _Loader:
         self.shrank = False
 
     def _fetch(self, page: int) -> CallsPage:
-        """One page, in a worker thread; the total is booked the moment the answer is in, in answer order."""
-        result = self.client.fetch_page(
-            self.customer_id,
-            page=page,
-            limit=self.page_size,
-            sort_by=self.sort_by,
-            order=self.order,
-            stats=self.stats,
-        )
+        """One page, in a worker thread; the total is booked the moment the answer is in, in answer order.
+
+        `gate`, when given, is shared by every load with the same key, so their requests in flight stay bounded."""
+        with self.gate if self.gate is not None else nullcontext():
+            result = self.client.fetch_page(
+                self.customer_id,
+                page=page,
+                limit=self.page_size,
+                sort_by=self.sort_by,
+                order=self.order,
+                stats=self.stats,
+            )
         with self.lock:
             if result["itemsTotal"] < self.latest_total:
                 self.shrank = True
@@ -147,13 +161,18 @@ class _Loader:
         self._arrived(page)
         return page
 
-    def start(self) -> CallsPage:
-        """Page 1, reported as the first of however many pages it says there are."""
+    def start(self, *, every_page: bool = True) -> CallsPage:
+        """Page 1, reported as the first of however many pages it says there are (or of one page, for a load
+        that stops early and plans its pages as it goes)."""
         page = self._fetch(1)
         served = len(page["items"])
         if 0 < served < min(self.page_size, page["itemsTotal"]):
             self.page_size = served  # the server pages by fewer than we asked for; follow it
         pages = pages_for(page["itemsTotal"], self.page_size)
+        if not every_page:
+            self.progress.total = 1
+            self._arrived(page)
+            return page
         if pages > MAX_PAGES:
             raise InconsistentDataError(
                 f"The API reports {self.latest_total:,} calls, more than this tool can load at once."
@@ -199,6 +218,11 @@ class _Loader:
         return ordered, repeats, new
 
 
+def _check_options(concurrency: int, page_size: int) -> None:
+    whole_number(concurrency, "Concurrency", 1, MAX_CONCURRENCY)
+    whole_number(page_size, "The page size", 1, MAX_LIMIT)
+
+
 def load_all_calls(
     client: CallsClient,
     customer_id: str,
@@ -208,22 +232,268 @@ def load_all_calls(
     concurrency: int = DEFAULT_CONCURRENCY,
     page_size: int = MAX_LIMIT,
     on_progress: ProgressCallback | None = None,
+    since: datetime | None = None,
+    gate: threading.Semaphore | None = None,
 ) -> LoadResult:
     """Every call of the customer, each exactly once, in the API's order; what was repaired is in `repairs`.
 
-    At most `concurrency` requests are in flight. `on_progress(pages done, pages total)` is called in the
-    caller's thread; the total grows if repairs need more pages. Raises the client's errors, or
-    InconsistentDataError when the data kept moving faster than it could be repaired.
+    At most `concurrency` requests are in flight (and at most the permits of `gate`, shared with other loads).
+    `on_progress(pages done, pages total)` is called in the caller's thread; the total grows if repairs need
+    more pages. With `since` (newest first only) paging stops once the pages are older than it, and only calls
+    created at or after it are kept. Raises the client's errors, or InconsistentDataError when the data kept
+    moving faster than it could be repaired.
     """
     customer_id = validate_customer_id(customer_id)
-    whole_number(concurrency, "Concurrency", 1, MAX_CONCURRENCY)
-    whole_number(page_size, "The page size", 1, MAX_LIMIT)
+    _check_options(concurrency, page_size)
+    since = _check_since(since, sort_by, order)
+    with _running_loader(client, customer_id, sort_by, order, page_size, concurrency, on_progress, gate) as loader:
+        return _load(loader) if since is None else _load_since(loader, since, concurrency)
+
+
+@contextmanager
+def _running_loader(
+    client: CallsClient,
+    customer_id: str,
+    sort_by: SortField,
+    order: SortOrder,
+    page_size: int,
+    concurrency: int,
+    on_progress: ProgressCallback | None,
+    gate: threading.Semaphore | None,
+) -> Iterator[_Loader]:
+    """A _Loader whose thread pool is shut down when the load ends, however it ends."""
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="carecycle-page")
     try:
-        loader = _Loader(client, customer_id, sort_by, order, page_size, pool, on_progress)
-        return _load(loader)
+        yield _Loader(client, customer_id, sort_by, order, page_size, pool, on_progress, gate)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _check_since(since: datetime | None, sort_by: str, order: str) -> datetime | None:
+    if since is None:
+        return None
+    if (sort_by, order) != (DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER):
+        raise InvalidInputError("Loading calls since a date needs them newest first (createdAt, desc).")
+    if not isinstance(since, datetime) or since.tzinfo is None:
+        raise InvalidInputError("The 'since' time must be a datetime with a time zone.")
+    return since.astimezone(UTC)
+
+
+def created_at(call: Call) -> datetime | None:
+    """A call's `createdAt` as an aware UTC datetime; None when missing or unreadable (CONTRACT: ISO 8601, UTC)."""
+    value = call.get("createdAt")
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def is_since(call: Call, since: datetime | None) -> bool:
+    """Whether a since-load keeps this call: created at or after `since` (every call when there is none)."""
+    if since is None:
+        return True
+    when = created_at(call)
+    return when is not None and when >= since
+
+
+def _past(page: CallsPage, boundary: datetime) -> bool:
+    """A newest-first page that reaches before `boundary` (or is empty): no later page can be newer."""
+    items = page["items"]
+    if not items:
+        return True
+    return any(when is not None and when < boundary for when in map(created_at, items))
+
+
+def _pages_needed(pages: Sequence[CallsPage], boundary: datetime) -> int | None:
+    """How many more pages reach `boundary`, from the time the most recent pages span; None when unknown."""
+    recent = pages[-8:]
+    times = [when for page in recent for when in map(created_at, page["items"]) if when is not None]
+    if len(times) < 2:
+        return None
+    newest, oldest = max(times), min(times)
+    span = (newest - oldest).total_seconds()
+    if span <= 0:
+        return None
+    per_page = span / len(recent)
+    return max(1, math.ceil((oldest - boundary).total_seconds() / per_page))
+
+
+def _pages_until(
+    loader: _Loader, first: CallsPage, boundary: datetime, concurrency: int, hint: int | None
+) -> list[CallsPage]:
+    """Newest-first pages from page 1 until one reaches before `boundary`, a batch at a time.
+
+    Each batch is as many pages as the recent pages' time span says are still needed (at most `concurrency`),
+    so the load stops within a page or two of the boundary instead of a whole batch past it.
+    """
+    pages = [first]
+    next_page = 2
+    while not _past(pages[-1], boundary):
+        last_page = pages_for(loader.latest_total, loader.page_size)
+        if next_page > last_page:
+            break
+        wanted = hint if hint is not None else _pages_needed(pages, boundary)
+        hint = None
+        batch = min(wanted or concurrency, concurrency, last_page - next_page + 1)
+        loader.progress.total = max(loader.progress.total, loader.progress.done + (wanted or batch))
+        pages.extend(loader.fetch_many(range(next_page, next_page + batch), planned=True))
+        next_page += batch
+    return pages
+
+
+def _catch_up_front(loader: _Loader, total_seen: int) -> list[CallsPage]:
+    """Calls that arrived at the front while paging: page 1 on until a page brings no id not yet seen."""
+    growth = max(loader.latest_total - total_seen, 0)
+    limit = min(math.ceil(growth / loader.page_size) + 2, pages_for(loader.latest_total, loader.page_size))
+    front: list[CallsPage] = []
+    for number in range(1, limit + 1):
+        page = loader.fetch_one(number)
+        front.append(page)
+        if loader.remember([page])[2] == 0:
+            break
+    return front
+
+
+def _moved(pages: Sequence[CallsPage]) -> bool:
+    return len({page["itemsTotal"] for page in pages}) > 1
+
+
+def _load_since(loader: _Loader, since: datetime, concurrency: int) -> LoadResult:
+    """Newest-first pages until they are older than `since`; calls arriving meanwhile are caught at the front.
+
+    Calls that vanish while paging can make a later page skip one: then the load starts over, a few times at most.
+    """
+    for _ in range(MAX_SINCE_ROUNDS):
+        loader.shrank = False
+        loader.known.clear()
+        first = loader.start(every_page=False)
+        pages = _pages_until(loader, first, since, concurrency, None)
+        front = _catch_up_front(loader, first["itemsTotal"]) if _moved(pages) else []
+        if loader.shrank:
+            continue
+        order = loader.remember([*front, *pages])[0]
+        calls = [loader.known[key] for key in order if is_since(loader.known[key], since)]
+        return _since_result(loader, calls, since, "since")
+    raise InconsistentDataError("Calls kept vanishing while loading; try again in a moment.")
+
+
+def _since_result(loader: _Loader, calls: list[Call], since: datetime | None, how: str) -> LoadResult:
+    return LoadResult(
+        calls=calls,
+        items_total=len(calls),
+        pages=pages_for(len(calls), loader.page_size),
+        requests=loader.stats.requests,
+        bytes_received=loader.stats.bytes_received,
+        since=since,
+        api_items_total=loader.latest_total,
+        how=how,
+    )
+
+
+def reload_calls(
+    client: CallsClient,
+    customer_id: str,
+    previous: LoadResult,
+    *,
+    since: datetime | None = None,
+    recheck: timedelta = DEFAULT_RECHECK,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    page_size: int = MAX_LIMIT,
+    on_progress: ProgressCallback | None = None,
+    gate: threading.Semaphore | None = None,
+) -> LoadResult:
+    """`previous` (a newest-first load) brought up to date by reading only the newest pages again.
+
+    Pages are read from the newest end until they are older than the newest call `previous` held minus
+    `recheck`; each call read replaces the copy held (the newer copy wins), calls held in that span that the
+    API no longer sends are dropped. The sum is checked against the API's `itemsTotal`: when it does not add
+    up (calls deleted further back, or a gap) every call is loaded again and `fallback` says why, in one line.
+    `since` may only narrow `previous.since`; a wider one is a fresh load.
+    """
+    customer_id = validate_customer_id(customer_id)
+    _check_options(concurrency, page_size)
+    since = _check_since(since, DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER)
+    options: dict[str, Any] = {"concurrency": concurrency, "page_size": page_size, "on_progress": on_progress}
+    widened = previous.since is not None and (since is None or since < previous.since)
+    newest = next((when for when in map(created_at, previous.calls) if when is not None), None)
+    if widened or newest is None:
+        return load_all_calls(client, customer_id, since=since, gate=gate, **options)
+    boundary = newest - recheck if since is None else max(newest - recheck, since)
+    newest_first = (DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER)
+    with _running_loader(client, customer_id, *newest_first, page_size, concurrency, on_progress, gate) as loader:
+        merged, reason = _reload(loader, previous, boundary, since, concurrency)
+    if merged is not None:
+        return merged
+    full = load_all_calls(client, customer_id, since=since, gate=gate, **options)
+    return replace(
+        full,
+        requests=full.requests + loader.stats.requests,
+        bytes_received=full.bytes_received + loader.stats.bytes_received,
+        fallback=reason,
+    )
+
+
+def _reload(
+    loader: _Loader, previous: LoadResult, boundary: datetime, since: datetime | None, concurrency: int
+) -> tuple[LoadResult | None, str]:
+    """The merged result, or None and why the sums did not add up.
+
+    `previous` is newest first, so only its head, down to the oldest call just read, is looked at: the cost
+    follows the pages read, not the customer. Anything that breaks that order shows in the sums.
+    """
+    first = loader.start(every_page=False)
+    previous_total = previous.api_items_total if previous.api_items_total is not None else previous.items_total
+    growth = max(first["itemsTotal"] - previous_total, 0)
+    hint = pages_for(growth + _count_from(previous.calls, boundary) + 1, loader.page_size) - 1
+    pages = _pages_until(loader, first, boundary, concurrency, hint if hint > 0 else None)
+    front = _catch_up_front(loader, first["itemsTotal"]) if _moved(pages) else []
+    order = loader.remember([*front, *pages])[0]
+    fetched = [loader.known[key] for key in order]
+    reached = min((when for when in map(created_at, fetched) if when is not None), default=boundary)
+
+    seen = set(order)
+    held_head: set[Key] = set()
+    kept_head: list[Call] = []
+    end = len(previous.calls)
+    for index, call in enumerate(previous.calls):
+        when = created_at(call)
+        if when is not None and when < reached:
+            end = index
+            break
+        key = call_key(call)
+        held_head.add(key)
+        # Not read again: newer than the oldest call read means gone; a tie with it may sit on the next page.
+        if key not in seen and (when is None or when == reached):
+            kept_head.append(call)
+    tail = previous.calls[end:]
+    # Calls read again that the previous load had left out (older than its `since`, or undated).
+    reseen = sum(1 for call in fetched if call_key(call) not in held_head and not is_since(call, previous.since))
+    accounted = len(seen) + len(kept_head) + len(tail) + previous.not_held - reseen
+    if accounted != loader.latest_total:
+        return (
+            None,
+            f"the API reports {loader.latest_total:,} calls; the newest pages and those held add up to {accounted:,}",
+        )
+    calls = [call for call in fetched if is_since(call, since)] + kept_head + tail
+    if since is not None and since != previous.since:  # a span that moved on: its oldest calls fall out
+        cut = len(calls)
+        while cut > 0 and not is_since(calls[cut - 1], since):
+            cut -= 1
+        del calls[cut:]
+    return _since_result(loader, calls, since, "reload"), ""
+
+
+def _count_from(calls: Sequence[Call], boundary: datetime) -> int:
+    """How many of these newest-first calls are at or after `boundary` (undated ones at the front included)."""
+    count = 0
+    for when in map(created_at, calls):
+        if when is not None and when < boundary:
+            break
+        count += 1
+    return count
 
 
 def _load(loader: _Loader) -> LoadResult:
@@ -360,6 +630,7 @@ def _result(loader: _Loader, order: Sequence[Key], repairs: Repairs) -> LoadResu
         requests=loader.stats.requests,
         bytes_received=loader.stats.bytes_received,
         repairs=repairs,
+        api_items_total=len(calls),
     )
 
 

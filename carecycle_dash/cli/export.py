@@ -21,8 +21,10 @@ import argparse
 import getpass
 import logging
 import os
+import re
 import sys
 from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final, TextIO
 
@@ -47,6 +49,8 @@ from carecycle_dash.api.errors import (
 from carecycle_dash.api.logs import AUDIT_LOGGER, one_line
 from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, describe_repairs, load_all_calls
 from carecycle_dash.api.retry import RetryPolicy
+from carecycle_dash.data.frame import build_frame
+from carecycle_dash.data.ordering import sort_positions
 from carecycle_dash.output.export import calls_to_csv_bytes, write_bytes_atomically
 
 audit = logging.getLogger(AUDIT_LOGGER)
@@ -78,6 +82,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--sort-by", default=DEFAULT_SORT_FIELD, metavar="|".join(SORT_FIELDS))
     parser.add_argument("--order", default=DEFAULT_SORT_ORDER, metavar="|".join(SORT_ORDERS))
     parser.add_argument("--base-url", metavar="URL", help="https URL of the API (http only to this machine)")
+    parser.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        help="only calls created on or after this day (from 00:00 UTC); paging stops there, so the cost follows "
+        "the calls since then. Other orders than createdAt desc are then sorted locally, ties by id",
+    )
     parser.add_argument(
         "--concurrency",
         default=str(DEFAULT_CONCURRENCY),
@@ -123,6 +133,22 @@ def _exit_code(error: CareCycleError) -> int:
     return EXIT_REMOTE
 
 
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _since(text: str | None) -> datetime | None:
+    """--since as the first instant of that day in UTC."""
+    if not text:
+        return None
+    try:
+        if not _DAY.fullmatch(text.strip()):
+            raise ValueError(text)
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInputError("--since must be a day such as 2026-11-01.") from None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
 def _options(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str, str, Path, str, int]:
     """The checked options: (customer ID, base URL, output path, API key, concurrency)."""
     if not args.customer_id:
@@ -163,19 +189,32 @@ def _export(
     retry: RetryPolicy | None,
 ) -> int:
     customer_id, base_url, output, api_key, concurrency = _options(args, environ)
+    since = _since(getattr(args, "since", None))
     with CallsClient(api_key, base_url, retry=retry or HEADLESS_RETRY) as client:
-        result = load_all_calls(
-            client, customer_id, sort_by=args.sort_by, order=args.order, concurrency=concurrency, on_progress=progress
-        )
+        if since is None:
+            result = load_all_calls(
+                client,
+                customer_id,
+                sort_by=args.sort_by,
+                order=args.order,
+                concurrency=concurrency,
+                on_progress=progress,
+            )
+        else:
+            result = load_all_calls(client, customer_id, since=since, concurrency=concurrency, on_progress=progress)
     if progress:
         progress.finish()
+    calls = result.calls
+    if since is not None and (args.sort_by, args.order) != (DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER):
+        calls = [calls[row] for row in sort_positions(build_frame(calls).df, args.sort_by, args.order)]
     try:
-        write_bytes_atomically(output, calls_to_csv_bytes(result.calls))
+        write_bytes_atomically(output, calls_to_csv_bytes(calls))
     except OSError as error:
         raise _OutputNotWritten(f"Could not write {str(output)!r}: {error.strerror or type(error).__name__}.") from None
+    span = f" since {since:%Y-%m-%d}" if since is not None else ""
     err.write(
-        f"Exported {len(result.calls):,} calls to {output} ({result.pages:,} pages, {result.requests:,} requests; "
-        f"{describe_repairs(result.repairs)}).\n"
+        f"Exported {len(result.calls):,} calls{span} to {output} ({result.pages:,} pages, "
+        f"{result.requests:,} requests; {describe_repairs(result.repairs)}).\n"
     )
     err.flush()
     audit.info("export: user=%s customer=%s rows=%d", _who(), customer_id, len(result.calls))

@@ -79,6 +79,41 @@ def build_frame(calls: Sequence[Mapping[str, Any]]) -> CallsFrame:
     return CallsFrame(df=df, cleaned=cleaned)
 
 
+def prepend_calls(
+    fresh: Sequence[Mapping[str, Any]], older: CallsFrame, kept: np.ndarray, dropped: Sequence[Mapping[str, Any]]
+) -> CallsFrame:
+    """The frame of `fresh` calls followed by rows `kept` of `older`, parsing only the fresh calls.
+
+    A reload that read a few pages again then costs those pages, not the customer. `dropped` are the raw
+    calls of `older`'s rows that are not kept, so the counts of impossible values stay exact.
+    """
+    parts = _runs(older.df, np.asarray(kept, dtype=np.int64))
+    new_cleaned: dict[str, int] = {}
+    if len(fresh):
+        new = build_frame(fresh)
+        parts.insert(0, new.df)
+        new_cleaned = new.cleaned
+    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    gone = build_frame(dropped).cleaned if len(dropped) else {}
+    cleaned = {
+        name: older.cleaned.get(name, 0) - gone.get(name, 0) + new_cleaned.get(name, 0)
+        for name in older.cleaned.keys() | new_cleaned.keys()
+    }
+    return CallsFrame(df=df, cleaned=cleaned)
+
+
+def _runs(df: pd.DataFrame, rows: np.ndarray, most: int = 64) -> list[pd.DataFrame]:
+    """`df`'s `rows` as a few slices (a slice copies nothing) when they form few contiguous runs, else one take."""
+    if not len(rows):
+        return [df.iloc[0:0]]
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    if len(breaks) >= most:
+        return [df.take(rows)]
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [len(rows)]))
+    return [df.iloc[rows[start] : rows[end - 1] + 1] for start, end in zip(starts, ends, strict=True)]
+
+
 def labels(values: pd.Series) -> pd.Series:
     """A text column as charts and filters show it: trimmed, with missing or blank as "(none)"."""
     text = values.astype("str").str.strip()

@@ -501,6 +501,14 @@ class RunningSimulator:
             raise KeyError("not a customer of this simulator")
         return calls.total()
 
+    def add_newer_calls(self, customer_id: str, n: int) -> int:
+        """`n` calls newer than every existing one appear now (as a live customer gets new calls); returns the
+        new total. For tests and benchmarks of reloads; drift mid-load is `set_faults(drift_calls=...)`."""
+        calls = self._server.state.customer(customer_id)
+        if calls is None:
+            raise KeyError("not a customer of this simulator")
+        return calls.add_newer_calls(n)
+
     def warm(self, customer_id: str) -> None:
         """Generate a customer's calls now rather than on the first request."""
         calls = self._server.state.customer(customer_id)

@@ -14,6 +14,7 @@ from carecycle_dash.api.errors import NetworkError
 from carecycle_dash.api.recordings import fetch_loopback_recording, is_loopback_url
 from carecycle_dash.api.safety import escape_markdown, safe_http_url
 from carecycle_dash.data.formatting import format_duration
+from carecycle_dash.data.ordering import in_rank_order
 from carecycle_dash.data.transcript import parse_transcript
 from carecycle_dash.ui import navigation
 from carecycle_dash.ui.view import View, open_page
@@ -82,7 +83,10 @@ def _go_to(call_id: str) -> None:
 
 def neighbours(view: View, call: ChosenCall) -> None:
     """Previous and next call in the table's order (the filtered view when the call is in it)."""
-    order = view.filtered.index if call.row in view.filtered.index else view.all_calls.index
+    if call.row in view.filtered.index:
+        order = view.sorted_rows
+    else:
+        order = in_rank_order(view.all_calls.index, view.loaded.rank(view.inputs.sort_by, view.inputs.order))
     position = order.get_loc(call.row)
     ids = view.all_calls["id"]
     before = str(ids.loc[order[position - 1]]) if position > 0 else None

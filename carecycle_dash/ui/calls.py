@@ -44,8 +44,8 @@ def show() -> None:
 
 
 def calls_table(view: View) -> str | None:
-    """Draw the filtered calls in the API's order; return the id of the call the person picked."""
-    table = view.loaded.table(view.tz).loc[view.filtered.index]
+    """Draw the filtered calls in the sidebar's sort order; return the id of the call the person picked."""
+    table = view.loaded.table(view.tz).loc[view.sorted_rows]
     event = st.dataframe(
         table,
         hide_index=True,
@@ -68,7 +68,7 @@ def calls_table(view: View) -> str | None:
 
 def csv_download(view: View) -> None:
     """A download of the filtered calls with API field names, formula-guarded, built only on click."""
-    rows = list(view.filtered.index)
+    rows = list(view.sorted_rows)
     calls = view.loaded.result.calls
     customer = view.inputs.customer_id
     who = viewer_name()

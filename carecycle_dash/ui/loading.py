@@ -1,7 +1,11 @@
-"""Load a customer's calls once per (host, customer, sort, order, key) and share them across reruns.
+"""Load a customer's calls once per (host, customer, key) and share them across reruns and sessions.
 
 The store lives for the server process; its key holds a fingerprint of the API key, never the key, so a
-session only ever sees data that its own key fetched.
+session only ever sees data that its own key fetched. Calls are held newest first, once, however many sorts
+people look at (`LoadedCalls.rank` sorts locally). A Reload, or a visit after the data went stale, reads only
+the newest pages again (`reload_calls`); a load that stops at a date (`since`) serves every narrower `since`.
+Loads run as flights (`BoundedTtlCache.flight`): everyone asking for the same customer waits for one download,
+and one that nobody waits for any more stops. Requests in flight are bounded per key across sessions.
 """
 
 from __future__ import annotations
@@ -9,10 +13,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -21,10 +27,11 @@ from carecycle_dash.api.config import Settings, key_fingerprint
 from carecycle_dash.api.contract import SortField, SortOrder
 from carecycle_dash.api.errors import CareCycleError
 from carecycle_dash.api.models import LoadResult
-from carecycle_dash.api.paging import load_all_calls
-from carecycle_dash.data.cache import BoundedTtlCache
+from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, DEFAULT_RECHECK, load_all_calls, reload_calls
+from carecycle_dash.data.cache import BoundedTtlCache, Flight
 from carecycle_dash.data.filters import FilterOptions, filter_options
-from carecycle_dash.data.frame import CallsFrame, build_frame
+from carecycle_dash.data.frame import CallsFrame, build_frame, prepend_calls
+from carecycle_dash.data.ordering import id_codes, ranks, sort_positions
 from carecycle_dash.data.table import build_table
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
 
@@ -32,6 +39,28 @@ log = logging.getLogger("carecycle_dash.ui")
 
 CACHE_TTL_S = float(os.environ.get("CARECYCLE_CACHE_TTL_S", "900"))
 CACHE_MAX_BYTES = int(float(os.environ.get("CARECYCLE_CACHE_MAX_MB", "2048")) * 1024 * 1024)
+CACHE_STALE_S = 4 * 3600.0
+"""How long data past its time to live is kept as the base of an incremental reload (then dropped)."""
+ENV_RECHECK_HOURS = "CARECYCLE_RECHECK_HOURS"
+MAX_IN_FLIGHT_PER_KEY = DEFAULT_CONCURRENCY
+"""Requests in flight for one API key, across every session and customer of this server process."""
+
+Reload = Literal["none", "incremental", "full"]
+
+
+def recheck_window(environ: Mapping[str, str] = os.environ) -> timedelta:
+    """The re-check window from CARECYCLE_RECHECK_HOURS (hours, 0 or more; default 24)."""
+    text = environ.get(ENV_RECHECK_HOURS, "").strip()
+    if not text:
+        return DEFAULT_RECHECK
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = -1.0
+    if not 0 <= hours <= 24 * 366:
+        log.warning("%s is not a number of hours from 0 to 8784; using 24", ENV_RECHECK_HOURS)
+        return DEFAULT_RECHECK
+    return timedelta(hours=hours)
 
 
 @dataclass
@@ -45,7 +74,36 @@ class LoadedCalls:
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _rows_by_id: dict[str, int] | None = field(default=None, repr=False)
     _options: dict[str, FilterOptions] = field(default_factory=dict, repr=False)
+    _ranks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
+    _ids: np.ndarray | None = field(default=None, repr=False)
+    _since_counts: dict[datetime | None, int] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def since(self) -> datetime | None:
+        """The earliest time these calls reach back to (None: every call)."""
+        return self.result.since
+
+    def covers(self, since: datetime | None) -> bool:
+        """Whether these calls hold every call since `since` (None: every call there is)."""
+        return self.result.since is None or (since is not None and since >= self.result.since)
+
+    def rank(self, sort_by: SortField, order: SortOrder) -> np.ndarray:
+        """Each row's place in the chosen sort, computed once per sort: a sort change costs no download."""
+        with self._lock:
+            if (sort_by, order) not in self._ranks:
+                if self._ids is None:
+                    self._ids = id_codes(self.frame.df)
+                self._ranks[(sort_by, order)] = ranks(sort_positions(self.frame.df, sort_by, order, self._ids))
+            return self._ranks[(sort_by, order)]
+
+    def count_since(self, since: datetime | None) -> int:
+        """How many of these calls were created at or after `since` (all of them for None)."""
+        with self._lock:
+            if since not in self._since_counts:
+                times = self.frame.df["createdAt"]
+                self._since_counts[since] = len(times) if since is None else int(times.ge(since).sum())
+            return self._since_counts[since]
 
     @property
     def all_calls(self) -> pd.DataFrame:
@@ -84,7 +142,21 @@ def demo_simulator() -> RunningSimulator:
 
 @st.cache_resource(show_spinner=False)
 def calls_store() -> BoundedTtlCache[LoadedCalls]:
-    return BoundedTtlCache(ttl_s=CACHE_TTL_S, max_bytes=CACHE_MAX_BYTES, size_of=LoadedCalls.size_bytes)
+    return BoundedTtlCache(
+        ttl_s=CACHE_TTL_S, max_bytes=CACHE_MAX_BYTES, size_of=LoadedCalls.size_bytes, stale_s=CACHE_STALE_S
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def _key_gates() -> tuple[threading.Lock, dict[str, threading.BoundedSemaphore]]:
+    return threading.Lock(), {}
+
+
+def key_gate(api_key: str | None) -> threading.BoundedSemaphore:
+    """The one gate per key fingerprint in this process: every load with that key shares its permits."""
+    lock, gates = _key_gates()
+    with lock:
+        return gates.setdefault(key_fingerprint(api_key), threading.BoundedSemaphore(MAX_IN_FLIGHT_PER_KEY))
 
 
 def connection(settings: Settings) -> tuple[str, str | None]:
@@ -94,38 +166,116 @@ def connection(settings: Settings) -> tuple[str, str | None]:
     return settings.base_url or "", settings.api_key
 
 
+def held_calls(settings: Settings, customer_id: str, since: datetime | None = None) -> LoadedCalls | None:
+    """The customer's calls when the store holds them fresh and reaching back to `since`; else None."""
+    base_url, api_key = connection(settings)
+    held = calls_store().get(_store_key(base_url, api_key, customer_id))
+    return held if held is not None and held.covers(since) else None
+
+
+def latest_loaded_at(settings: Settings, customer_id: str) -> datetime | None:
+    """When the calls held for this customer (fresh or not) were loaded; None when none are held."""
+    base_url, api_key = connection(settings)
+    held, _ = calls_store().lookup(_store_key(base_url, api_key, customer_id))
+    return held.loaded_at if held is not None else None
+
+
+def is_cached(settings: Settings, customer_id: str, since: datetime | None = None) -> bool:
+    return held_calls(settings, customer_id, since) is not None
+
+
 def load_calls(
     settings: Settings,
     customer_id: str,
-    sort_by: SortField,
-    order: SortOrder,
     *,
-    refresh: bool = False,
+    since: datetime | None = None,
+    reload: Reload = "none",
     on_progress: Callable[[int, int], None] | None = None,
 ) -> LoadedCalls:
-    """Every call of the customer, from the store when fresh; raises CareCycleError subclasses."""
+    """The customer's calls since `since`, from the store when fresh; raises CareCycleError subclasses.
+
+    `reload="incremental"` reads only the newest pages again (and so does a visit after the data went
+    stale); `"full"` loads every call of the held span again. Joins a load in flight for the same customer
+    and key; `on_progress(done, total)` is called while waiting, and an exception from it (the session moved
+    on) withdraws this wait, stopping the load when nobody else waits.
+    """
     base_url, api_key = connection(settings)
-    key = _store_key(base_url, api_key, customer_id, sort_by, order)
+    key = _store_key(base_url, api_key, customer_id)
     store = calls_store()
-    if refresh:
-        store.invalidate(key)
-
-    def load() -> LoadedCalls:
-        with CallsClient(api_key, base_url) as client:
-            result = load_all_calls(client, customer_id, sort_by=sort_by, order=order, on_progress=on_progress)
-        return LoadedCalls(result, build_frame(result.calls), datetime.now(UTC), base_url)
-
-    return store.get_or_load(key, load)
-
-
-def is_cached(settings: Settings, customer_id: str, sort_by: SortField, order: SortOrder) -> bool:
-    base_url, api_key = connection(settings)
-    return calls_store().get(_store_key(base_url, api_key, customer_id, sort_by, order)) is not None
+    for _ in range(3):
+        held, fresh = store.lookup(key)
+        base = held if held is not None and held.covers(since) else None
+        if base is not None and fresh and reload == "none":
+            return base
+        job = _Job(base_url, api_key, customer_id, since, reload, base, key_gate(api_key), recheck_window())
+        flight = store.flight(key, job.run)
+        loaded = store.wait(flight, on_progress)
+        if loaded.covers(since):
+            return loaded
+        reload = "none"  # someone else's narrower load was in flight: now load what this view needs
+    return loaded
 
 
-def _store_key(base_url: str, api_key: str | None, customer_id: str, sort_by: str, order: str) -> tuple[str, ...]:
-    """Everything that decides what the API returns; the key only as a fingerprint."""
-    return (base_url, customer_id, sort_by, order, key_fingerprint(api_key))
+@dataclass(frozen=True)
+class _Job:
+    """What a new flight runs, on its own thread (so no Streamlit calls): a reload of `base`, or a load."""
+
+    base_url: str
+    api_key: str | None = field(repr=False)
+    customer_id: str
+    since: datetime | None
+    reload: Reload
+    base: LoadedCalls | None
+    gate: threading.BoundedSemaphore
+    recheck: timedelta
+
+    def run(self, flight: Flight[LoadedCalls]) -> LoadedCalls:
+        base = self.base
+        with CallsClient(self.api_key, self.base_url) as client:
+            if base is not None and self.reload != "full":
+                result = reload_calls(
+                    client,
+                    self.customer_id,
+                    base.result,
+                    since=base.since,
+                    recheck=self.recheck,
+                    on_progress=flight.report,
+                    gate=self.gate,
+                )
+            else:
+                scope = base.since if base is not None else self.since
+                result = load_all_calls(
+                    client, self.customer_id, since=scope, on_progress=flight.report, gate=self.gate
+                )
+        return LoadedCalls(result, frame_for(result, base), datetime.now(UTC), self.base_url)
+
+
+def frame_for(result: LoadResult, base: LoadedCalls | None) -> CallsFrame:
+    """The typed frame; after a reload only the calls read again are parsed.
+
+    A reload's calls are the fresh ones, then calls of `base` (a few from its head, then its whole tail, the
+    very same objects), so only the head is looked up; anything else is parsed from scratch.
+    """
+    if base is None or result.how != "reload":
+        return build_frame(result.calls)
+    calls, held = result.calls, base.result.calls
+    tail = 0
+    while tail < min(len(calls), len(held)) and calls[-1 - tail] is held[-1 - tail]:
+        tail += 1
+    head_rows = {id(call): row for row, call in enumerate(held[: len(held) - tail])}
+    head = [head_rows.get(id(call), -1) for call in calls[: len(calls) - tail]]
+    fresh = next((index for index, row in enumerate(head) if row >= 0), len(head))
+    if any(row < 0 for row in head[fresh:]):
+        return build_frame(calls)
+    kept = np.array([*head[fresh:], *range(len(held) - tail, len(held))], dtype=np.int64)
+    dropped_rows = sorted(set(range(len(held) - tail)) - set(head[fresh:]))
+    return prepend_calls(calls[:fresh], base.frame, kept, [held[row] for row in dropped_rows])
+
+
+def _store_key(base_url: str, api_key: str | None, customer_id: str) -> tuple[str, ...]:
+    """Everything that decides which calls the API returns (the sort is applied locally); the key only as a
+    fingerprint."""
+    return (base_url, customer_id, key_fingerprint(api_key))
 
 
 def failure_message(exc: Exception) -> str:

@@ -1,7 +1,8 @@
 """The screens and every address the app writes: app.py's navigation, the sidebar's links, and each link
 from one screen to another come from here, so no other module names a page file or a link parameter.
 
-A view's address carries the customer, sort field and order (never the key); the call page adds `call_id`.
+A view's address carries the customer, sort field and order, how far back calls are loaded (`since`) and the
+auto-refresh interval (`refresh`), never the key; the call page adds `call_id`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ CALLS: Final = Screen("pages/calls.py", "Calls", ":material/table_rows:", "calls
 CALL: Final = Screen("pages/call.py", "Call detail", ":material/headphones:", "call", carries=("call_id",))
 SCREENS: Final = (OVERVIEW, CALLS, CALL)
 
-VIEW_PARAMS: Final = ("customer_id", "sort_by", "order")
+VIEW_PARAMS: Final = ("customer_id", "sort_by", "order", "since", "refresh")
 """The address parameters that reproduce a view on every screen."""
 
 

@@ -1,15 +1,19 @@
 """The sidebar: where the data comes from, which customer and order, and the filters.
 
 The customer, sort field and order live in the address (`?customer_id=..&sort_by=..&order=..`) so that
-a link reproduces the view; the key never does.
+a link reproduces the view, and so do how far back calls are loaded (`since=YYYY-MM-DD`, or `7d`, `30d`, `90d`
+for a span that moves with the days) and the auto-refresh interval (`refresh=1|5|15` minutes); the key never does.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Final
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from carecycle_dash.api.config import Settings
 from carecycle_dash.api.contract import (
@@ -30,21 +34,51 @@ SORT_LABELS: dict[str, str] = {"createdAt": "Time", "disposition": "Disposition"
 ORDER_LABELS: dict[str, str] = {"desc": "Descending", "asc": "Ascending"}
 _URL_ADOPTED = "_url_adopted"
 _FILTERS_FOR = "_filters_for"
+_DATES_SPAN = "_dates_span"
 _FILTER_KEYS = ("f_dates", "f_dispositions", "f_directions", "f_campaigns", "f_assistants", "f_text", "f_tests")
+SINCE_SPANS: Final[dict[str, str]] = {
+    "": "All calls",
+    "7d": "Last 7 days",
+    "30d": "Last 30 days",
+    "90d": "Last 90 days",
+}
+_SINCE_DATE = "date"
+_SINCE_LABELS: Final = {**SINCE_SPANS, _SINCE_DATE: "Since a date…"}
+_SINCE_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+REFRESH_MINUTES: Final[dict[int, str]] = {0: "Off", 1: "Every minute", 5: "Every 5 minutes", 15: "Every 15 minutes"}
+
+
+def since_day(token: str, today: date) -> date | None:
+    """The first day a `since` choice loads: "" is every call, "7d" the 7 days before today and today, a
+    YYYY-MM-DD that day (never later than today). Raises ValueError for anything else."""
+    if not token:
+        return None
+    if token in SINCE_SPANS:
+        return today - timedelta(days=int(token[:-1]))
+    if not _SINCE_DAY.fullmatch(token):
+        raise ValueError(token)
+    return min(date.fromisoformat(token), today)
 
 
 @dataclass(frozen=True)
 class ViewInputs:
-    """What the person asked for: customer, order, and whether to reload."""
+    """What the person asked for: customer, order, how far back, whether to reload, how often to refresh."""
 
     customer_id: str
     sort_by: SortField
     order: SortOrder
     refresh: bool
+    """Reload pressed: read the newest pages again."""
+    full_reload: bool = False
+    since: str = ""
+    """"" for every call, "7d"/"30d"/"90d", or a day as YYYY-MM-DD (see `since_day`)."""
+    auto_refresh: int = 0
+    """Minutes between automatic reloads; 0 is off."""
 
     def link_params(self) -> dict[str, str]:
         """The address parameters that reproduce this choice (never the key)."""
-        return dict(zip(VIEW_PARAMS, (self.customer_id, self.sort_by, self.order), strict=True))
+        values = (self.customer_id, self.sort_by, self.order, self.since, str(self.auto_refresh or ""))
+        return dict(zip(VIEW_PARAMS, values, strict=True))
 
 
 def adopt_link_once(default_customer: str) -> list[str]:
@@ -64,8 +98,29 @@ def adopt_link_once(default_customer: str) -> list[str]:
         order = DEFAULT_SORT_ORDER
     set_kept("sort_by", sort_by)
     set_kept("order", order)
+    warnings += _adopt_since(params.get("since", "").strip())
+    refresh = params.get("refresh", "0").strip()
+    if refresh not in {str(minutes) for minutes in REFRESH_MINUTES}:
+        warnings.append("The link's refresh is not 1, 5 or 15 minutes; auto-refresh is off.")
+        refresh = "0"
+    set_kept("auto_refresh", int(refresh))
     st.session_state[_URL_ADOPTED] = True
     return warnings
+
+
+def _adopt_since(token: str) -> list[str]:
+    today = date.today()
+    try:
+        day = since_day(token, today)
+    except ValueError:
+        set_kept("since_choice", "")
+        return ["The link's since is not a date such as 2026-11-01 (or 7d, 30d, 90d); loading every call instead."]
+    if token in SINCE_SPANS:
+        set_kept("since_choice", token)
+    elif day is not None:
+        set_kept("since_choice", _SINCE_DATE)
+        set_kept("since_date", day)
+    return []
 
 
 def write_link(inputs: ViewInputs, **extra: str | None) -> None:
@@ -148,18 +203,67 @@ def view_inputs(settings: Settings) -> ViewInputs:
         args=("order",),
         format_func=ORDER_LABELS.__getitem__,
     )
-    refresh = sidebar.button("Reload from the API", icon=":material/refresh:", use_container_width=True)
+    since = _since_choice(sidebar)
+    refresh = sidebar.button(
+        "Reload from the API",
+        icon=":material/refresh:",
+        use_container_width=True,
+        help="Reads only the newest calls again (and those of the last day, which may still change)",
+    )
+    full_reload = sidebar.button(
+        "Reload every call", type="tertiary", icon=":material/sync:", help="Loads every call again, not just the newest"
+    )
+    auto_refresh = sidebar.selectbox(
+        "Auto-refresh",
+        tuple(REFRESH_MINUTES),
+        key=kept("auto_refresh", 0),
+        on_change=keep,
+        args=("auto_refresh",),
+        format_func=REFRESH_MINUTES.__getitem__,
+        help="Reloads the newest calls on a schedule, for a wall screen",
+    )
     return ViewInputs(
         customer_id=str(kept_value("customer_id") or "").strip(),
         sort_by=st.session_state["sort_by"],
         order=st.session_state["order"],
         refresh=refresh,
+        full_reload=full_reload,
+        since=since,
+        auto_refresh=int(auto_refresh or 0),
     )
 
 
-def loaded_caption(loaded_at: datetime, calls: int, pages: int) -> None:
+def _since_choice(sidebar: DeltaGenerator) -> str:
+    """The "Load calls since" choice as a `since` token."""
+    choice = sidebar.selectbox(
+        "Load calls since",
+        tuple(_SINCE_LABELS),
+        key=kept("since_choice", ""),
+        on_change=keep,
+        args=("since_choice",),
+        format_func=_SINCE_LABELS.__getitem__,
+        help="Loads only calls from this day on: quicker for customers with many calls",
+    )
+    if choice != _SINCE_DATE:
+        return str(choice or "")
+    today = date.today()
+    day = sidebar.date_input(
+        "Since",
+        key=kept("since_date", today - timedelta(days=30)),
+        on_change=keep,
+        args=("since_date",),
+        max_value=today,
+        format="YYYY-MM-DD",
+    )
+    return day.isoformat() if isinstance(day, date) else ""
+
+
+def loaded_caption(loaded_at: datetime, calls: int, pages: int, since: date | None = None) -> None:
     """How fresh the data is, so nobody mistakes a cached table for a live one."""
-    st.sidebar.caption(f"Loaded {calls:,} calls ({pages:,} pages) at {loaded_at:%H:%M} UTC. Reload for newer calls.")
+    span = f" since {since:%Y-%m-%d}" if since is not None else ""
+    st.sidebar.caption(
+        f"Loaded {calls:,} calls{span} ({pages:,} pages) at {loaded_at:%H:%M} UTC. Reload for newer calls."
+    )
 
 
 def _reset_filters_when_data_changes(data_key: tuple[str, ...]) -> None:
@@ -167,6 +271,14 @@ def _reset_filters_when_data_changes(data_key: tuple[str, ...]) -> None:
         for key in _FILTER_KEYS:
             forget(key)
         st.session_state[_FILTERS_FOR] = data_key
+
+
+def _follow_the_span(span: tuple[date, date]) -> None:
+    """A date range left at the whole span keeps being the whole span when a reload brings newer days."""
+    before = st.session_state.get(_DATES_SPAN)
+    if before is not None and before != span and tuple(kept_value("f_dates", ()) or ()) == before:
+        set_kept("f_dates", span)
+    st.session_state[_DATES_SPAN] = span
 
 
 def _date_range(value: object, options: FilterOptions) -> tuple[date | None, date | None]:
@@ -193,6 +305,7 @@ def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallF
     sidebar.subheader("Filters")
     start = end = None
     if options.first_day and options.last_day:
+        _follow_the_span((options.first_day, options.last_day))
         chosen = sidebar.date_input(
             "Date range",
             min_value=options.first_day,

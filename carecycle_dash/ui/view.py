@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -10,19 +11,23 @@ import streamlit as st
 
 from carecycle_dash.api.client import validate_customer_id
 from carecycle_dash.api.config import Settings
+from carecycle_dash.api.contract import MAX_LIMIT
 from carecycle_dash.api.errors import InvalidInputError
-from carecycle_dash.api.paging import describe_repairs
+from carecycle_dash.api.paging import describe_repairs, pages_for
 from carecycle_dash.api.safety import escape_markdown
-from carecycle_dash.data.filters import CallFilters, apply_filters
+from carecycle_dash.data.filters import CallFilters, FilterOptions, apply_filters
 from carecycle_dash.data.formatting import format_count
+from carecycle_dash.data.frame import time_zone
+from carecycle_dash.data.ordering import in_rank_order
 from carecycle_dash.ui import navigation, sidebar
 from carecycle_dash.ui.auth import require_sign_in
-from carecycle_dash.ui.loading import LoadedCalls, failure_message, is_cached, load_calls
+from carecycle_dash.ui.loading import LoadedCalls, Reload, failure_message, held_calls, latest_loaded_at, load_calls
 from carecycle_dash.ui.settings import current_settings
 
 _VIEW_STATE = "_view"
 _NOTICES_STATE = "_notices"
 _ENTRY_RAN_STATE = "_entry_ran"
+_STOPPED_STATE = "_stopped_waiting"
 Notice = tuple[str, str]  # (kind: "info" | "warning" | "error" | "caption", one line of text)
 
 
@@ -36,9 +41,17 @@ class View:
     loaded: LoadedCalls
     filters: CallFilters
     filtered: pd.DataFrame
+    """The calls passing the filters (and `since`), in the order they were loaded (newest first)."""
+    sorted_rows: pd.Index
+    """The row labels of `filtered` in the sidebar's sort order: what tables and neighbours follow."""
+    since: date | None = None
+    """The first day of calls this view shows (None: every call)."""
+    in_scope: int = 0
+    """How many loaded calls are on or after `since`: the "of N calls" of this view."""
 
     @property
     def all_calls(self) -> pd.DataFrame:
+        """Every loaded call (some may be older than `since` when the store reaches further back)."""
         return self.loaded.all_calls
 
     def link_params(self, **extra: str) -> dict[str, str]:
@@ -58,20 +71,102 @@ def viewer_timezone() -> str:
     return name
 
 
-def _load_with_progress(settings: Settings, inputs: sidebar.ViewInputs) -> LoadedCalls:
-    if not inputs.refresh and is_cached(settings, inputs.customer_id, inputs.sort_by, inputs.order):
-        return load_calls(settings, inputs.customer_id, inputs.sort_by, inputs.order)
-    bar = st.progress(0.0, text="Loading calls…")
+def since_instant(day: date | None, tz: str) -> datetime | None:
+    """The first instant of `day` in the viewer's time zone, in UTC (None stays None)."""
+    if day is None:
+        return None
+    local = pd.Timestamp(day.year, day.month, day.day).tz_localize(
+        time_zone(tz), ambiguous=True, nonexistent="shift_forward"
+    )
+    return local.tz_convert("UTC").to_pydatetime()
+
+
+def _reload_kind(inputs: sidebar.ViewInputs) -> Reload:
+    return "full" if inputs.full_reload else "incremental" if inputs.refresh else "none"
+
+
+def _load_with_progress(
+    settings: Settings, inputs: sidebar.ViewInputs, since_at: datetime | None, notices: list[Notice]
+) -> LoadedCalls | None:
+    """The calls, from the store or after a wait with a progress bar and a way to stop waiting (None then)."""
+    reload = _reload_kind(inputs)
+    waiting_for = (inputs.customer_id, inputs.since)
+    if reload != "none":
+        st.session_state.pop(_STOPPED_STATE, None)
+    elif (held := held_calls(settings, inputs.customer_id, since_at)) is not None:
+        return held
+    stopped = ("info", "You stopped waiting for these calls. Choose Reload from the API to load them.")
+    if st.session_state.get(_STOPPED_STATE) == waiting_for:
+        notices.append(stopped)
+        return None
+    slot = st.empty()
+    with slot.container():
+        if st.button("Stop waiting", icon=":material/cancel:", type="tertiary", key="_stop_waiting"):
+            st.session_state[_STOPPED_STATE] = waiting_for
+            notices.append(stopped)
+            slot.empty()
+            return None
+        what = "Reading the newest calls" if reload == "incremental" else "Loading calls"
+        bar = st.progress(0.0, text=f"{what}…")
 
     def on_progress(done: int, total: int) -> None:
-        bar.progress(min(done / max(total, 1), 1.0), text=f"Loading calls: page {done:,} of {total:,}")
+        bar.progress(min(done / max(total, 1), 1.0), text=f"{what}: page {done:,} of {max(total, done):,}")
 
     try:
-        return load_calls(
-            settings, inputs.customer_id, inputs.sort_by, inputs.order, refresh=inputs.refresh, on_progress=on_progress
-        )
+        return load_calls(settings, inputs.customer_id, since=since_at, reload=reload, on_progress=on_progress)
     finally:
+        slot.empty()
+
+
+def _tick(settings: Settings, customer_id: str, since_at: datetime | None, minutes: int, shown_at: datetime) -> None:
+    """One auto-refresh check: redraw the page when newer calls are in the store, reload the newest pages
+    when the calls shown are `minutes` old, else say what it does."""
+    newest = latest_loaded_at(settings, customer_id)
+    if newest is not None and newest > shown_at:
+        st.rerun()
+    if datetime.now(UTC) - shown_at < timedelta(minutes=minutes, seconds=-10):
+        st.caption(f"Auto-refresh {sidebar.REFRESH_MINUTES[minutes].lower()}: reads only the newest calls.")
+        return
+    text = "Checking for new calls…"
+    bar = st.progress(0.0, text=text)
+    try:
+        loaded = load_calls(
+            settings,
+            customer_id,
+            since=since_at,
+            reload="incremental",
+            on_progress=lambda done, total: bar.progress(min(done / max(total, 1), 1.0), text=text),
+        )
+    except Exception as exc:  # one line; the next tick tries again
         bar.empty()
+        st.caption(escape_markdown(f"Auto-refresh could not reload: {failure_message(exc)}"))
+        return
+    bar.empty()
+    if loaded.loaded_at > shown_at:
+        st.rerun()
+
+
+_TICKERS = {minutes: st.fragment(run_every=timedelta(minutes=minutes))(_tick) for minutes in (1, 5, 15)}
+
+
+def auto_refresh(
+    settings: Settings, inputs: sidebar.ViewInputs, since_at: datetime | None, loaded: LoadedCalls
+) -> None:
+    """The opt-in auto-refresh: a fragment in the sidebar that reloads the newest pages on a timer, so the
+    page stays in use meanwhile and is redrawn only when newer calls arrived."""
+    ticker = _TICKERS.get(inputs.auto_refresh)
+    if ticker is not None:
+        with st.sidebar:
+            ticker(settings, inputs.customer_id, since_at, inputs.auto_refresh, loaded.loaded_at)
+
+
+def _since_options(options: FilterOptions, since: date | None) -> FilterOptions:
+    """The date-range filter never reaches before `since`."""
+    if since is None or options.first_day is None or options.last_day is None:
+        return options
+    if options.last_day < since:
+        return replace(options, first_day=None, last_day=None)
+    return replace(options, first_day=max(options.first_day, since))
 
 
 def prepare_view() -> None:
@@ -97,24 +192,58 @@ def prepare_view() -> None:
     except InvalidInputError as exc:
         notices.append(("error", exc.message))
         return
+    tz = viewer_timezone()
     try:
-        loaded = _load_with_progress(settings, inputs)
+        since = sidebar.since_day(inputs.since, datetime.now(time_zone(tz)).date())
+    except ValueError:
+        since = None
+    since_at = since_instant(since, tz)
+    try:
+        loaded = _load_with_progress(settings, inputs, since_at, notices)
     except Exception as exc:  # every failure becomes one line in the page
         notices.append(("error", failure_message(exc)))
         return
-    notices += _repair_notices(loaded)
-    sidebar.loaded_caption(loaded.loaded_at, len(loaded.all_calls), loaded.result.pages)
-    if loaded.all_calls.empty:
+    if loaded is None:
+        return
+    notices += _repair_notices(loaded) + _reload_notices(loaded, inputs)
+    in_scope = loaded.count_since(since_at)
+    pages = loaded.result.pages if since is None else pages_for(in_scope, MAX_LIMIT)
+    sidebar.loaded_caption(loaded.loaded_at, in_scope, pages, since)
+    auto_refresh(settings, inputs, since_at, loaded)
+    if in_scope == 0:
+        when = f"since {since:%Y-%m-%d}" if since is not None else "yet"
         notices.append(
-            ("info", "This customer has no calls yet. When their assistants make or take calls, they will appear here.")
+            (
+                "info",
+                f"This customer has no calls {when}. When their assistants make or take calls, they will appear here.",
+            )
         )
         return
-    tz = viewer_timezone()
-    data_key = (loaded.base_url, inputs.customer_id, inputs.sort_by, inputs.order)
-    chosen = sidebar.filters(loaded.filter_options(tz), tz, data_key)
-    st.session_state[_VIEW_STATE] = View(
-        settings, inputs, tz, loaded, chosen, apply_filters(loaded.all_calls, chosen, keep_text=False)
-    )
+    data_key = (loaded.base_url, inputs.customer_id, inputs.since)
+    chosen = sidebar.filters(_since_options(loaded.filter_options(tz), since), tz, data_key)
+    if since is not None:
+        chosen = replace(chosen, start=max(chosen.start or since, since))
+    filtered = apply_filters(loaded.all_calls, chosen, keep_text=False)
+    sorted_rows = in_rank_order(filtered.index, loaded.rank(inputs.sort_by, inputs.order))
+    st.session_state[_VIEW_STATE] = View(settings, inputs, tz, loaded, chosen, filtered, sorted_rows, since, in_scope)
+
+
+def _reload_notices(loaded: LoadedCalls, inputs: sidebar.ViewInputs) -> list[Notice]:
+    """What a Reload did, in one line: read only the newest pages, or fell back to a full load and why."""
+    result = loaded.result
+    if result.fallback:
+        text = (
+            f"Reload read the newest pages, but the count did not add up ({result.fallback}), "
+            "so every call was loaded again."
+        )
+        return [("caption", text)]
+    if inputs.refresh and result.how == "reload":
+        text = (
+            f"Reloaded: read only the newest calls ({format_count(result.requests)} requests); "
+            f"{format_count(len(loaded.all_calls))} calls loaded."
+        )
+        return [("caption", text)]
+    return []
 
 
 def _repair_notices(loaded: LoadedCalls) -> list[Notice]:

@@ -10,12 +10,13 @@ from carecycle_dash.ui.view import View
 
 
 def scope_caption(view: View) -> None:
-    """Which customer, how many calls pass the filters out of how many."""
-    shown, total = len(view.filtered), len(view.all_calls)
+    """Which customer, how many calls pass the filters out of how many, and since when."""
+    shown, total = len(view.filtered), view.in_scope
     scope = (
         f"{format_count(shown)} of {format_count(total)} calls" if shown != total else f"{format_count(total)} calls"
     )
-    st.caption(f"Customer {view.inputs.customer_id} · {scope} · times in {view.tz}")
+    since = f" since {view.since:%Y-%m-%d}" if view.since is not None else ""
+    st.caption(f"Customer {view.inputs.customer_id} · {scope}{since} · times in {view.tz}")
 
 
 def no_match() -> None:

@@ -1,0 +1,77 @@
+"""The store of loaded calls: one download per customer and key, shared by everyone asking at once; reloads
+that read only the newest pages; the re-check window from the environment."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+import streamlit as st
+
+from carecycle_dash.api.config import Settings
+from carecycle_dash.api.paging import pages_for
+from carecycle_dash.data.frame import build_frame
+from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, start_simulator
+from carecycle_dash.ui.loading import key_gate, load_calls, recheck_window
+
+pytestmark = pytest.mark.server
+STANDARD = DEMO_CUSTOMERS["standard"]
+
+
+@pytest.fixture
+def api() -> Iterator[RunningSimulator]:
+    st.cache_resource.clear()
+    with start_simulator() as running:
+        yield running
+    st.cache_resource.clear()
+
+
+def settings_for(api: RunningSimulator, key: str = DEMO_API_KEY) -> Settings:
+    return Settings(key, api.base_url, "environment")
+
+
+def test_people_asking_for_one_customer_at_once_share_one_download(api: RunningSimulator) -> None:
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(load_calls(settings_for(api), STANDARD))) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(result) for result in results}) == 1
+    assert api.stats.page_requests == pages_for(2487, 100)
+
+
+def test_a_reload_parses_only_fresh_rows_and_equals_a_fresh_frame(api: RunningSimulator) -> None:
+    first = load_calls(settings_for(api), STANDARD)
+    api.add_newer_calls(STANDARD, 50)
+    before = api.stats.page_requests
+    reloaded = load_calls(settings_for(api), STANDARD, reload="incremental")
+    assert reloaded is not first and len(reloaded.all_calls) == 2537
+    assert api.stats.page_requests - before <= 3
+    pd.testing.assert_frame_equal(reloaded.frame.df, build_frame(reloaded.result.calls).df)
+
+
+def test_a_full_reload_reads_every_page(api: RunningSimulator) -> None:
+    load_calls(settings_for(api), STANDARD)
+    before = api.stats.page_requests
+    load_calls(settings_for(api), STANDARD, reload="full")
+    assert api.stats.page_requests - before == pages_for(2487, 100)
+
+
+def test_one_gate_per_key_across_sessions() -> None:
+    st.cache_resource.clear()
+    assert key_gate("cc_one") is key_gate("cc_one")
+    assert key_gate("cc_one") is not key_gate("cc_two")
+
+
+@pytest.mark.parametrize(
+    ("value", "hours"), [(None, 24), ("6", 6), ("0", 0), ("1.5", 1.5), ("soon", 24), ("-3", 24), ("nan", 24)]
+)
+def test_the_re_check_window_comes_from_the_environment(value: str | None, hours: float) -> None:
+    environ = {} if value is None else {"CARECYCLE_RECHECK_HOURS": value}
+    assert recheck_window(environ) == timedelta(hours=hours)
