@@ -113,6 +113,18 @@ NOT_CONNECTED_DISPOSITIONS: Final = frozenset(
     }
 )
 CONNECTED_MIN_SECONDS: Final = 10.0
+# Dispositions that mean the call did its job; a falling share of these is bad news, a rising share of any
+# other disposition is.
+POSITIVE_DISPOSITIONS: Final = frozenset(
+    {
+        "Appointment Scheduled",
+        "Qualified",
+        "Transferred",
+        "Identity Verified",
+        "Identity Verification Succeeded",
+        "Message Delivered",
+    }
+)
 
 # Values no real call can have; the data frame sets them to missing and counts them.
 MAX_CALL_DURATION_MS: Final = 24 * 60 * 60 * 1000

@@ -38,7 +38,16 @@ from carecycle_dash.api.contract import (
 from carecycle_dash.api.errors import InvalidInputError
 
 TEXT_FIELDS: Final = tuple(f for f in CALL_FIELDS if f not in BOOLEAN_FIELDS | INTEGER_FIELDS | {"createdAt"})
-DERIVED_COLUMNS: Final = ("durationS", "isTest", "connected", "success", "successScore", "day", "hasRecording")
+DERIVED_COLUMNS: Final = (
+    "durationS",
+    "isTest",
+    "connected",
+    "success",
+    "successScore",
+    "day",
+    "hasRecording",
+    "hasTranscript",
+)
 NONE_LABEL: Final = "(none)"
 """How a missing or blank category (disposition, direction, campaign...) is shown and filtered."""
 
@@ -219,6 +228,7 @@ def _add_derived(df: pd.DataFrame) -> None:
     for name in URL_FIELDS:
         has_recording |= http_url_mask(df[name])
     df["hasRecording"] = has_recording
+    df["hasTranscript"] = df["transcript"].str.strip().str.len().fillna(0).gt(0).to_numpy(dtype=bool)
 
 
 def _connected(disposition: pd.Series, seconds: pd.Series) -> np.ndarray:
