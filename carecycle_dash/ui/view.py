@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -36,14 +36,15 @@ class View:
     loaded: LoadedCalls
     filters: CallFilters
     filtered: pd.DataFrame
+    filter_params: dict[str, navigation.ParamValue] = field(default_factory=dict)
 
     @property
     def all_calls(self) -> pd.DataFrame:
         return self.loaded.all_calls
 
-    def link_params(self, **extra: str) -> dict[str, str]:
-        """Query parameters that reproduce this view on another page."""
-        params = self.inputs.link_params()
+    def link_params(self, **extra: navigation.ParamValue) -> dict[str, navigation.ParamValue]:
+        """Query parameters that reproduce this view (customer, order and filters) on another page."""
+        params: dict[str, navigation.ParamValue] = {**self.inputs.link_params(), **self.filter_params}
         params.update(extra)
         return params
 
@@ -84,11 +85,20 @@ def prepare_view() -> None:
     st.session_state[_ENTRY_RAN_STATE] = True
     st.session_state[_VIEW_STATE] = None
     st.session_state[_NOTICES_STATE] = notices
-    navigation.sidebar_links()
+    links = st.sidebar.container()
     sidebar.data_source(settings)
     notices += [("warning", text) for text in sidebar.adopt_link_once(sidebar.default_customer(settings))]
     inputs = sidebar.view_inputs(settings)
-    sidebar.write_link(inputs, call_id=st.query_params.get("call_id"))
+    call_id = st.query_params.get("call_id")
+    # Until the calls are loaded, the link's filters wait unapplied and stay in the address.
+    sidebar.write_link(inputs, {"call_id": call_id, **sidebar.link_filters()})
+    try:
+        _prepare_data(settings, inputs, notices, call_id)
+    finally:
+        navigation.sidebar_links(links)
+
+
+def _prepare_data(settings: Settings, inputs: sidebar.ViewInputs, notices: list[Notice], call_id: str | None) -> None:
     if not inputs.customer_id:
         notices.append(("info", "Enter a customer ID in the sidebar to see that customer's calls."))
         return
@@ -111,9 +121,13 @@ def prepare_view() -> None:
         return
     tz = viewer_timezone()
     data_key = (loaded.base_url, inputs.customer_id, inputs.sort_by, inputs.order)
-    chosen = sidebar.filters(loaded.filter_options(tz), tz, data_key)
+    options = loaded.filter_options(tz)
+    notices += [("warning", text) for text in sidebar.adopt_link_filters(options, data_key)]
+    chosen = sidebar.filters(options, tz, data_key)
+    filter_params = sidebar.filter_link_params(chosen, options)
+    sidebar.write_link(inputs, {"call_id": call_id, **filter_params})
     st.session_state[_VIEW_STATE] = View(
-        settings, inputs, tz, loaded, chosen, apply_filters(loaded.all_calls, chosen, keep_text=False)
+        settings, inputs, tz, loaded, chosen, apply_filters(loaded.all_calls, chosen, keep_text=False), filter_params
     )
 
 
