@@ -121,3 +121,8 @@ def test_missing_recordings_and_transcripts_are_bad_news() -> None:
 def test_attention_item_is_a_plain_value() -> None:
     item = AttentionItem("Volume", "Volume: 1 call", 4.0)
     assert item.params == {}
+
+
+def test_volume_is_not_judged_while_the_period_is_still_going() -> None:
+    items = needs_attention(frame_of(steady_week(120)), frame_of(steady_week(200)), complete=False)
+    assert not any(item.figure == "Volume" for item in items)

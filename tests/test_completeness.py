@@ -8,8 +8,8 @@ def test_completeness_counts_what_figures_leave_out() -> None:
     found = completeness(frame.df, 5, frame.cleaned_total, tests_included=False)
     assert (found.loaded, found.api_total, found.test_calls, found.without_time) == (4, 5, 1, 1)
     assert found.text() == (
-        "Data: 4 of the 5 calls the API reports · 1 test calls left out (see Include test calls) · "
-        "1 impossible values shown as missing · 1 calls without a time (in no day or date range)."
+        "Data: 4 of the 5 calls the API reports · 1 test call left out (see Include test calls) · "
+        "1 impossible value shown as missing · 1 call without a time (in no day or date range)."
     )
 
 

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 
 import pytest
 import streamlit as st
+from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
@@ -76,6 +77,12 @@ def test_last_7_days_compares_every_figure_with_the_week_before() -> None:
     assert changes["Total calls"] == "-57"
     assert changes["Success rate"].endswith(" pp") and changes["Success rate"].startswith("-")
     assert changes["Median talk time"].count(":") == 1
+    colours = {m.label: m.proto.color for m in at.metric}
+    errors = next(m for m in at.metric if m.label == "Errors").proto
+    assert errors.delta.startswith("+") and errors.delta.endswith(" pp")
+    assert colours["Errors"] == colours["Success rate"] == Metric.RED  # rising errors and falling success are bad
+    assert colours["Total calls"] == Metric.GRAY  # volume is neither good nor bad by itself
+    assert max(errors.chart_data) > 1  # daily shares in percent, like the figure
     assert any("14–20 Nov 2026" in caption.value for caption in at.caption)
     assert address(at)["start"] == ["2026-11-21"] and address(at)["end"] == ["2026-11-27"]
     trend = next(m for m in at.metric if m.label == "Total calls").proto.chart_data

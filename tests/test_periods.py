@@ -160,3 +160,10 @@ def test_daily_figures_of_no_calls_are_zero() -> None:
     daily = daily_figures(build_frame([]).df, Period(date(2026, 1, 1), date(2026, 1, 1)), "UTC")
     assert list(daily["total_calls"]) == [0]
     assert np.isnan(daily["success_rate"].iloc[0])
+
+
+def test_a_period_ending_today_is_ongoing_and_says_so() -> None:
+    week = Period(date(2026, 11, 23), date(2026, 11, 29))
+    running = compare(week, date(2026, 6, 1), today=date(2026, 11, 29))
+    assert running.ongoing and "still growing" in running.caption()
+    assert not compare(week, date(2026, 6, 1), today=date(2026, 12, 1)).ongoing

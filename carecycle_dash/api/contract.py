@@ -113,6 +113,8 @@ NOT_CONNECTED_DISPOSITIONS: Final = frozenset(
     }
 )
 CONNECTED_MIN_SECONDS: Final = 10.0
+# Dispositions that mean the call failed on our side (the pipeline or the line), not the person's answer.
+ERROR_DISPOSITIONS: Final = frozenset({"Pipeline Error", "Telephony Block", "Disposition Error"})
 # Dispositions that mean the call did its job; a falling share of these is bad news, a rising share of any
 # other disposition is.
 POSITIVE_DISPOSITIONS: Final = frozenset(

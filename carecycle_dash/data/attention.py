@@ -70,12 +70,13 @@ class _Rate:
     params: dict[str, str | list[str]] = field(default_factory=dict)
 
 
-def needs_attention(current: pd.DataFrame, previous: pd.DataFrame) -> list[AttentionItem]:
+def needs_attention(current: pd.DataFrame, previous: pd.DataFrame, *, complete: bool = True) -> list[AttentionItem]:
     """What moved between `previous` and `current` (the calls of two equally long periods, already
-    filtered alike), bad news first. Empty when either period has no calls."""
+    filtered alike), bad news first. Empty when either period has no calls. `complete=False` (the current
+    period ends today, which is not over) leaves volume unjudged: its count is still growing."""
     if current.empty or previous.empty:
         return []
-    items = [_volume(len(current), len(previous))]
+    items = [_volume(len(current), len(previous))] if complete else []
     items += [_rate(rate) for rate in _rates(current, previous)]
     items.append(_median_talk(current, previous))
     found = [item for item in items if item is not None]

@@ -28,14 +28,14 @@ class Completeness:
             parts = [f"{format_count(self.loaded)} of the {format_count(self.api_total)} calls the API reports"]
         if self.test_calls:
             verb = "included" if self.tests_included else "left out (see Include test calls)"
-            parts.append(f"{format_count(self.test_calls)} test calls {verb}")
+            parts.append(f"{_many(self.test_calls, 'test call')} {verb}")
         parts.append(
-            f"{format_count(self.cleaned_values)} impossible values shown as missing"
+            f"{_many(self.cleaned_values, 'impossible value')} shown as missing"
             if self.cleaned_values
             else "no impossible values"
         )
         if self.without_time:
-            parts.append(f"{format_count(self.without_time)} calls without a time (in no day or date range)")
+            parts.append(f"{_many(self.without_time, 'call')} without a time (in no day or date range)")
         return "Data: " + " · ".join(parts) + "."
 
 
@@ -49,3 +49,7 @@ def completeness(all_calls: pd.DataFrame, api_total: int, cleaned_values: int, *
         cleaned_values=cleaned_values,
         without_time=int(all_calls["createdAt"].isna().sum()),
     )
+
+
+def _many(count: int, noun: str) -> str:
+    return f"{format_count(count)} {noun}{'' if count == 1 else 's'}"

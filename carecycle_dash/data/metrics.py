@@ -12,6 +12,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from carecycle_dash.api.contract import ERROR_DISPOSITIONS
 from carecycle_dash.data.formatting import format_duration
 from carecycle_dash.data.frame import labels, time_zone
 
@@ -36,6 +37,9 @@ class OverviewFigures:
     outbound: int
     test_calls: int
     test_share: float | None
+    error_calls: int = 0
+    error_share: float | None = None
+    """Calls whose disposition is an error on our side (contract.ERROR_DISPOSITIONS)."""
 
 
 def overview_figures(df: pd.DataFrame) -> OverviewFigures:
@@ -49,6 +53,7 @@ def overview_figures(df: pd.DataFrame) -> OverviewFigures:
     succeeded = int(verdicts.fillna(False).astype(bool).sum())
     direction = labels(df["direction"]).str.casefold()
     tests = int(df["isTest"].to_numpy(dtype=bool).sum())
+    errors = int(labels(df["disposition"]).isin(ERROR_DISPOSITIONS).sum())
     return OverviewFigures(
         total_calls=total,
         connected_calls=int(connected.sum()),
@@ -61,6 +66,8 @@ def overview_figures(df: pd.DataFrame) -> OverviewFigures:
         outbound=int(direction.eq("outbound").sum()),
         test_calls=tests,
         test_share=_share(tests, total),
+        error_calls=errors,
+        error_share=_share(errors, total),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from carecycle_dash.api.contract import ERROR_DISPOSITIONS
 from carecycle_dash.data.filters import CallFilters
 from carecycle_dash.data.formatting import format_count, format_duration
 from carecycle_dash.data.frame import labels, time_zone
@@ -69,6 +70,8 @@ class Comparison:
     current: Period
     previous: Period
     coverage: Coverage
+    ongoing: bool = False
+    """The period's last day is today and not over, so its counts are still growing."""
 
     @property
     def comparable(self) -> bool:
@@ -79,7 +82,8 @@ class Comparison:
         """One line naming the previous period, or saying why there is no comparison."""
         if self.coverage == "full":
             before = f"the {self.previous.days} days before" if self.previous.days > 1 else "the day before"
-            return f"Changes compare {self.current.label} with {before} ({self.previous.label})."
+            line = f"Changes compare {self.current.label} with {before} ({self.previous.label})."
+            return line + (" Today is not over yet, so this period's counts are still growing." if self.ongoing else "")
         if self.coverage == "partial":
             return (
                 f"No changes shown: the loaded calls begin inside the previous period ({self.previous.label}), "
@@ -88,10 +92,12 @@ class Comparison:
         return f"No changes shown: there are no loaded calls from the previous period ({self.previous.label})."
 
 
-def compare(period: Period, first_day: date | None) -> Comparison:
-    """The comparison of `period` with the one before, given the earliest loaded day."""
+def compare(period: Period, first_day: date | None, today: date | None = None) -> Comparison:
+    """The comparison of `period` with the one before, given the earliest loaded day (and the viewer's
+    today, to tell a period that is still going)."""
     previous = previous_period(period)
-    return Comparison(period, previous, coverage(previous, first_day))
+    ongoing = today is not None and period.start <= today <= period.end
+    return Comparison(period, previous, coverage(previous, first_day), ongoing)
 
 
 def chosen_period(filters: CallFilters, first_day: date | None, last_day: date | None) -> Period | None:
@@ -149,8 +155,8 @@ class Change:
 def figure_changes(current: OverviewFigures, previous: OverviewFigures) -> dict[str, Change | None]:
     """Each headline figure's change: counts as differences, rates in percentage points, talk time as
     m:ss. None where either side has no value (a rate of no calls)."""
-    counts = ("total_calls", "inbound", "outbound", "test_calls")
-    rates = ("connected_rate", "success_rate", "test_share")
+    counts = ("total_calls", "inbound", "outbound", "test_calls", "error_calls")
+    rates = ("connected_rate", "success_rate", "test_share", "error_share")
     times = ("median_talk_s", "total_talk_s")
     out: dict[str, Change | None] = {}
     for name in counts:
@@ -181,6 +187,7 @@ DAILY_COLUMNS: Final = (
     "connected_rate",
     "success_rate",
     "test_share",
+    "error_share",
     "median_talk_s",
     "total_talk_s",
 )
@@ -207,6 +214,7 @@ def daily_figures(df: pd.DataFrame, period: Period, tz: str) -> pd.DataFrame:
             "inbound": direction.eq("inbound").to_numpy(dtype=np.int64),
             "outbound": direction.eq("outbound").to_numpy(dtype=np.int64),
             "test_calls": rows["isTest"].to_numpy(dtype=np.int64),
+            "errors": labels(rows["disposition"]).isin(ERROR_DISPOSITIONS).to_numpy(dtype=np.int64),
             "connected": connected.astype(np.int64),
             "evaluated": verdict.notna().to_numpy(dtype=np.int64),
             "succeeded": verdict.fillna(False).to_numpy(dtype=np.int64),
@@ -214,7 +222,8 @@ def daily_figures(df: pd.DataFrame, period: Period, tz: str) -> pd.DataFrame:
         }
     )
     grouped = parts.groupby("day")
-    sums = grouped[["total_calls", "inbound", "outbound", "test_calls", "connected", "evaluated", "succeeded"]].sum()
+    summed = ["total_calls", "inbound", "outbound", "test_calls", "errors", "connected", "evaluated", "succeeded"]
+    sums = grouped[summed].sum()
     sums = sums.reindex(days, fill_value=0)
     talk_by_day = grouped["talk"]
     out = sums[["total_calls", "inbound", "outbound", "test_calls"]].astype(np.int64)
@@ -222,6 +231,7 @@ def daily_figures(df: pd.DataFrame, period: Period, tz: str) -> pd.DataFrame:
         out["connected_rate"] = (sums["connected"] / sums["total_calls"]).where(sums["total_calls"] > 0)
         out["success_rate"] = (sums["succeeded"] / sums["evaluated"]).where(sums["evaluated"] > 0)
         out["test_share"] = (sums["test_calls"] / sums["total_calls"]).where(sums["total_calls"] > 0)
+        out["error_share"] = (sums["errors"] / sums["total_calls"]).where(sums["total_calls"] > 0)
     out["median_talk_s"] = talk_by_day.median().reindex(days)
     out["total_talk_s"] = talk_by_day.sum().reindex(days, fill_value=0.0)
     return out[list(DAILY_COLUMNS)]

@@ -4,11 +4,14 @@ since the previous period, then how calls ended, how long they took, and when th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from carecycle_dash.api.contract import ERROR_DISPOSITIONS
 from carecycle_dash.api.safety import escape_markdown
 from carecycle_dash.data.attention import RULES, AttentionItem, needs_attention
 from carecycle_dash.data.completeness import completeness
@@ -92,13 +95,14 @@ def period_summary(view: View) -> PeriodSummary:
 def _summarise(view: View) -> PeriodSummary:
     options = view.loaded.filter_options(view.tz)
     first_day, last_day = options.first_day, options.last_day
+    today = datetime.now(ZoneInfo(view.tz)).date()
     period = chosen_period(view.filters, first_day, last_day)
     comparison: Comparison | None = None
     changes: dict[str, Change | None] = {}
     trends: dict[str, list[float]] = {}
     if period is not None:
         if view.filters.start is not None or view.filters.end is not None:
-            comparison = compare(period, first_day)
+            comparison = compare(period, first_day, today)
             if comparison.comparable:
                 before = overview_figures(_calls_of(view, comparison.previous))
                 changes = figure_changes(overview_figures(view.filtered), before)
@@ -108,10 +112,11 @@ def _summarise(view: View) -> PeriodSummary:
     items: list[AttentionItem] = []
     watched = attention_period(view.filters, first_day, last_day)
     if watched is not None:
-        attention = compare(watched, first_day)
+        attention = compare(watched, first_day, today)
         if attention.comparable:
             current = view.filtered if comparison is not None else _calls_of(view, watched)
-            items = needs_attention(current, _calls_of(view, attention.previous))
+            previous = _calls_of(view, attention.previous)
+            items = needs_attention(current, previous, complete=not attention.ongoing)
     return PeriodSummary(comparison, changes, trends, attention, items)
 
 
@@ -122,7 +127,7 @@ def _calls_of(view: View, period: Period) -> pd.DataFrame:
 def _trends(daily: pd.DataFrame) -> dict[str, list[float]]:
     """Daily values per figure (rates in percent); a day without a denominator has no rate and is skipped."""
     scaled = daily.copy()
-    for rate in ("connected_rate", "success_rate", "test_share"):
+    for rate in ("connected_rate", "success_rate", "test_share", "error_share"):
         scaled[rate] = scaled[rate] * 100
     return {name: [float(v) for v in scaled[name].dropna()] for name in scaled.columns}
 
@@ -151,7 +156,8 @@ def attention_section(view: View, summary: PeriodSummary) -> None:
         params.update(item.params)
         icon = ":material/warning:" if item.severity > 0 else ":material/trending_up:"
         navigation.link(navigation.CALLS, params, label=escape_markdown(item.text), icon=icon)
-    st.caption(f"Comparing {scope}. {RULES}")
+    ongoing = " Today is not over yet, so volume is not judged." if attention.ongoing else ""
+    st.caption(f"Comparing {scope}.{ongoing} {RULES}")
 
 
 def headline_figures(
@@ -182,44 +188,25 @@ def headline_figures(
 
     reached = f"{format_count(figures.connected_calls)} reached a person"
     evaluated = f"Of {format_count(figures.evaluated_calls)} calls with a success evaluation"
-    volume = st.columns(4)
+    errors = f"{format_count(figures.error_calls)} calls ended in {', '.join(sorted(ERROR_DISPOSITIONS))}"
+    volume = st.columns(5 if show_tests else 4)
     metric(volume[0], "Total calls", "total_calls", format_count(figures.total_calls))
     metric(volume[1], "Inbound", "inbound", format_count(figures.inbound))
     metric(volume[2], "Outbound", "outbound", format_count(figures.outbound))
+    error_share = format_percent(figures.error_share, 1)
+    metric(volume[3], "Errors", "error_share", error_share, colour="inverse", help=errors)
     if show_tests:
         tests = f"{format_count(figures.test_calls)} test calls"
-        metric(volume[3], "Test calls", "test_share", format_percent(figures.test_share, 0), help=tests)
+        metric(volume[4], "Test calls", "test_share", format_percent(figures.test_share, 0), help=tests)
     quality = st.columns(4)
-    metric(
-        quality[0],
-        "Connected",
-        "connected_rate",
-        format_percent(figures.connected_rate, 0),
-        colour="normal",
-        help=reached,
-    )
-    metric(
-        quality[1],
-        "Success rate",
-        "success_rate",
-        format_percent(figures.success_rate, 0),
-        colour="normal",
-        help=evaluated,
-    )
-    metric(
-        quality[2],
-        "Median talk time",
-        "median_talk_s",
-        format_duration(figures.median_talk_s),
-        help="Of connected calls",
-    )
-    metric(
-        quality[3],
-        "Total talk time",
-        "total_talk_s",
-        format_total_duration(figures.total_talk_s),
-        help="Of connected calls",
-    )
+    connected = format_percent(figures.connected_rate, 0)
+    metric(quality[0], "Connected", "connected_rate", connected, colour="normal", help=reached)
+    success = format_percent(figures.success_rate, 0)
+    metric(quality[1], "Success rate", "success_rate", success, colour="normal", help=evaluated)
+    median = format_duration(figures.median_talk_s)
+    metric(quality[2], "Median talk time", "median_talk_s", median, help="Of connected calls")
+    total = format_total_duration(figures.total_talk_s)
+    metric(quality[3], "Total talk time", "total_talk_s", total, help="Of connected calls")
 
 
 def comparison_caption(comparison: Comparison | None) -> None:
