@@ -60,3 +60,25 @@ def test_needs_attention_line_opens_the_calls_behind_it(page: Page, demo_app: Ru
     address = parse_qs(urlsplit(page.url).query)
     assert address["disposition"] == ["Pipeline Error"]
     assert address["start"] == ["2026-11-21"] and address["end"] == ["2026-11-27"]
+
+
+def test_quick_range_goes_into_the_address_and_the_sidebar_links(page: Page, demo_app: RunningApp) -> None:
+    open_app(page, f"{demo_app.url}/?customer_id={STANDARD}")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    quick = sidebar.get_by_text("Last 7 days", exact=True)
+    expect(quick).to_be_visible(timeout=60_000)
+    quick.click()
+    wait_for_app(page)
+    expect(page.get_by_text("with the 7 days before (14–20 Nov 2026)")).to_be_visible()
+    address = parse_qs(urlsplit(page.url).query)
+    assert address["start"] == ["2026-11-21"] and address["end"] == ["2026-11-27"]
+    sidebar.get_by_role("link", name="Calls").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Calls", exact=True)).to_be_visible()
+    expect(page.get_by_text(f"{metric_total()} of 2,487 calls")).to_be_visible()
+    assert parse_qs(urlsplit(page.url).query)["start"] == ["2026-11-21"]
+
+
+def metric_total() -> str:
+    """Calls of 21–27 Nov 2026 without test calls, as the Overview's AppTest finds them."""
+    return "127"
