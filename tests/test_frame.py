@@ -12,6 +12,7 @@ from carecycle_dash.data.frame import (
     build_frame,
     http_url_mask,
     labels,
+    matches,
     parse_success_evaluation,
     time_zone,
 )
@@ -243,3 +244,9 @@ def test_labels_show_missing_and_blank_as_none_and_trim() -> None:
 def test_unknown_time_zone_is_a_clear_input_error() -> None:
     with pytest.raises(InvalidInputError, match="time zone"):
         time_zone("Mars/Olympus_Mons")
+
+
+def test_matches_checks_trimmed_text_once_per_distinct_value() -> None:
+    values = pd.Series([" Inbound", "outbound", None, "INBOUND ", "", "in bound"], dtype="str")
+    assert list(matches(values, ("inbound",), casefold=True)) == [True, False, False, True, False, False]
+    assert list(matches(values, ("inbound",))) == [False] * 6

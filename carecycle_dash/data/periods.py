@@ -16,7 +16,7 @@ import pandas as pd
 from carecycle_dash.api.contract import ERROR_DISPOSITIONS
 from carecycle_dash.data.filters import CallFilters
 from carecycle_dash.data.formatting import format_count, format_duration
-from carecycle_dash.data.frame import labels, time_zone
+from carecycle_dash.data.frame import matches, time_zone
 from carecycle_dash.data.metrics import OverviewFigures
 
 Coverage = Literal["full", "partial", "none"]
@@ -206,15 +206,14 @@ def daily_figures(df: pd.DataFrame, period: Period, tz: str) -> pd.DataFrame:
     seconds = rows["durationS"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
     talk = np.where(connected, seconds, np.nan)
     verdict = rows["success"]
-    direction = labels(rows["direction"]).str.casefold()
     parts = pd.DataFrame(
         {
             "day": day,
             "total_calls": 1,
-            "inbound": direction.eq("inbound").to_numpy(dtype=np.int64),
-            "outbound": direction.eq("outbound").to_numpy(dtype=np.int64),
+            "inbound": matches(rows["direction"], ("inbound",), casefold=True).astype(np.int64),
+            "outbound": matches(rows["direction"], ("outbound",), casefold=True).astype(np.int64),
             "test_calls": rows["isTest"].to_numpy(dtype=np.int64),
-            "errors": labels(rows["disposition"]).isin(ERROR_DISPOSITIONS).to_numpy(dtype=np.int64),
+            "errors": matches(rows["disposition"], ERROR_DISPOSITIONS).astype(np.int64),
             "connected": connected.astype(np.int64),
             "evaluated": verdict.notna().to_numpy(dtype=np.int64),
             "succeeded": verdict.fillna(False).to_numpy(dtype=np.int64),
