@@ -104,9 +104,9 @@ def link_filters() -> dict[str, ParamValue]:
     return dict(pending) if pending is not None else {}
 
 
-def write_link(inputs: ViewInputs, params: dict[str, ParamValue | None]) -> None:
+def write_link(inputs: ViewInputs, **extra: ParamValue | None) -> None:
     """Keep the address in step with the inputs and these other parameters (filters, call)."""
-    sync_address({**inputs.link_params(), **params})
+    sync_address({**inputs.link_params(), **extra})
 
 
 def _accept_typed_key() -> None:

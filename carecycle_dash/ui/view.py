@@ -91,7 +91,7 @@ def prepare_view() -> None:
     inputs = sidebar.view_inputs(settings)
     call_id = st.query_params.get("call_id")
     # Until the calls are loaded, the link's filters wait unapplied and stay in the address.
-    sidebar.write_link(inputs, {"call_id": call_id, **sidebar.link_filters()})
+    sidebar.write_link(inputs, call_id=call_id, **sidebar.link_filters())
     try:
         _prepare_data(settings, inputs, notices, call_id)
     finally:
@@ -125,7 +125,7 @@ def _prepare_data(settings: Settings, inputs: sidebar.ViewInputs, notices: list[
     notices += [("warning", text) for text in sidebar.adopt_link_filters(options, data_key)]
     chosen = sidebar.filters(options, tz, data_key)
     filter_params = sidebar.filter_link_params(chosen, options)
-    sidebar.write_link(inputs, {"call_id": call_id, **filter_params})
+    sidebar.write_link(inputs, call_id=call_id, **filter_params)
     st.session_state[_VIEW_STATE] = View(
         settings, inputs, tz, loaded, chosen, apply_filters(loaded.all_calls, chosen, keep_text=False), filter_params
     )
