@@ -158,3 +158,28 @@ def test_following_an_attention_link_filters_the_calls_page() -> None:
     assert at.sidebar.multiselect(key="f_dispositions").value == ["Pipeline Error"]
     sidebar_calls = next(p.proto for p in at.get("page_link") if plain(p.proto.label) == "Overview")
     assert parse_qs(sidebar_calls.query_string)["disposition"] == ["Pipeline Error"]
+
+
+def test_hostile_calls_survive_a_range_and_its_comparison() -> None:
+    at = run_app(customer_id=DEMO_CUSTOMERS["edge"], tests="1")
+    assert_no_exception(at)
+    first, last = at.sidebar.date_input(key="f_dates").value
+    middle = first + (last - first) / 2
+    at.sidebar.date_input(key="f_dates").set_value((middle, last)).run()
+    assert_no_exception(at)
+    assert at.subheader[0].value == "Needs attention"
+    for link in at.get("page_link"):
+        assert "<script" not in link.proto.label.lower()
+    line = next(c.value for c in at.caption if c.value.startswith("Data:"))
+    assert "impossible value" in line
+
+
+def test_a_link_without_filters_followed_inside_the_app_clears_them() -> None:
+    at = run_app(disposition="Voicemail")
+    assert at.sidebar.multiselect(key="f_dispositions").value == ["Voicemail"]
+    at.query_params.clear()
+    at.query_params.update({"customer_id": STANDARD})
+    at.switch_page("pages/calls.py").run()
+    assert_no_exception(at)
+    assert at.sidebar.multiselect(key="f_dispositions").value == []
+    assert "disposition" not in address(at)
