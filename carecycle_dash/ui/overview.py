@@ -157,7 +157,9 @@ def attention_section(view: View, summary: PeriodSummary) -> None:
         icon = ":material/warning:" if item.severity > 0 else ":material/trending_up:"
         navigation.link(navigation.CALLS, params, label=escape_markdown(item.text), icon=icon)
     ongoing = " Today is not over yet, so volume is not judged." if attention.ongoing else ""
-    st.caption(f"Comparing {scope}.{ongoing} {RULES}")
+    st.caption(f"Comparing {scope}.{ongoing}")
+    with st.expander("How a change is judged", icon=":material/rule:"):
+        st.caption(RULES)
 
 
 def headline_figures(
