@@ -19,6 +19,7 @@ from carecycle_dash.data.periods import (
     matching_preset,
     preset_range,
     previous_period,
+    trend_figures,
 )
 from tests.factories import make_call
 
@@ -167,3 +168,23 @@ def test_a_period_ending_today_is_ongoing_and_says_so() -> None:
     running = compare(week, date(2026, 6, 1), today=date(2026, 11, 29))
     assert running.ongoing and "still growing" in running.caption()
     assert not compare(week, date(2026, 6, 1), today=date(2026, 12, 1)).ongoing
+
+
+def test_weekly_buckets_end_on_the_last_day_and_drop_a_partial_first_week() -> None:
+    df = frame_of(
+        make_call(createdAt="2026-11-01T12:00:00Z"),  # in the partial first week: left out
+        make_call(createdAt="2026-11-07T12:00:00Z"),
+        make_call(createdAt="2026-11-13T12:00:00Z"),
+        make_call(createdAt="2026-11-14T12:00:00Z"),
+        make_call(createdAt="2026-11-20T12:00:00Z"),
+        make_call(createdAt="2026-11-21T12:00:00Z"),  # after the period
+    )
+    weekly = daily_figures(df, Period(date(2026, 11, 1), date(2026, 11, 20)), "UTC", bucket_days=7)
+    assert [d.date() for d in weekly.index] == [date(2026, 11, 13), date(2026, 11, 20)]
+    assert list(weekly["total_calls"]) == [2, 2]
+
+
+def test_trends_go_weekly_for_long_periods() -> None:
+    df = frame_of(make_call(createdAt="2026-11-20T12:00:00Z"))
+    assert len(trend_figures(df, Period(date(2026, 6, 1), date(2026, 11, 27)), "UTC")) == 25
+    assert len(trend_figures(df, Period(date(2026, 11, 1), date(2026, 11, 27)), "UTC")) == 27

@@ -22,6 +22,8 @@ from carecycle_dash.data.metrics import OverviewFigures
 Coverage = Literal["full", "partial", "none"]
 PRESETS: Final = ("Last 7 days", "Last 30 days", "This month", "All")
 """Quick date ranges, each ending on the last day with data (see `preset_range`)."""
+TREND_DAILY_MAX_DAYS: Final = 62
+"""Longer periods trend by week."""
 ATTENTION_DAYS: Final = 7
 """How many days Needs attention looks at when no date range is chosen."""
 
@@ -193,15 +195,22 @@ DAILY_COLUMNS: Final = (
 )
 
 
-def daily_figures(df: pd.DataFrame, period: Period, tz: str) -> pd.DataFrame:
-    """The headline figures per local day of `period` (one row per day, zero-filled; rates NaN on a day
-    without a denominator), for trend lines. Calls without a time are in no day."""
+def daily_figures(df: pd.DataFrame, period: Period, tz: str, *, bucket_days: int = 1) -> pd.DataFrame:
+    """The headline figures per local day of `period`, or per `bucket_days` days counted back from its
+    last day (a leading partial bucket is left out, so every point covers as many days). One row per
+    bucket, indexed by its last day, zero-filled; rates NaN without a denominator. For trend lines; calls
+    without a time are in no bucket."""
     zone = time_zone(tz)
-    days = pd.date_range(pd.Timestamp(period.start), pd.Timestamp(period.end), freq="D", unit="us", name="day")
+    count = max(period.days // bucket_days, 1)
+    end = pd.Timestamp(period.end)
+    days = pd.DatetimeIndex([end - pd.Timedelta(days=bucket_days * k) for k in reversed(range(count))], name="day")
+    days = days.as_unit("us")
     times = df["createdAt"]
     known = times.notna().to_numpy(dtype=bool)
     rows = df[known]
-    day = rows["createdAt"].dt.tz_convert(zone).dt.tz_localize(None).dt.normalize().dt.as_unit("us").to_numpy()
+    local = rows["createdAt"].dt.tz_convert(zone).dt.tz_localize(None).dt.normalize().dt.as_unit("us").to_numpy()
+    back = ((end.to_datetime64() - local) // np.timedelta64(1, "D")).astype(np.int64) // bucket_days
+    day = (end.to_datetime64() - (back * bucket_days).astype("timedelta64[D]")).astype("datetime64[us]")
     connected = rows["connected"].to_numpy(dtype=bool)
     seconds = rows["durationS"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
     talk = np.where(connected, seconds, np.nan)
@@ -234,6 +243,12 @@ def daily_figures(df: pd.DataFrame, period: Period, tz: str) -> pd.DataFrame:
     out["median_talk_s"] = talk_by_day.median().reindex(days)
     out["total_talk_s"] = talk_by_day.sum().reindex(days, fill_value=0.0)
     return out[list(DAILY_COLUMNS)]
+
+
+def trend_figures(df: pd.DataFrame, period: Period, tz: str) -> pd.DataFrame:
+    """Daily figures up to TREND_DAILY_MAX_DAYS, weekly beyond (seven-day buckets ending on the last day),
+    so a half-year trend shows its direction instead of every weekend's dip."""
+    return daily_figures(df, period, tz, bucket_days=1 if period.days <= TREND_DAILY_MAX_DAYS else 7)
 
 
 def _day(day: date, *, year: bool = False) -> str:

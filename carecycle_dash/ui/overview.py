@@ -25,9 +25,9 @@ from carecycle_dash.data.periods import (
     attention_period,
     chosen_period,
     compare,
-    daily_figures,
     figure_changes,
     filters_for,
+    trend_figures,
 )
 from carecycle_dash.output import charts
 from carecycle_dash.ui import navigation
@@ -35,8 +35,8 @@ from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import no_match, scope_caption
 
 _MEMO = "_overview_memo"
-_TREND_DAYS = range(3, 367)
-"""A trend line helps from three days on; beyond a year it is a smear."""
+_TREND_DAYS = range(3, 367 * 2)
+"""A trend line helps from three days on (weekly points beyond two months)."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def _summarise(view: View) -> PeriodSummary:
                 before = overview_figures(_calls_of(view, comparison.previous))
                 changes = figure_changes(overview_figures(view.filtered), before)
         if period.days in _TREND_DAYS:
-            trends = _trends(daily_figures(view.filtered, period, view.tz))
+            trends = _trends(trend_figures(view.filtered, period, view.tz))
     attention: Comparison | None = None
     items: list[AttentionItem] = []
     watched = attention_period(view.filters, first_day, last_day)
