@@ -12,6 +12,7 @@ from carecycle_dash.data.frame import (
     NONE_LABEL,
     build_frame,
     labels,
+    matches,
     parse_success_evaluation,
     prepend_calls,
     time_zone,
@@ -207,3 +208,9 @@ def test_fresh_calls_put_before_kept_rows_equal_a_frame_built_from_scratch(kept:
     whole = build_frame(fresh + [older_calls[row] for row in rows])
     pd.testing.assert_frame_equal(merged.df, whole.df)
     assert {k: v for k, v in merged.cleaned.items() if v} == {k: v for k, v in whole.cleaned.items() if v}
+
+
+def test_matches_checks_trimmed_text_once_per_distinct_value() -> None:
+    values = pd.Series([" Inbound", "outbound", None, "INBOUND ", "", "in bound"], dtype="str")
+    assert list(matches(values, ("inbound",), casefold=True)) == [True, False, False, True, False, False]
+    assert list(matches(values, ("inbound",))) == [False] * 6

@@ -41,6 +41,8 @@ def test_overview_figures_count_and_rate() -> None:
         outbound=3,
         test_calls=1,
         test_share=0.25,
+        error_calls=0,
+        error_share=0.0,
     )
 
 
@@ -48,6 +50,7 @@ def test_overview_of_no_calls_has_no_rates() -> None:
     figures = overview_figures(build_frame([]).df)
     assert figures.total_calls == 0 and figures.total_talk_s == 0.0
     assert figures.connected_rate is None and figures.success_rate is None and figures.test_share is None
+    assert figures.error_calls == 0 and figures.error_share is None
     assert figures.median_talk_s is None
 
 

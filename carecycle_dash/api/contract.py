@@ -97,6 +97,8 @@ KNOWN_DISPOSITIONS: Final[tuple[str, ...]] = (
     "Telephony Block",
     "Disposition Error",
 )
+# Dispositions that mean the call failed on our side (the pipeline or the line), not the person's answer.
+ERROR_DISPOSITIONS: Final = frozenset({"Pipeline Error", "Telephony Block", "Disposition Error"})
 # A call is "connected" when a person was reached. These dispositions mean nobody was; an unknown
 # disposition counts as connected when the call lasted at least CONNECTED_MIN_SECONDS.
 NOT_CONNECTED_DISPOSITIONS: Final = frozenset(
@@ -112,6 +114,17 @@ NOT_CONNECTED_DISPOSITIONS: Final = frozenset(
     }
 )
 CONNECTED_MIN_SECONDS: Final = 10.0
+# Dispositions that mean the call achieved what it was for: the last stage of the Overview's outcome funnel.
+POSITIVE_DISPOSITIONS: Final = frozenset(
+    {
+        "Appointment Scheduled",
+        "Qualified",
+        "Transferred",
+        "Identity Verified",
+        "Identity Verification Succeeded",
+        "Message Delivered",
+    }
+)
 
 # Values no real call can have; the data frame sets them to missing and counts them.
 MAX_CALL_DURATION_MS: Final = 24 * 60 * 60 * 1000

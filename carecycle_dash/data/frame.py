@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,11 +32,12 @@ from carecycle_dash.api.contract import (
     NOT_CONNECTED_DISPOSITIONS,
     SUCCESS_SCORE_THRESHOLD,
     SUCCESS_WORDS,
+    URL_FIELDS,
 )
 from carecycle_dash.api.errors import InvalidInputError
 
 TEXT_FIELDS: Final = tuple(f for f in CALL_FIELDS if f not in BOOLEAN_FIELDS | INTEGER_FIELDS | {"createdAt"})
-DERIVED_COLUMNS: Final = ("durationS", "isTest", "connected", "success")
+DERIVED_COLUMNS: Final = ("durationS", "isTest", "connected", "success", "hasRecording", "hasTranscript")
 NONE_LABEL: Final = "(none)"
 """How a missing or blank category (disposition, direction, campaign...) is shown and filtered."""
 
@@ -118,6 +119,22 @@ def labels(values: pd.Series) -> pd.Series:
     """A text column as charts and filters show it: trimmed, with missing or blank as "(none)"."""
     text = values.astype("str").str.strip()
     return text.where(text.str.len().fillna(0).astype(int).gt(0), NONE_LABEL)
+
+
+def matches(values: pd.Series, wanted: Collection[str], *, casefold: bool = False) -> np.ndarray:
+    """True where a text value, trimmed (and case-folded if asked), is one of `wanted`. Each distinct value
+    is checked once, so 100,000 calls with a handful of directions cost one factorize, not 100,000 strips."""
+    codes, uniques = pd.factorize(values)
+    targets = {w.casefold() for w in wanted} if casefold else set(wanted)
+
+    def hit(value: object) -> bool:
+        if not isinstance(value, str):
+            return False
+        text = value.strip()
+        return (text.casefold() if casefold else text) in targets
+
+    verdicts = np.array([hit(u) for u in uniques] + [False], dtype=bool)
+    return verdicts[codes]
 
 
 def time_zone(tz: str) -> ZoneInfo:
@@ -230,6 +247,18 @@ def _add_derived(df: pd.DataFrame) -> None:
     df["isTest"] = (df["testFlag"].fillna(False) | df["isTestNumber"].fillna(False)).astype(bool)
     df["connected"] = _connected(df["disposition"], df["durationS"])
     df["success"] = _success(df["successEvaluation"])
+    # Whether a recording or transcript was sent at all (not whether a link is safe to show: that is
+    # safety.safe_http_url's one check, made where a link is drawn).
+    df["hasRecording"] = _any_text(df[list(URL_FIELDS)])
+    df["hasTranscript"] = _any_text(df[["transcript"]])
+
+
+def _any_text(columns: pd.DataFrame) -> np.ndarray:
+    """True where at least one of these text columns holds something other than blanks."""
+    present = np.zeros(len(columns), dtype=bool)
+    for name in columns.columns:
+        present |= columns[name].str.strip().str.len().fillna(0).gt(0).to_numpy(dtype=bool)
+    return present
 
 
 def _connected(disposition: pd.Series, seconds: pd.Series) -> np.ndarray:

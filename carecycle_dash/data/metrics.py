@@ -12,8 +12,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from carecycle_dash.api.contract import ERROR_DISPOSITIONS
 from carecycle_dash.data.formatting import format_duration
-from carecycle_dash.data.frame import labels, time_zone
+from carecycle_dash.data.frame import labels, matches, time_zone
 
 OTHER_LABEL: Final = "Other"
 MAX_STACKED_DISPOSITIONS: Final = 12
@@ -36,6 +37,9 @@ class OverviewFigures:
     outbound: int
     test_calls: int
     test_share: float | None
+    error_calls: int = 0
+    error_share: float | None = None
+    """Calls whose disposition is an error on our side (contract.ERROR_DISPOSITIONS)."""
 
 
 def overview_figures(df: pd.DataFrame) -> OverviewFigures:
@@ -47,8 +51,8 @@ def overview_figures(df: pd.DataFrame) -> OverviewFigures:
     verdicts = df["success"]
     evaluated = int(verdicts.notna().sum())
     succeeded = int(verdicts.fillna(False).astype(bool).sum())
-    direction = labels(df["direction"]).str.casefold()
     tests = int(df["isTest"].to_numpy(dtype=bool).sum())
+    errors = int(matches(df["disposition"], ERROR_DISPOSITIONS).sum())
     return OverviewFigures(
         total_calls=total,
         connected_calls=int(connected.sum()),
@@ -57,10 +61,12 @@ def overview_figures(df: pd.DataFrame) -> OverviewFigures:
         total_talk_s=float(talk.sum()),
         evaluated_calls=evaluated,
         success_rate=_share(succeeded, evaluated),
-        inbound=int(direction.eq("inbound").sum()),
-        outbound=int(direction.eq("outbound").sum()),
+        inbound=int(matches(df["direction"], ("inbound",), casefold=True).sum()),
+        outbound=int(matches(df["direction"], ("outbound",), casefold=True).sum()),
         test_calls=tests,
         test_share=_share(tests, total),
+        error_calls=errors,
+        error_share=_share(errors, total),
     )
 
 

@@ -17,6 +17,7 @@ from carecycle_dash.api.contract import SORT_FIELDS, SortField, SortOrder
 from carecycle_dash.simulator.calls import generate_calls, generate_newer_calls
 from carecycle_dash.simulator.customers import DataKind
 from carecycle_dash.simulator.edge import generate_edge_calls
+from carecycle_dash.simulator.stories import tell_story
 
 _SORT_KEY_FIELDS: dict[str, str] = {"createdAt": "createdAt", "disposition": "disposition", "duration": "durationMs"}
 assert set(_SORT_KEY_FIELDS) == set(SORT_FIELDS)
@@ -64,7 +65,9 @@ class CustomerCalls:
     def _generate(self) -> list[dict[str, Any]]:
         if self._kind == "edge":
             return generate_edge_calls(self.customer_id, self._seed, base_url=self._base_url)
-        return generate_calls(self.customer_id, self._count, self._seed, base_url=self._base_url)
+        return tell_story(
+            self.customer_id, generate_calls(self.customer_id, self._count, self._seed, base_url=self._base_url)
+        )
 
     def _ensure_rows(self) -> list[_Row]:
         if self._rows is None:

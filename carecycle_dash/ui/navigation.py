@@ -1,8 +1,9 @@
 """The screens and every address the app writes: app.py's navigation, the sidebar's links, and each link
 from one screen to another come from here, so no other module names a page file or a link parameter.
 
-A view's address carries the customer, sort field and order, how far back calls are loaded (`since`) and the
-auto-refresh interval (`refresh`), never the key; the call page adds `call_id`.
+A view's address carries the customer, sort field and order, how far back calls are loaded (`since`), the
+auto-refresh interval (`refresh`) and every filter (FILTER_PARAMS), never the key, so a link reproduces
+exactly what its sender saw; the call page adds `call_id`.
 """
 
 from __future__ import annotations
@@ -34,7 +35,16 @@ CALL: Final = Screen("pages/call.py", "Call detail", ":material/headphones:", "c
 SCREENS: Final = (OVERVIEW, CALLS, CALL)
 
 VIEW_PARAMS: Final = ("customer_id", "sort_by", "order", "since", "refresh")
-"""The address parameters that reproduce a view on every screen."""
+"""The address parameters that choose which calls are loaded, in which order, and how often they refresh."""
+FILTER_PARAMS: Final = ("start", "end", "disposition", "direction", "campaign", "assistant", "q", "tests")
+"""The address parameters of the filters: `start`/`end` as YYYY-MM-DD (inclusive, viewer's time zone);
+`disposition`, `direction`, `campaign` and `assistant` repeatable (?disposition=A&disposition=B); `q` the
+search text; `tests=1` to include test calls."""
+REPEATABLE_PARAMS: Final = frozenset({"disposition", "direction", "campaign", "assistant"})
+
+_WRITTEN: Final = "_address_written"
+ParamValue = str | list[str]
+"""One address parameter's value: a list for a repeatable one."""
 
 
 def streamlit_pages() -> list[st.Page]:
@@ -42,21 +52,29 @@ def streamlit_pages() -> list[st.Page]:
     return [st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url_path, default=s.default) for s in SCREENS]
 
 
-def _carried_params(screen: Screen) -> dict[str, str]:
-    names = (*VIEW_PARAMS, *screen.carries)
-    return {name: st.query_params[name] for name in names if name in st.query_params}
+def address_params(names: tuple[str, ...]) -> dict[str, ParamValue]:
+    """These parameters as the address holds them now (repeatable ones as lists)."""
+    out: dict[str, ParamValue] = {}
+    for name in names:
+        values = st.query_params.get_all(name)
+        if values:
+            out[name] = list(values) if name in REPEATABLE_PARAMS else values[-1]
+    return out
 
 
-def sidebar_links() -> None:
-    """A link to each screen that carries the view along (never the key)."""
+def sidebar_links(where: DeltaGenerator | None = None) -> None:
+    """A link to each screen that carries the view and its filters along (never the key). Draw it after
+    `sync_address`, so the links hold this run's choices rather than the last run's."""
+    place = where or st.sidebar
     for screen in SCREENS:
-        st.sidebar.page_link(screen.path, label=screen.title, icon=screen.icon, query_params=_carried_params(screen))
-    st.sidebar.divider()
+        carried = address_params((*VIEW_PARAMS, *FILTER_PARAMS, *screen.carries))
+        place.page_link(screen.path, label=screen.title, icon=screen.icon, query_params=carried)
+    place.divider()
 
 
 def link(
     screen: Screen,
-    params: Mapping[str, str],
+    params: Mapping[str, ParamValue],
     *,
     label: str | None = None,
     icon: str | None = None,
@@ -68,15 +86,28 @@ def link(
     )
 
 
-def go_to(screen: Screen, params: Mapping[str, str]) -> None:
+def go_to(screen: Screen, params: Mapping[str, ParamValue]) -> None:
     """Switch to `screen` now, with these address parameters."""
     st.switch_page(screen.path, query_params=dict(params))
 
 
-def sync_address(params: Mapping[str, str | None]) -> None:
+def sync_address(params: Mapping[str, ParamValue | None]) -> None:
     """Make the address hold exactly these parameters (empty ones left out); rewritten only when it differs,
     since every rewrite costs the browser a history entry and Streamlit a message."""
     wanted = {name: value for name, value in params.items() if value}
-    current = {name: st.query_params.get(name) for name in st.query_params}
-    if current != wanted:
+    as_lists = {name: value if isinstance(value, list) else [value] for name, value in wanted.items()}
+    st.session_state[_WRITTEN] = as_lists
+    current = {name: st.query_params.get_all(name) for name in st.query_params}
+    if current != as_lists:
         st.query_params.from_dict(wanted)
+
+
+def address_moved() -> bool:
+    """Whether the view and filter parameters in the address differ from what the app last wrote: a link
+    followed inside the app (Needs attention, a shared link pasted into this tab) asks for another view."""
+    written = st.session_state.get(_WRITTEN)
+    if written is None:
+        return False
+    names = (*VIEW_PARAMS, *FILTER_PARAMS)
+    now = {name: values for name in names if (values := st.query_params.get_all(name))}
+    return now != {name: values for name, values in written.items() if name in names}

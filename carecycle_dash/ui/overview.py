@@ -1,43 +1,229 @@
-"""The Overview screen: headline figures, then how calls ended, how long they took, and when they happened."""
+"""The Overview screen: what the data covers, what needs attention, the headline figures with their change
+since the previous period, then how calls ended, how long they took, and when they happened."""
 
 from __future__ import annotations
 
-import streamlit as st
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+import pandas as pd
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from carecycle_dash.api.contract import ERROR_DISPOSITIONS
+from carecycle_dash.api.safety import escape_markdown
+from carecycle_dash.data.attention import RULES, AttentionItem, needs_attention
+from carecycle_dash.data.completeness import completeness
+from carecycle_dash.data.filters import apply_filters
 from carecycle_dash.data.formatting import format_count, format_duration, format_percent, format_total_duration
 from carecycle_dash.data.metrics import OverviewFigures, overview_figures
+from carecycle_dash.data.periods import (
+    Change,
+    Comparison,
+    Period,
+    attention_period,
+    chosen_period,
+    compare,
+    figure_changes,
+    filters_for,
+    trend_figures,
+)
 from carecycle_dash.output import charts
-from carecycle_dash.ui.view import open_page
+from carecycle_dash.ui import navigation
+from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import no_match, scope_caption
+
+_MEMO = "_overview_memo"
+_TREND_DAYS = range(3, 367 * 2)
+"""A trend line helps from three days on (weekly points beyond two months)."""
+
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    """Everything the Overview compares, computed once per data and filter state."""
+
+    comparison: Comparison | None
+    changes: dict[str, Change | None]
+    trends: dict[str, list[float]]
+    attention: Comparison | None
+    items: list[AttentionItem]
 
 
 def show() -> None:
     view = open_page("Overview")
     scope_caption(view)
+    data_completeness(view)
     if view.filtered.empty:
         no_match()
         st.stop()
+    summary = period_summary(view)
+    attention_section(view, summary)
+    headline_figures(
+        overview_figures(view.filtered),
+        show_tests=view.filters.include_tests,
+        changes=summary.changes,
+        trends=summary.trends,
+    )
+    comparison_caption(summary.comparison)
+    charts_section(view)
 
-    headline_figures(overview_figures(view.filtered), show_tests=view.filters.include_tests)
+
+def data_completeness(view: View) -> None:
+    """One line on what the figures rest on: calls loaded, test calls, cleaned values, calls without time."""
+    found = completeness(
+        view.all_calls,
+        view.loaded.result.items_total,
+        view.loaded.frame.cleaned_total,
+        tests_included=view.filters.include_tests,
+    )
+    st.caption(found.text())
+
+
+def period_summary(view: View) -> PeriodSummary:
+    """The comparison, changes, trends and attention items of this view, remembered per filter state so
+    a rerun that changes nothing (a chart hovered, a page revisited) does not recompute them."""
+    key = (id(view.loaded), view.loaded.loaded_at, view.filters, view.tz)
+    memo = st.session_state.get(_MEMO)
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    summary = _summarise(view)
+    st.session_state[_MEMO] = (key, summary)
+    return summary
+
+
+def _summarise(view: View) -> PeriodSummary:
+    options = view.loaded.filter_options(view.tz)
+    first_day, last_day = options.first_day, options.last_day
+    today = datetime.now(ZoneInfo(view.tz)).date()
+    period = chosen_period(view.filters, first_day, last_day)
+    comparison: Comparison | None = None
+    changes: dict[str, Change | None] = {}
+    trends: dict[str, list[float]] = {}
+    if period is not None:
+        if view.filters.start is not None or view.filters.end is not None:
+            comparison = compare(period, first_day, today)
+            if comparison.comparable:
+                before = overview_figures(_calls_of(view, comparison.previous))
+                changes = figure_changes(overview_figures(view.filtered), before)
+        if period.days in _TREND_DAYS:
+            trends = _trends(trend_figures(view.filtered, period, view.tz))
+    attention: Comparison | None = None
+    items: list[AttentionItem] = []
+    watched = attention_period(view.filters, first_day, last_day)
+    if watched is not None:
+        attention = compare(watched, first_day, today)
+        if attention.comparable:
+            current = view.filtered if comparison is not None else _calls_of(view, watched)
+            previous = _calls_of(view, attention.previous)
+            items = needs_attention(current, previous, complete=not attention.ongoing)
+    return PeriodSummary(comparison, changes, trends, attention, items)
+
+
+def _calls_of(view: View, period: Period) -> pd.DataFrame:
+    return apply_filters(view.all_calls, filters_for(view.filters, period), keep_text=False)
+
+
+def _trends(daily: pd.DataFrame) -> dict[str, list[float]]:
+    """Daily values per figure (rates in percent); a day without a denominator has no rate and is skipped."""
+    scaled = daily.copy()
+    for rate in ("connected_rate", "success_rate", "test_share", "error_share"):
+        scaled[rate] = scaled[rate] * 100
+    return {name: [float(v) for v in scaled[name].dropna()] for name in scaled.columns}
+
+
+def attention_section(view: View, summary: PeriodSummary) -> None:
+    """**Needs attention**: what moved by a large and meaningful margin, worst first, each a link to the
+    calls behind it; one line when nothing did or when there is nothing to compare with."""
+    st.subheader("Needs attention")
+    attention = summary.attention
+    if attention is None:
+        st.caption("There are no calls with a time to compare.")
+        return
+    scope = f"{attention.current.label} against {attention.previous.label}"
+    if view.filters.start is None and view.filters.end is None:
+        scope = (
+            f"the last {attention.current.days} days with calls ({attention.current.label}) "
+            f"against the {attention.previous.days} before"
+        )
+    if not attention.comparable:
+        st.caption(f"Nothing to compare {scope}: {attention.caption().removeprefix('No changes shown: ')}")
+        return
+    if not summary.items:
+        st.success(f"Nothing moved by a meaningful margin: {scope}.", icon=":material/check_circle:")
+    for item in summary.items:
+        params = view.link_params(start=str(attention.current.start), end=str(attention.current.end))
+        params.update(item.params)
+        icon = ":material/warning:" if item.severity > 0 else ":material/trending_up:"
+        navigation.link(navigation.CALLS, params, label=escape_markdown(item.text), icon=icon)
+    ongoing = " Today is not over yet, so volume is not judged." if attention.ongoing else ""
+    st.caption(f"Comparing {scope}.{ongoing}")
+    with st.expander("How a change is judged", icon=":material/rule:"):
+        st.caption(RULES)
+
+
+def headline_figures(
+    figures: OverviewFigures,
+    *,
+    show_tests: bool,
+    changes: dict[str, Change | None] | None = None,
+    trends: dict[str, list[float]] | None = None,
+) -> None:
+    """The row of figures; each with its change against the previous period and a daily trend when given."""
+    changes = changes or {}
+    trends = trends or {}
+
+    def metric(
+        where: DeltaGenerator, label: str, name: str, value: str, *, colour: str = "off", help: str | None = None
+    ) -> None:
+        change = changes.get(name)
+        where.metric(
+            label,
+            value,
+            delta=change.text if change else None,
+            delta_color=colour if change and change.sign else "off",  # type: ignore[arg-type]
+            delta_arrow="auto" if change and change.sign else "off",
+            help=help,
+            chart_data=trends.get(name),
+            chart_type="line",
+        )
+
+    reached = f"{format_count(figures.connected_calls)} reached a person"
+    evaluated = f"Of {format_count(figures.evaluated_calls)} calls with a success evaluation"
+    errors = f"{format_count(figures.error_calls)} calls ended in {', '.join(sorted(ERROR_DISPOSITIONS))}"
+    volume = st.columns(5 if show_tests else 4)
+    metric(volume[0], "Total calls", "total_calls", format_count(figures.total_calls))
+    metric(volume[1], "Inbound", "inbound", format_count(figures.inbound))
+    metric(volume[2], "Outbound", "outbound", format_count(figures.outbound))
+    error_share = format_percent(figures.error_share, 1)
+    metric(volume[3], "Errors", "error_share", error_share, colour="inverse", help=errors)
+    if show_tests:
+        tests = f"{format_count(figures.test_calls)} test calls"
+        metric(volume[4], "Test calls", "test_share", format_percent(figures.test_share, 0), help=tests)
+    quality = st.columns(4)
+    connected = format_percent(figures.connected_rate, 0)
+    metric(quality[0], "Connected", "connected_rate", connected, colour="normal", help=reached)
+    success = format_percent(figures.success_rate, 0)
+    metric(quality[1], "Success rate", "success_rate", success, colour="normal", help=evaluated)
+    median = format_duration(figures.median_talk_s)
+    metric(quality[2], "Median talk time", "median_talk_s", median, help="Of connected calls")
+    total = format_total_duration(figures.total_talk_s)
+    metric(quality[3], "Total talk time", "total_talk_s", total, help="Of connected calls")
+
+
+def comparison_caption(comparison: Comparison | None) -> None:
+    """Names the previous period the changes compare with, or says why there are none."""
+    if comparison is None:
+        st.caption(
+            "Choose a date range (for example Last 7 days) to see each figure's change against the period before."
+        )
+    else:
+        st.caption(comparison.caption())
+
+
+def charts_section(view: View) -> None:
     left, right = st.columns(2)
     left.plotly_chart(charts.disposition_chart(view.filtered), key="dispositions")
     right.plotly_chart(charts.duration_histogram(view.filtered), key="durations")
     st.plotly_chart(charts.calls_over_time_chart(view.filtered, view.tz), key="over_time")
     st.plotly_chart(charts.duration_by_disposition_chart(view.filtered), key="duration_by_disposition")
-
-
-def headline_figures(figures: OverviewFigures, *, show_tests: bool) -> None:
-    reached = f"{format_count(figures.connected_calls)} reached a person"
-    evaluated = f"Of {format_count(figures.evaluated_calls)} calls with a success evaluation"
-    volume = st.columns(4)
-    volume[0].metric("Total calls", format_count(figures.total_calls))
-    volume[1].metric("Inbound", format_count(figures.inbound))
-    volume[2].metric("Outbound", format_count(figures.outbound))
-    if show_tests:
-        tests = f"{format_count(figures.test_calls)} test calls"
-        volume[3].metric("Test calls", format_percent(figures.test_share, 0), help=tests)
-    quality = st.columns(4)
-    quality[0].metric("Connected", format_percent(figures.connected_rate, 0), help=reached)
-    quality[1].metric("Success rate", format_percent(figures.success_rate, 0), help=evaluated)
-    quality[2].metric("Median talk time", format_duration(figures.median_talk_s), help="Of connected calls")
-    quality[3].metric("Total talk time", format_total_duration(figures.total_talk_s), help="Of connected calls")

@@ -1,8 +1,15 @@
 """The sidebar: where the data comes from, which customer and order, and the filters.
 
-The customer, sort field and order live in the address (`?customer_id=..&sort_by=..&order=..`) so that
-a link reproduces the view, and so do how far back calls are loaded (`since=YYYY-MM-DD`, or `7d`, `30d`, `90d`
-for a span that moves with the days) and the auto-refresh interval (`refresh=1|5|15` minutes); the key never does.
+The customer, sort field and order live in the address (`?customer_id=..&sort_by=..&order=..`), and so do
+how far back calls are loaded (`since=YYYY-MM-DD`, or `7d`, `30d`, `90d` for a span that moves with the
+days), the auto-refresh interval (`refresh=1|5|15` minutes) and the filters (`start`, `end`,
+`disposition`..., see navigation.FILTER_PARAMS), so that a link reproduces the view; the key never does.
+A link is read once per session; from then on the widgets write the address.
+
+Streamlit's `bind="query-params"` is not used: it names a parameter after its widget key and writes its own
+forms (`tests=true`, a date range as one repeated key), a bound parameter cannot be written through
+`st.query_params` (which navigation.sync_address, the one writer, does), and it offers no place for the
+one-line warning a bad value deserves.
 """
 
 from __future__ import annotations
@@ -24,15 +31,25 @@ from carecycle_dash.api.contract import (
     SortField,
     SortOrder,
 )
+from carecycle_dash.api.logs import one_line
 from carecycle_dash.data.filters import CallFilters, FilterOptions
+from carecycle_dash.data.periods import PRESETS, matching_preset, preset_range
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
-from carecycle_dash.ui.navigation import VIEW_PARAMS, sync_address
+from carecycle_dash.ui.navigation import (
+    FILTER_PARAMS,
+    VIEW_PARAMS,
+    ParamValue,
+    address_moved,
+    address_params,
+    sync_address,
+)
 from carecycle_dash.ui.settings import TYPED_KEY_STATE, source_label
 from carecycle_dash.ui.state import forget, keep, kept, kept_value, set_kept
 
 SORT_LABELS: dict[str, str] = {"createdAt": "Time", "disposition": "Disposition", "duration": "Duration"}
 ORDER_LABELS: dict[str, str] = {"desc": "Descending", "asc": "Ascending"}
 _URL_ADOPTED = "_url_adopted"
+_LINK_FILTERS = "_link_filters"
 _FILTERS_FOR = "_filters_for"
 _DATES_SPAN = "_dates_span"
 _FILTER_KEYS = ("f_dates", "f_dispositions", "f_directions", "f_campaigns", "f_assistants", "f_text", "f_tests")
@@ -46,6 +63,15 @@ _SINCE_DATE = "date"
 _SINCE_LABELS: Final = {**SINCE_SPANS, _SINCE_DATE: "Since a date…"}
 _SINCE_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REFRESH_MINUTES: Final[dict[int, str]] = {0: "Off", 1: "Every minute", 5: "Every 5 minutes", 15: "Every 15 minutes"}
+
+_CHOICE_PARAMS = (
+    ("disposition", "f_dispositions", "dispositions", "disposition"),
+    ("direction", "f_directions", "directions", "direction"),
+    ("campaign", "f_campaigns", "campaigns", "campaign"),
+    ("assistant", "f_assistants", "assistant_types", "assistant type"),
+)
+"""(address parameter, widget key, FilterOptions field, how a warning names it) of each multi-choice filter."""
+MAX_SEARCH_CHARS = 200
 
 
 def since_day(token: str, today: date) -> date | None:
@@ -82,9 +108,14 @@ class ViewInputs:
 
 
 def adopt_link_once(default_customer: str) -> list[str]:
-    """On a session's first run, take customer, sort and order from the address; return warnings."""
-    if st.session_state.get(_URL_ADOPTED):
+    """Take customer, sort and order from the address, and keep its filters for `adopt_link_filters`: on a
+    session's first run, and again whenever the address changed without the app (a link followed inside
+    the app). Returns one warning line per bad value."""
+    first = not st.session_state.get(_URL_ADOPTED)
+    if not first and not address_moved():
         return []
+    if not first:
+        default_customer = str(kept_value("customer_id") or default_customer)
     params = st.query_params
     warnings = []
     set_kept("customer_id", params.get("customer_id", default_customer).strip())
@@ -104,6 +135,7 @@ def adopt_link_once(default_customer: str) -> list[str]:
         warnings.append("The link's refresh is not 1, 5 or 15 minutes; auto-refresh is off.")
         refresh = "0"
     set_kept("auto_refresh", int(refresh))
+    st.session_state[_LINK_FILTERS] = address_params(FILTER_PARAMS)
     st.session_state[_URL_ADOPTED] = True
     return warnings
 
@@ -123,8 +155,14 @@ def _adopt_since(token: str) -> list[str]:
     return []
 
 
-def write_link(inputs: ViewInputs, **extra: str | None) -> None:
-    """Keep the address in step with the inputs."""
+def link_filters() -> dict[str, ParamValue]:
+    """The link's filter parameters not yet applied (they wait for the calls, to be checked against them)."""
+    pending = st.session_state.get(_LINK_FILTERS)
+    return dict(pending) if pending is not None else {}
+
+
+def write_link(inputs: ViewInputs, **extra: ParamValue | None) -> None:
+    """Keep the address in step with the inputs and these other parameters (filters, call)."""
     sync_address({**inputs.link_params(), **extra})
 
 
@@ -297,24 +335,124 @@ def _date_range(value: object, options: FilterOptions) -> tuple[date | None, dat
     return start, end
 
 
+def adopt_link_filters(options: FilterOptions, data_key: tuple[str, ...]) -> list[str]:
+    """Apply the link's filters once the calls they filter are loaded; one warning line per bad value
+    (that filter then falls back to no restriction)."""
+    _reset_filters_when_data_changes(data_key)
+    params = st.session_state.pop(_LINK_FILTERS, None)
+    if params is None:
+        return []
+    for key in _FILTER_KEYS:
+        forget(key)
+    warnings = _adopt_dates(params, options)
+    for name, key, field, noun in _CHOICE_PARAMS:
+        wanted = params.get(name)
+        if not wanted:
+            continue
+        offered = getattr(options, field)
+        values = wanted if isinstance(wanted, list) else [wanted]
+        unknown = [v for v in values if v not in offered]
+        if unknown:
+            shown = one_line(", ".join(f'"{v}"' for v in unknown), limit=80)
+            warnings.append(f"The link's {noun} {shown} is not among these calls; leaving it out.")
+        set_kept(key, list(dict.fromkeys(v for v in values if v in offered)))
+    if isinstance(text := params.get("q"), str):
+        set_kept("f_text", text.strip()[:MAX_SEARCH_CHARS])
+    if (tests := params.get("tests")) is not None:
+        if tests in ("1", "0"):
+            set_kept("f_tests", tests == "1")
+        else:
+            warnings.append("The link's tests value is not 1 or 0; test calls stay hidden.")
+    return warnings
+
+
+def _adopt_dates(params: dict[str, ParamValue], options: FilterOptions) -> list[str]:
+    first, last = options.first_day, options.last_day
+    if first is None or last is None or not ({"start", "end"} & params.keys()):
+        return []
+    days: dict[str, date] = {}
+    for name in ("start", "end"):
+        raw = params.get(name)
+        if raw is None:
+            continue
+        try:
+            if not isinstance(raw, str) or len(raw) != 10:
+                raise ValueError
+            days[name] = date.fromisoformat(raw)
+        except ValueError:
+            return [f"The link's {name} is not a date like 2026-11-21; showing every day instead."]
+    start, end = max(days.get("start", first), first), min(days.get("end", last), last)
+    if start > end:
+        return ["The link's dates hold none of these calls; showing every day instead."]
+    set_kept("f_dates", (start, end))
+    return []
+
+
+def filter_link_params(chosen: CallFilters, options: FilterOptions) -> dict[str, ParamValue]:
+    """The address parameters that reproduce these filters. A date range writes both ends, so a shared
+    "until today" link still shows the sender's days when newer calls arrive."""
+    params: dict[str, ParamValue] = {}
+    if chosen.start is not None or chosen.end is not None:
+        start, end = chosen.start or options.first_day, chosen.end or options.last_day
+        params["start"], params["end"] = str(start), str(end)
+    for name, values in (
+        ("disposition", chosen.dispositions),
+        ("direction", chosen.directions),
+        ("campaign", chosen.campaigns),
+        ("assistant", chosen.assistant_types),
+    ):
+        if values:
+            params[name] = list(values)
+    if chosen.text:
+        params["q"] = chosen.text
+    if chosen.include_tests:
+        params["tests"] = "1"
+    return params
+
+
+def _pick_preset(options: FilterOptions) -> None:
+    preset = st.session_state.get("f_preset")
+    if preset and options.first_day and options.last_day:
+        set_kept("f_dates", preset_range(preset, options.first_day, options.last_day))
+
+
+def _date_filter(options: FilterOptions) -> tuple[date | None, date | None]:
+    """Quick ranges above the date range; the quick range matching the chosen days shows as chosen."""
+    if not (options.first_day and options.last_day):
+        return None, None
+    sidebar = st.sidebar
+    whole = (options.first_day, options.last_day)
+    _follow_the_span(whole)
+    current = kept_value("f_dates", whole)
+    days = tuple(current) if isinstance(current, tuple | list) and len(current) == 2 else whole
+    st.session_state["f_preset"] = matching_preset(days, *whole)  # type: ignore[arg-type]
+    sidebar.pills(
+        "Quick range",
+        PRESETS,
+        key="f_preset",
+        on_change=_pick_preset,
+        args=(options,),
+        label_visibility="collapsed",
+        help="Each ends on the last day with calls.",
+    )
+    chosen = sidebar.date_input(
+        "Date range",
+        min_value=options.first_day,
+        max_value=options.last_day,
+        key=kept("f_dates", (options.first_day, options.last_day)),
+        on_change=keep,
+        args=("f_dates",),
+    )
+    return _date_range(chosen, options)
+
+
 def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallFilters:
     """The filter widgets, with the choices the loaded calls offer."""
     _reset_filters_when_data_changes(data_key)
     sidebar = st.sidebar
     sidebar.divider()
     sidebar.subheader("Filters")
-    start = end = None
-    if options.first_day and options.last_day:
-        _follow_the_span((options.first_day, options.last_day))
-        chosen = sidebar.date_input(
-            "Date range",
-            min_value=options.first_day,
-            max_value=options.last_day,
-            key=kept("f_dates", (options.first_day, options.last_day)),
-            on_change=keep,
-            args=("f_dates",),
-        )
-        start, end = _date_range(chosen, options)
+    start, end = _date_filter(options)
 
     def choose(label: str, choices: tuple[str, ...], key: str) -> list[str]:
         return sidebar.multiselect(label, choices, key=kept(key, []), on_change=keep, args=(key,))

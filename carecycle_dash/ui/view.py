@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -48,15 +48,16 @@ class View:
     """The first day of calls this view shows (None: every call)."""
     in_scope: int = 0
     """How many loaded calls are on or after `since`: the "of N calls" of this view."""
+    filter_params: dict[str, navigation.ParamValue] = field(default_factory=dict)
 
     @property
     def all_calls(self) -> pd.DataFrame:
         """Every loaded call (some may be older than `since` when the store reaches further back)."""
         return self.loaded.all_calls
 
-    def link_params(self, **extra: str) -> dict[str, str]:
-        """Query parameters that reproduce this view on another page."""
-        params = self.inputs.link_params()
+    def link_params(self, **extra: navigation.ParamValue) -> dict[str, navigation.ParamValue]:
+        """Query parameters that reproduce this view (customer, order and filters) on another page."""
+        params: dict[str, navigation.ParamValue] = {**self.inputs.link_params(), **self.filter_params}
         params.update(extra)
         return params
 
@@ -179,11 +180,20 @@ def prepare_view() -> None:
     st.session_state[_ENTRY_RAN_STATE] = True
     st.session_state[_VIEW_STATE] = None
     st.session_state[_NOTICES_STATE] = notices
-    navigation.sidebar_links()
+    links = st.sidebar.container()
     sidebar.data_source(settings)
     notices += [("warning", text) for text in sidebar.adopt_link_once(sidebar.default_customer(settings))]
     inputs = sidebar.view_inputs(settings)
-    sidebar.write_link(inputs, call_id=st.query_params.get("call_id"))
+    call_id = st.query_params.get("call_id")
+    # Until the calls are loaded, the link's filters wait unapplied and stay in the address.
+    sidebar.write_link(inputs, call_id=call_id, **sidebar.link_filters())
+    try:
+        _prepare_data(settings, inputs, notices, call_id)
+    finally:
+        navigation.sidebar_links(links)
+
+
+def _prepare_data(settings: Settings, inputs: sidebar.ViewInputs, notices: list[Notice], call_id: str | None) -> None:
     if not inputs.customer_id:
         notices.append(("info", "Enter a customer ID in the sidebar to see that customer's calls."))
         return
@@ -220,12 +230,18 @@ def prepare_view() -> None:
         )
         return
     data_key = (loaded.base_url, inputs.customer_id, inputs.since)
-    chosen = sidebar.filters(_since_options(loaded.filter_options(tz), since), tz, data_key)
+    options = _since_options(loaded.filter_options(tz), since)
+    notices += [("warning", text) for text in sidebar.adopt_link_filters(options, data_key)]
+    chosen = sidebar.filters(options, tz, data_key)
+    filter_params = sidebar.filter_link_params(chosen, options)
+    sidebar.write_link(inputs, call_id=call_id, **filter_params)
     if since is not None:
         chosen = replace(chosen, start=max(chosen.start or since, since))
     filtered = apply_filters(loaded.all_calls, chosen, keep_text=False)
     sorted_rows = in_rank_order(filtered.index, loaded.rank(inputs.sort_by, inputs.order))
-    st.session_state[_VIEW_STATE] = View(settings, inputs, tz, loaded, chosen, filtered, sorted_rows, since, in_scope)
+    st.session_state[_VIEW_STATE] = View(
+        settings, inputs, tz, loaded, chosen, filtered, sorted_rows, since, in_scope, filter_params
+    )
 
 
 def _reload_notices(loaded: LoadedCalls, inputs: sidebar.ViewInputs) -> list[Notice]:

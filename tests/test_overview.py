@@ -1,0 +1,185 @@
+"""The Overview under AppTest: Needs attention finds the demo story, figures compare with the previous
+period, the data-completeness line, and links that carry every filter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs
+
+import pytest
+import streamlit as st
+from streamlit.proto.Metric_pb2 import Metric
+from streamlit.testing.v1 import AppTest
+
+from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
+from tests.test_pages import assert_no_exception, plain, run_app, texts
+
+STANDARD = DEFAULT_DEMO_CUSTOMER_ID
+
+
+@pytest.fixture(autouse=True)
+def clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("CARECYCLE_API_KEY", raising=False)
+    monkeypatch.delenv("CARECYCLE_BASE_URL", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def attention_links(at: AppTest) -> list[tuple[str, dict[str, list[str]]]]:
+    """(label as read, address parameters) of each Needs attention line."""
+    screens = {"Overview", "Calls", "Call detail"}
+    links = [link.proto for link in at.get("page_link")]
+    return [(plain(p.label), parse_qs(p.query_string)) for p in links if plain(p.label) not in screens]
+
+
+def deltas(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.proto.delta for metric in at.metric}
+
+
+def address(at: AppTest) -> dict[str, list[str]]:
+    return {name: value if isinstance(value, list) else [value] for name, value in at.query_params.items()}
+
+
+def test_needs_attention_comes_first_and_finds_the_demo_story() -> None:
+    at = run_app()
+    assert_no_exception(at)
+    assert at.subheader[0].value == "Needs attention"
+    links = attention_links(at)
+    label, params = links[0]
+    assert label.startswith("Pipeline Error: 13% of calls (17), up from 0% (0)")
+    assert params["disposition"] == ["Pipeline Error"]
+    assert params["start"] == ["2026-11-21"] and params["end"] == ["2026-11-27"]
+    assert params["customer_id"] == [STANDARD]
+    assert any(label.startswith("Success rate:") for label, _ in links)
+    assert any("two-proportion" in caption.value for caption in at.caption)
+
+
+def test_data_completeness_line_says_what_figures_leave_out() -> None:
+    at = run_app()
+    line = next(c.value for c in at.caption if c.value.startswith("Data:"))
+    assert "all 2,487 calls the API reports" in line and "test calls left out" in line
+
+
+def test_no_range_means_no_deltas_and_a_hint() -> None:
+    at = run_app()
+    assert set(deltas(at).values()) == {""}
+    assert any("Choose a date range" in caption.value for caption in at.caption)
+
+
+def test_last_7_days_compares_every_figure_with_the_week_before() -> None:
+    at = run_app()
+    at.sidebar.pills(key="f_preset").set_value("Last 7 days").run()
+    assert_no_exception(at)
+    changes = deltas(at)
+    assert changes["Total calls"] == "-57"
+    assert changes["Success rate"].endswith(" pp") and changes["Success rate"].startswith("-")
+    assert changes["Median talk time"].count(":") == 1
+    colours = {m.label: m.proto.color for m in at.metric}
+    errors = next(m for m in at.metric if m.label == "Errors").proto
+    assert errors.delta.startswith("+") and errors.delta.endswith(" pp")
+    assert colours["Errors"] == colours["Success rate"] == Metric.RED  # rising errors and falling success are bad
+    assert colours["Total calls"] == Metric.GRAY  # volume is neither good nor bad by itself
+    assert max(errors.chart_data) > 1  # daily shares in percent, like the figure
+    assert any("14–20 Nov 2026" in caption.value for caption in at.caption)
+    assert address(at)["start"] == ["2026-11-21"] and address(at)["end"] == ["2026-11-27"]
+    trend = next(m for m in at.metric if m.label == "Total calls").proto.chart_data
+    assert len(trend) == 7
+
+
+def test_a_period_before_the_first_call_shows_no_change() -> None:
+    at = run_app(start="2026-06-01", end="2026-06-07")
+    assert_no_exception(at)
+    assert set(deltas(at).values()) == {""}
+    assert any("No changes shown" in caption.value for caption in at.caption)
+    assert any("Nothing to compare" in caption.value for caption in at.caption)
+
+
+def test_a_one_day_period_compares_with_the_day_before() -> None:
+    at = run_app(start="2026-11-24", end="2026-11-24")
+    assert_no_exception(at)
+    assert any("with the day before (23 Nov 2026)" in caption.value for caption in at.caption)
+    assert deltas(at)["Total calls"]
+
+
+def test_a_small_customer_raises_no_false_alarm() -> None:
+    at = run_app(customer_id=DEMO_CUSTOMERS["small"])
+    assert_no_exception(at)
+    assert attention_links(at) == []
+    assert any("Nothing" in text for text in texts(at.success) + [c.value for c in at.caption])
+
+
+def test_link_with_every_filter_reproduces_the_view() -> None:
+    query = {
+        "customer_id": STANDARD,
+        "start": "2026-11-01",
+        "end": "2026-11-20",
+        "disposition": ["Voicemail", "Appointment Scheduled"],
+        "direction": "outbound",
+        "q": "appointment",
+        "tests": "1",
+    }
+    at = run_app(**query)
+    assert_no_exception(at)
+    assert not at.warning
+    assert at.sidebar.multiselect(key="f_dispositions").value == ["Voicemail", "Appointment Scheduled"]
+    assert at.sidebar.multiselect(key="f_directions").value == ["outbound"]
+    assert at.sidebar.text_input(key="f_text").value == "appointment"
+    assert at.sidebar.toggle(key="f_tests").value is True
+    wanted = {name: value if isinstance(value, list) else [value] for name, value in query.items()}
+    assert {name: address(at)[name] for name in wanted} == wanted
+    shown = int(next(m.value for m in at.metric if m.label == "Total calls").replace(",", ""))
+    again = run_app(**{name: value for name, value in at.query_params.items()})
+    assert int(next(m.value for m in again.metric if m.label == "Total calls").replace(",", "")) == shown
+
+
+def test_link_with_bad_values_falls_back_with_one_line_each() -> None:
+    at = run_app(start="2026-13-01", disposition=["Voicemail", "No such <b>thing</b>"], tests="yes")
+    assert_no_exception(at)
+    warnings = texts(at.warning)
+    assert any("start is not a date" in text for text in warnings)
+    assert any('"No such <b>thing</b>" is not among these calls' in text for text in warnings)
+    assert any("tests value" in text for text in warnings)
+    assert at.sidebar.multiselect(key="f_dispositions").value == ["Voicemail"]
+    assert address(at)["disposition"] == ["Voicemail"] and "start" not in address(at)
+
+
+def test_following_an_attention_link_filters_the_calls_page() -> None:
+    at = run_app()
+    _, params = attention_links(at)[0]
+    at.query_params.clear()
+    at.query_params.update(params)
+    at.switch_page("pages/calls.py").run()
+    assert_no_exception(at)
+    table = at.dataframe[0].value
+    assert set(table["Disposition"]) == {"Pipeline Error"} and len(table) == 17
+    assert at.sidebar.multiselect(key="f_dispositions").value == ["Pipeline Error"]
+    sidebar_calls = next(p.proto for p in at.get("page_link") if plain(p.proto.label) == "Overview")
+    assert parse_qs(sidebar_calls.query_string)["disposition"] == ["Pipeline Error"]
+
+
+def test_hostile_calls_survive_a_range_and_its_comparison() -> None:
+    at = run_app(customer_id=DEMO_CUSTOMERS["edge"], tests="1")
+    assert_no_exception(at)
+    first, last = at.sidebar.date_input(key="f_dates").value
+    middle = first + (last - first) / 2
+    at.sidebar.date_input(key="f_dates").set_value((middle, last)).run()
+    assert_no_exception(at)
+    assert at.subheader[0].value == "Needs attention"
+    for link in at.get("page_link"):
+        assert "<script" not in link.proto.label.lower()
+    line = next(c.value for c in at.caption if c.value.startswith("Data:"))
+    assert "impossible value" in line
+
+
+def test_a_link_without_filters_followed_inside_the_app_clears_them() -> None:
+    at = run_app(disposition="Voicemail")
+    assert at.sidebar.multiselect(key="f_dispositions").value == ["Voicemail"]
+    at.query_params.clear()
+    at.query_params.update({"customer_id": STANDARD})
+    at.switch_page("pages/calls.py").run()
+    assert_no_exception(at)
+    assert at.sidebar.multiselect(key="f_dispositions").value == []
+    assert "disposition" not in address(at)
