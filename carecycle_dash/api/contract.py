@@ -113,6 +113,19 @@ NOT_CONNECTED_DISPOSITIONS: Final = frozenset(
     }
 )
 CONNECTED_MIN_SECONDS: Final = 10.0
+# Dispositions that mean the call achieved what it was for: the last stage of the Overview's outcome funnel.
+POSITIVE_DISPOSITIONS: Final = frozenset(
+    {
+        "Appointment Scheduled",
+        "Qualified",
+        "Transferred",
+        "Identity Verified",
+        "Identity Verification Succeeded",
+        "Message Delivered",
+    }
+)
+# A "conversation": the caller spoke at least this many times (transcript lines of a caller speaker).
+CONVERSATION_MIN_CALLER_TURNS: Final = 2
 
 # Values no real call can have; the data frame sets them to missing and counts them.
 MAX_CALL_DURATION_MS: Final = 24 * 60 * 60 * 1000

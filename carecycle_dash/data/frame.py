@@ -36,9 +36,19 @@ from carecycle_dash.api.contract import (
     URL_FIELDS,
 )
 from carecycle_dash.api.errors import InvalidInputError
+from carecycle_dash.data.transcript import caller_turns
 
 TEXT_FIELDS: Final = tuple(f for f in CALL_FIELDS if f not in BOOLEAN_FIELDS | INTEGER_FIELDS | {"createdAt"})
-DERIVED_COLUMNS: Final = ("durationS", "isTest", "connected", "success", "successScore", "day", "hasRecording")
+DERIVED_COLUMNS: Final = (
+    "durationS",
+    "isTest",
+    "connected",
+    "success",
+    "successScore",
+    "day",
+    "hasRecording",
+    "callerTurns",
+)
 NONE_LABEL: Final = "(none)"
 """How a missing or blank category (disposition, direction, campaign...) is shown and filtered."""
 
@@ -219,6 +229,8 @@ def _add_derived(df: pd.DataFrame) -> None:
     for name in URL_FIELDS:
         has_recording |= http_url_mask(df[name])
     df["hasRecording"] = has_recording
+    # Counted once here, as the views that filter calls leave the long transcripts behind.
+    df["callerTurns"] = caller_turns(df["transcript"])
 
 
 def _connected(disposition: pd.Series, seconds: pd.Series) -> np.ndarray:
