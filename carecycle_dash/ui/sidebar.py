@@ -21,8 +21,9 @@ from carecycle_dash.api.contract import (
     SortOrder,
 )
 from carecycle_dash.data.filters import CallFilters, FilterOptions
+from carecycle_dash.data.patterns import WEEKDAYS
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
-from carecycle_dash.ui.navigation import VIEW_PARAMS, sync_address
+from carecycle_dash.ui.navigation import VIEW_PARAMS, cell_from_params, cell_params, sync_address
 from carecycle_dash.ui.settings import TYPED_KEY_STATE, source_label
 from carecycle_dash.ui.state import forget, keep, kept, kept_value, set_kept
 
@@ -30,7 +31,18 @@ SORT_LABELS: dict[str, str] = {"createdAt": "Time", "disposition": "Disposition"
 ORDER_LABELS: dict[str, str] = {"desc": "Descending", "asc": "Ascending"}
 _URL_ADOPTED = "_url_adopted"
 _FILTERS_FOR = "_filters_for"
-_FILTER_KEYS = ("f_dates", "f_dispositions", "f_directions", "f_campaigns", "f_assistants", "f_text", "f_tests")
+CELL_KEY = "f_cell"
+"""The kept heatmap cell: (weekday 0 = Monday, hour) or None."""
+_FILTER_KEYS = (
+    "f_dates",
+    "f_dispositions",
+    "f_directions",
+    "f_campaigns",
+    "f_assistants",
+    "f_text",
+    "f_tests",
+    CELL_KEY,
+)
 
 
 @dataclass(frozen=True)
@@ -64,13 +76,22 @@ def adopt_link_once(default_customer: str) -> list[str]:
         order = DEFAULT_SORT_ORDER
     set_kept("sort_by", sort_by)
     set_kept("order", order)
+    cell, warning = cell_from_params(params)
+    set_kept(CELL_KEY, cell)
+    warnings += [warning] if warning else []
     st.session_state[_URL_ADOPTED] = True
     return warnings
 
 
 def write_link(inputs: ViewInputs, **extra: str | None) -> None:
-    """Keep the address in step with the inputs."""
-    sync_address({**inputs.link_params(), **extra})
+    """Keep the address in step with the inputs and the kept filters."""
+    sync_address({**inputs.link_params(), **cell_params(kept_cell()), **extra})
+
+
+def kept_cell() -> tuple[int, int] | None:
+    """The heatmap cell the view is narrowed to, if any."""
+    cell = kept_value(CELL_KEY)
+    return (int(cell[0]), int(cell[1])) if isinstance(cell, tuple | list) and len(cell) == 2 else None
 
 
 def _accept_typed_key() -> None:
@@ -163,7 +184,10 @@ def loaded_caption(loaded_at: datetime, calls: int, pages: int) -> None:
 
 
 def _reset_filters_when_data_changes(data_key: tuple[str, ...]) -> None:
-    if st.session_state.get(_FILTERS_FOR) != data_key:
+    """Other calls, other choices: start over. The session's first calls keep the filters its link gave."""
+    if _FILTERS_FOR not in st.session_state:
+        st.session_state[_FILTERS_FOR] = data_key
+    elif st.session_state[_FILTERS_FOR] != data_key:
         for key in _FILTER_KEYS:
             forget(key)
         st.session_state[_FILTERS_FOR] = data_key
@@ -218,6 +242,7 @@ def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallF
         placeholder="e.g. refill",
     )
     include_tests = sidebar.toggle("Include test calls", key=kept("f_tests", False), on_change=keep, args=("f_tests",))
+    cell = _cell_filter()
     return CallFilters(
         start=start,
         end=end,
@@ -228,7 +253,22 @@ def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallF
         assistant_types=tuple(assistants),
         text=text.strip(),
         include_tests=include_tests,
+        weekday=None if cell is None else cell[0],
+        hour=None if cell is None else cell[1],
     )
+
+
+def _cell_filter() -> tuple[int, int] | None:
+    """The heatmap cell chosen on the Overview, shown with a way to clear it (there is no widget to pick it)."""
+    cell = kept_cell()
+    if cell is not None:
+        weekday, hour = cell
+        box = st.sidebar.container(border=True)
+        box.markdown(f"**Hour of the week:** {WEEKDAYS[weekday]} {hour:02d}:00–{hour:02d}:59")
+        box.button(
+            "Clear the hour", icon=":material/close:", key="clear_cell", on_click=set_kept, args=(CELL_KEY, None)
+        )
+    return cell
 
 
 def default_customer(settings: Settings) -> str:

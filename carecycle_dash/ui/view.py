@@ -112,6 +112,7 @@ def prepare_view() -> None:
     tz = viewer_timezone()
     data_key = (loaded.base_url, inputs.customer_id, inputs.sort_by, inputs.order)
     chosen = sidebar.filters(loaded.filter_options(tz), tz, data_key)
+    sidebar.write_link(inputs, call_id=st.query_params.get("call_id"))  # the filters may have been reset
     st.session_state[_VIEW_STATE] = View(
         settings, inputs, tz, loaded, chosen, apply_filters(loaded.all_calls, chosen, keep_text=False)
     )
