@@ -345,8 +345,9 @@ def hour_of_week_chart(
         [heatmap, cells],
         title,
         height=340,
-        xaxis={"title": {"text": "Hour of the day"}, "type": "category", "showgrid": False},
-        yaxis={**_category_axis(days), "showgrid": False},
+        # Fixed ranges: the invisible markers must not pad the axes, so each cell keeps its place.
+        xaxis={"title": {"text": "Hour of the day"}, "type": "category", "showgrid": False, "range": [-0.5, 23.5]},
+        yaxis={**_category_axis(days), "showgrid": False, "autorange": False, "range": [6.5, -0.5]},
         shapes=shapes,
         hovermode="closest",
         clickmode="event+select",
