@@ -72,8 +72,7 @@ def outcome_funnel(df: pd.DataFrame) -> pd.DataFrame:
     connected = df["connected"].to_numpy(dtype=bool)
     conversation = connected & (df["callerTurns"].to_numpy(dtype=np.int64) >= CONVERSATION_MIN_CALLER_TURNS)
     passed = conversation & df["success"].fillna(False).to_numpy(dtype=bool)
-    positive_names = [name.casefold() for name in POSITIVE_DISPOSITIONS]
-    positive = passed & df["disposition"].str.strip().str.casefold().isin(positive_names).to_numpy(dtype=bool)
+    positive = passed & _is_positive(df["disposition"])
     counts = np.array([len(df), connected.sum(), conversation.sum(), passed.sum(), positive.sum()], dtype=np.int64)
     previous = np.concatenate([[len(df)], counts[:-1]])
     return pd.DataFrame(
@@ -84,6 +83,14 @@ def outcome_funnel(df: pd.DataFrame) -> pd.DataFrame:
             "share_of_previous": _rate(counts, previous, minimum=1),
         }
     )
+
+
+def _is_positive(dispositions: pd.Series) -> np.ndarray:
+    """Judge each distinct disposition once (there are few), then spread the verdicts over the rows."""
+    codes, uniques = pd.factorize(dispositions)
+    wanted = {name.casefold() for name in POSITIVE_DISPOSITIONS}
+    verdicts = [isinstance(name, str) and name.strip().casefold() in wanted for name in uniques]
+    return np.array([*verdicts, False], dtype=bool)[codes]  # code -1 (missing) takes the final False
 
 
 def _rate(part: np.ndarray, whole: np.ndarray, minimum: int = MIN_CALLS_FOR_RATE) -> np.ndarray:
