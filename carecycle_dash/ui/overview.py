@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from carecycle_dash.api.contract import CONVERSATION_MIN_CALLER_TURNS, POSITIVE_DISPOSITIONS
 from carecycle_dash.api.logs import AUDIT_LOGGER
 from carecycle_dash.data.filters import apply_filters
 from carecycle_dash.data.formatting import format_count, format_duration, format_percent, format_total_duration
@@ -40,9 +41,10 @@ def show() -> None:
     click_through.clickable_chart(
         st.container(), charts.calls_over_time_chart(view.filtered, view.tz), "over_time", click_through.show_day
     )
+    st.caption("Click a disposition bar or a day to narrow the view to those calls; clear it in the sidebar.")
     st.plotly_chart(charts.duration_by_disposition_chart(view.filtered), key="duration_by_disposition")
     hour_of_week_heatmap(view)
-    st.plotly_chart(charts.outcome_funnel_chart(view.filtered), key="funnel")
+    outcome_funnel(view)
     report_download(view)
 
 
@@ -85,6 +87,17 @@ def hour_of_week_heatmap(view: View) -> None:
     if data.without_time:
         notes.append(f"{format_count(data.without_time)} calls without a time are not shown.")
     st.caption(" ".join(notes))
+
+
+def outcome_funnel(view: View) -> None:
+    """How far calls get, with what each stage means (the rules live in api/contract.py)."""
+    st.plotly_chart(charts.outcome_funnel_chart(view.filtered), key="funnel")
+    positive = ", ".join(sorted(POSITIVE_DISPOSITIONS))
+    st.caption(
+        "Each stage keeps the calls of the one before: connected (a person was reached), a conversation "
+        f"(the caller spoke at least {CONVERSATION_MIN_CALLER_TURNS} times), a success evaluation that passed, "
+        f"and a positive disposition ({positive})."
+    )
 
 
 def report_download(view: View) -> None:
