@@ -135,3 +135,10 @@ def test_the_page_title_and_size_stay_reasonable() -> None:
     text = report(calls_over_two_weeks(), CallFilters())
     assert re.search(r"<title>CareCycle calls report: the first call to the last call \(UTC\)</title>", text)
     assert len(text.encode("utf-8")) < 6_000_000
+
+
+def test_a_narrowed_view_says_which_calls_it_counts() -> None:
+    filters = CallFilters(dispositions=(HOSTILE, "Voicemail"), weekday=1, hour=14, text="refill", include_tests=True)
+    text = report(calls_over_two_weeks(), filters)
+    assert "Only calls matching: Dispositions: &lt;script&gt;" in text
+    assert "Hour of the week: Tuesday 14:00–14:59; Transcript or summary contains: refill; Test calls included." in text

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from carecycle_dash.data.filters import CallFilters, apply_filters
 from carecycle_dash.data.formatting import format_count, format_duration, format_percent, format_total_duration
 from carecycle_dash.data.metrics import OverviewFigures, overview_figures
-from carecycle_dash.data.patterns import hour_of_week
+from carecycle_dash.data.patterns import WEEKDAYS, hour_of_week
 from carecycle_dash.output import charts
 
 ATTENTION_NOT_COMPUTED: Final = "Needs attention: not computed for this report."
@@ -102,6 +102,29 @@ def period_label(filters: CallFilters) -> str:
     start = filters.start.isoformat() if filters.start else "the first call"
     end = filters.end.isoformat() if filters.end else "the last call"
     return f"{start} to {end} ({filters.tz})"
+
+
+def filter_summary(filters: CallFilters) -> list[str]:
+    """The view's filters beyond its dates, one phrase each, so a reader knows which calls were counted."""
+    parts = [
+        f"{name}: {', '.join(values)}"
+        for name, values in (
+            ("Dispositions", filters.dispositions),
+            ("Direction", filters.directions),
+            ("Campaign", filters.campaigns),
+            ("Assistant type", filters.assistant_types),
+        )
+        if values
+    ]
+    if filters.weekday is not None or filters.hour is not None:
+        day = WEEKDAYS[filters.weekday] if filters.weekday is not None else "Every day"
+        hours = f"{filters.hour:02d}:00–{filters.hour:02d}:59" if filters.hour is not None else "every hour"
+        parts.append(f"Hour of the week: {day} {hours}")
+    if filters.text:
+        parts.append(f"Transcript or summary contains: {filters.text}")
+    if filters.include_tests:
+        parts.append("Test calls included")
+    return parts
 
 
 def headline_rows(current: OverviewFigures, previous: OverviewFigures | None) -> list[HeadlineRow]:
@@ -212,6 +235,8 @@ def build_report(
     not computed. `completeness` holds lines saying what the figures leave out.
     """
     periods = report_periods(all_calls, filters, first_day)
+    narrowed = filter_summary(filters)
+    scope = [f"Only calls matching: {'; '.join(narrowed)}."] if narrowed else []
     current = overview_figures(periods.current)
     previous = None if periods.previous is None else overview_figures(periods.previous)
     return render_report(
@@ -219,7 +244,7 @@ def build_report(
         periods=periods,
         headline=headline_rows(current, previous),
         attention=attention,
-        completeness=completeness,
+        completeness=[*scope, *completeness],
         figures=report_figures(periods.current, filters.tz),
         generated_at=generated_at,
     )
