@@ -142,3 +142,17 @@ def test_a_narrowed_view_says_which_calls_it_counts() -> None:
     text = report(calls_over_two_weeks(), filters)
     assert "Only calls matching: Dispositions: &lt;script&gt;" in text
     assert "Hour of the week: Tuesday 14:00–14:59; Transcript or summary contains: refill; Test calls included." in text
+
+
+def test_a_period_that_runs_into_today_says_its_counts_are_still_growing() -> None:
+    df = calls_over_two_weeks()
+    first = df["createdAt"].min().date()
+    data = build_report(
+        df,
+        CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14)),
+        customer_id="c-1",
+        first_day=first,
+        generated_at=datetime(2025, 3, 14, 12, 0, tzinfo=UTC),
+        attention=[],
+    ).decode("utf-8")
+    assert "Changes against 2025-03-01 to 2025-03-07 (UTC). Today is not over yet" in data

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -44,6 +44,13 @@ def test_report_writes_one_html_file_and_prints_its_size(tmp_path: Path, capsys:
     err = capsys.readouterr().err
     assert err.startswith("Wrote the report of ") and " MB, built in " in err
     assert os.listdir(tmp_path) == ["weekly.html"]
+
+
+def test_last_n_days_are_whole_days_ending_yesterday() -> None:
+    args = cli.build_parser().parse_args(["report", "--last", "7d"])
+    assert report_cli.period(args, date(2026, 11, 30)) == (date(2026, 11, 23), date(2026, 11, 29))
+    weeks = cli.build_parser().parse_args(["report", "--last", "2W"])
+    assert report_cli.period(weeks, date(2026, 11, 30)) == (date(2026, 11, 16), date(2026, 11, 29))
 
 
 @pytest.mark.usefixtures("env")

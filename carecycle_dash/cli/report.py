@@ -1,7 +1,8 @@
 """`python -m carecycle_dash report`: one customer's weekly report as a self-contained HTML file.
 
 Key, base URL, exit codes and the all-or-nothing write are the `export` command's (cli/common.py). The
-period is --start/--end (whole days, both included, in --tz) or --last 7d (the last N days up to today);
+period is --start/--end (whole days, both included, in --tz) or --last 7d (the last N whole days, ending
+yesterday, so a mailed report's figures are final);
 the report compares it with the period of the same length before it when the loaded calls cover that.
 """
 
@@ -50,7 +51,9 @@ def register(subparsers: Any) -> None:
     common.add_connection_options(parser)
     parser.add_argument("--start", metavar="YYYY-MM-DD", help="first day of the period (default: the first call)")
     parser.add_argument("--end", metavar="YYYY-MM-DD", help="last day of the period, included (default: the last call)")
-    parser.add_argument("--last", metavar="Nd|Nw", help="the last N days (d) or weeks (w) up to today, e.g. 7d")
+    parser.add_argument(
+        "--last", metavar="Nd|Nw", help="the last N whole days (d) or weeks (w), ending yesterday, e.g. 7d"
+    )
     parser.add_argument("--tz", default="UTC", metavar="ZONE", help="time zone of the days, e.g. Europe/Berlin")
     parser.set_defaults(run=run)
 
@@ -64,7 +67,8 @@ def period(args: argparse.Namespace, today: date) -> tuple[date | None, date | N
         if match is None or int(match[1]) == 0:
             raise InvalidInputError("--last must be a number of days or weeks, such as 7d or 4w.")
         days = int(match[1]) * (7 if match[2].lower() == "w" else 1)
-        return today - timedelta(days=days - 1), today
+        yesterday = today - timedelta(days=1)
+        return yesterday - timedelta(days=days - 1), yesterday
     start = _day(args.start, "--start")
     end = _day(args.end, "--end")
     if start and end and start > end:

@@ -58,6 +58,7 @@ class ReportPeriods:
     current_label: str
     previous_label: str | None
     why_no_previous: str | None
+    """Why there is no comparison, or what to bear in mind about the one there is (a period still growing)."""
 
 
 def previous_filters(filters: CallFilters, first_day: date | None) -> CallFilters | None:
@@ -77,17 +78,21 @@ def previous_filters(filters: CallFilters, first_day: date | None) -> CallFilter
     return replace(filters, start=previous_start, end=previous_end)
 
 
-def report_periods(all_calls: pd.DataFrame, filters: CallFilters, first_day: date | None) -> ReportPeriods:
-    """Split the loaded calls into this period and the previous one, with labels for people."""
+def report_periods(all_calls: pd.DataFrame, filters: CallFilters, first_day: date | None, today: date) -> ReportPeriods:
+    """Split the loaded calls into this period and the previous one, with labels for people; a period that
+    runs into `today` (in the viewer's zone) is said to be still growing."""
     current = apply_filters(all_calls, filters, keep_text=False)
     before = previous_filters(filters, first_day)
-    why = None
     if before is None:
-        why = (
+        why: str | None = (
             "No comparison: the report covers every loaded call."
             if filters.start is None or filters.end is None
             else "No comparison: the loaded calls do not reach back over the whole previous period."
         )
+    elif filters.end is not None and filters.end >= today:
+        why = "Today is not over yet, so this period's counts are still growing."
+    else:
+        why = None
     return ReportPeriods(
         current=current,
         previous=None if before is None else apply_filters(all_calls, before, keep_text=False),
@@ -230,11 +235,12 @@ def build_report(
     completeness: Sequence[str] = (),
 ) -> bytes:
     """The whole report for the calls passing `filters`, compared with the previous period where possible.
+    `generated_at` is in the viewer's zone (its date is "today").
 
     `attention` holds the Needs attention lines, worst first (computed by the caller); None when they were
     not computed. `completeness` holds lines saying what the figures leave out.
     """
-    periods = report_periods(all_calls, filters, first_day)
+    periods = report_periods(all_calls, filters, first_day, generated_at.date())
     narrowed = filter_summary(filters)
     scope = [f"Only calls matching: {'; '.join(narrowed)}."] if narrowed else []
     current = overview_figures(periods.current)
@@ -262,8 +268,13 @@ def render_report(
 ) -> bytes:
     """The HTML document as UTF-8 bytes: headline table, Needs attention, then the charts."""
     e = _escape
-    compared = (
-        f"Changes against {e(periods.previous_label)}." if periods.previous_label else e(periods.why_no_previous or "")
+    compared = " ".join(
+        part
+        for part in (
+            f"Changes against {e(periods.previous_label)}." if periods.previous_label else "",
+            e(periods.why_no_previous or ""),
+        )
+        if part
     )
     rows = "".join(
         f"<tr><th>{e(r.label)}</th><td class=num>{e(r.value)}</td><td class='num {r.tone}'>{e(r.change)}</td></tr>"
