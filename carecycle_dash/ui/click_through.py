@@ -35,7 +35,11 @@ def clickable_chart(where: DeltaGenerator, figure: go.Figure, name: str, apply: 
     def on_select() -> None:
         points = st.session_state[key]["selection"]["points"]
         data = next((p.get("customdata") for p in points if p.get("customdata")), None)
-        if data is not None and apply(list(data)):
+        try:
+            applied = data is not None and apply(list(data))
+        except (IndexError, TypeError, ValueError):  # a point without the expected customdata: ignore it
+            applied = False
+        if applied:
             st.session_state[_ROUND + name] = st.session_state.get(_ROUND + name, 0) + 1
 
     where.plotly_chart(figure, key=key, on_select=on_select, selection_mode=("points",))
