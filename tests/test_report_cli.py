@@ -160,3 +160,20 @@ def test_an_unreachable_api_is_exit_4(tmp_path: Path) -> None:
     now = datetime(2025, 3, 15, tzinfo=UTC)
     assert report_cli.run(args, environ={"CARECYCLE_API_KEY": DEMO_API_KEY}, stderr=err, retry=retry, now=now) == 4
     assert "Could not reach the API" in one_error_line(err.getvalue())
+
+
+@pytest.mark.usefixtures("env")
+def test_hostile_call_content_is_escaped_in_the_file(tmp_path: Path) -> None:
+    output = tmp_path / "edge.html"
+    assert cli.main(["report", "--customer-id", DEMO_CUSTOMERS["edge"], "--output", str(output)]) == 0
+    text = output.read_text(encoding="utf-8")
+    assert "<b>Qualified</b>" not in text and "<img src=x" not in text
+    assert "&lt;b&gt;Qualified&lt;" in text  # plotly writes the "/" after it as \\u002f
+
+
+@pytest.mark.usefixtures("env")
+def test_a_customer_without_calls_gets_a_report_that_says_so(tmp_path: Path) -> None:
+    output = tmp_path / "empty.html"
+    assert cli.main(["report", "--customer-id", DEMO_CUSTOMERS["empty"], "--last", "7d", "--output", str(output)]) == 0
+    text = output.read_text(encoding="utf-8")
+    assert "No calls match" in text and "All 0 calls the API reports were loaded." in text
