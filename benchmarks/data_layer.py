@@ -25,6 +25,8 @@ from carecycle_dash.api.contract import KNOWN_DISPOSITIONS, NOT_CONNECTED_DISPOS
 from carecycle_dash.data import metrics
 from carecycle_dash.data.filters import CallFilters, apply_filters, filter_options
 from carecycle_dash.data.frame import build_frame
+from carecycle_dash.data.patterns import hour_of_week, outcome_funnel
+from carecycle_dash.data.transcript import caller_turns
 from carecycle_dash.output import charts
 
 CUSTOMER_ID = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
@@ -151,6 +153,14 @@ def steps(calls: list[dict[str, Any]]) -> list[tuple[str, Callable[[], object]]]
         ("duration_histogram", lambda: charts.duration_histogram(df)),
         ("duration_by_disposition_chart", lambda: charts.duration_by_disposition_chart(df)),
         ("calls_over_time_chart (tz)", lambda: charts.calls_over_time_chart(df, "America/New_York")),
+        ("caller_turns (in build_frame)", lambda: caller_turns(df["transcript"])),
+        ("hour_of_week (tz)", lambda: hour_of_week(df, "America/New_York")),
+        ("outcome_funnel", lambda: outcome_funnel(df)),
+        (
+            "hour_of_week_chart (tz)",
+            lambda: charts.hour_of_week_chart(hour_of_week(df, "America/New_York"), "calls", "America/New_York"),
+        ),
+        ("outcome_funnel_chart", lambda: charts.outcome_funnel_chart(df)),
     ]
 
 

@@ -10,6 +10,7 @@ import pytest
 from carecycle_dash.api.contract import KNOWN_DISPOSITIONS
 from carecycle_dash.data.frame import NONE_LABEL, build_frame
 from carecycle_dash.data.metrics import disposition_breakdown
+from carecycle_dash.data.patterns import FUNNEL_STAGES, MEASURES, hour_of_week
 from carecycle_dash.output import charts
 from carecycle_dash.output.charts import disposition_colors
 from tests.factories import hostile_calls, make_call
@@ -21,6 +22,7 @@ ALL_CHARTS = [
     charts.duration_histogram,
     charts.duration_by_disposition_chart,
     charts.calls_over_time_chart,
+    charts.outcome_funnel_chart,
 ]
 
 
@@ -71,7 +73,7 @@ def test_hostile_calls_draw_with_every_api_string_escaped(chart: Any) -> None:
     figure = chart(df)
     text = list(strings_in(figure.to_plotly_json()))
     assert not any("<a" in s or "<b>bold" in s or "<script" in s for s in text)
-    if chart is not charts.duration_histogram:
+    if chart not in (charts.duration_histogram, charts.outcome_funnel_chart):
         assert any('&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;' in s for s in text)
 
 
@@ -90,7 +92,7 @@ def test_disposition_chart_is_sorted_and_labelled_with_count_and_share() -> None
     assert list(bar.y) == disposition_breakdown(df)["disposition"].tolist() == ["Qualified", "Transferred", "Voicemail"]
     assert list(bar.x) == [14, 7, 7]
     assert bar.text[0] == "14 (50.0%)"
-    assert list(bar.customdata[0]) == ["Qualified", "14", "50.0%"]
+    assert list(bar.customdata[0]) == ["Qualified", "14", "50.0%", "Qualified"]
 
 
 def test_the_same_disposition_has_the_same_colour_in_every_chart() -> None:
@@ -164,3 +166,48 @@ def test_disposition_colors_are_stable_and_semantic() -> None:
 def test_unknown_disposition_colour_is_the_same_in_every_process() -> None:
     # Pinned: a hash that changed between sessions (like Python's hash()) would break this.
     assert disposition_colors(["Brand New Outcome"]) == {"Brand New Outcome": "#c51b7d"}
+
+
+def test_a_clicked_disposition_bar_maps_back_to_the_exact_name_even_when_hostile() -> None:
+    long_name = "<b>" + "x" * 80
+    df = build_frame([make_call(disposition=HOSTILE_LINK), make_call(disposition=long_name)]).df
+    bar = charts.disposition_chart(df).data[0]
+    keys = [row[3] for row in bar.customdata]
+    assert sorted(charts.selected_value(k) for k in keys) == sorted([HOSTILE_LINK, long_name])
+    assert not any("<" in k for k in keys)
+
+
+def test_a_clicked_day_carries_its_local_date() -> None:
+    figure = charts.calls_over_time_chart(sample_frame(), "UTC")
+    assert [row[2] for row in figure.data[0].customdata] == [f"2025-03-{d:02d}" for d in range(1, 8)]
+
+
+@pytest.mark.parametrize("measure", MEASURES)
+def test_hour_of_week_chart_has_a_cell_per_hour_that_maps_back_to_weekday_and_hour(measure: Any) -> None:
+    df = sample_frame()
+    figure = charts.hour_of_week_chart(hour_of_week(df, "UTC"), measure, "UTC", selected=(5, 15))
+    heatmap, cells = figure.data
+    assert heatmap.type == "heatmap" and len(heatmap.z) == 7 and len(heatmap.z[0]) == 24
+    assert len(cells.customdata) == 168
+    # 2025-03-01 was a Saturday: its 15:00 calls sit in weekday 5, hour 15.
+    row = next(r for r in cells.customdata if int(r[0]) == 5 and int(r[1]) == 15)
+    assert row[2] == "Saturday 15:00–15:59" and row[3] == "4"
+    assert figure.layout.shapes[0].x0 == 14.5
+
+
+def test_hour_of_week_chart_without_times_says_so() -> None:
+    df = build_frame([make_call(createdAt=None)]).df
+    figure = charts.hour_of_week_chart(hour_of_week(df), "calls")
+    assert figure.layout.annotations[0].text == "No calls with a time"
+
+
+def test_hour_of_week_chart_escapes_the_time_zone_name() -> None:
+    figure = charts.hour_of_week_chart(hour_of_week(sample_frame()), "success_rate", "<b>UTC")
+    assert "&lt;b&gt;UTC" in figure.layout.title.text
+
+
+def test_outcome_funnel_chart_has_the_five_stages_with_counts_and_shares() -> None:
+    trace = charts.outcome_funnel_chart(sample_frame()).data[0]
+    assert trace.type == "funnel"
+    assert list(trace.y) == list(FUNNEL_STAGES)
+    assert trace.text[0] == "28 (100%)"

@@ -194,3 +194,17 @@ def test_filter_options_of_no_calls() -> None:
 def test_text_search_on_a_frame_without_texts_matches_nothing() -> None:
     df = apply_filters(frame_of(make_call(transcript="refill")), CallFilters(), keep_text=False)
     assert apply_filters(df, CallFilters(text="refill")).empty
+
+
+def test_a_heatmap_cell_keeps_the_calls_of_that_weekday_and_hour_in_the_viewers_zone() -> None:
+    df = frame_of(
+        make_call(id="mon9", createdAt="2025-03-03T09:15:00Z"),
+        make_call(id="mon10", createdAt="2025-03-03T10:15:00Z"),
+        make_call(id="tue9", createdAt="2025-03-04T09:59:00Z"),
+        make_call(id="notime", createdAt=None),
+    )
+    assert ids(apply_filters(df, CallFilters(weekday=0, hour=9))) == ["mon9"]
+    assert ids(apply_filters(df, CallFilters(hour=9))) == ["mon9", "tue9"]
+    assert ids(apply_filters(df, CallFilters(weekday=0))) == ["mon9", "mon10"]
+    # 09:15 UTC on Monday is 10:15 in Berlin (UTC+1 in March before the switch).
+    assert ids(apply_filters(df, CallFilters(weekday=0, hour=10, tz="Europe/Berlin"))) == ["mon9"]

@@ -125,6 +125,8 @@ POSITIVE_DISPOSITIONS: Final = frozenset(
         "Message Delivered",
     }
 )
+# A "conversation": the caller spoke at least this many times (transcript lines of a caller speaker).
+CONVERSATION_MIN_CALLER_TURNS: Final = 2
 
 # Values no real call can have; the data frame sets them to missing and counts them.
 MAX_CALL_DURATION_MS: Final = 24 * 60 * 60 * 1000

@@ -1,4 +1,4 @@
-"""`python -m carecycle_dash COMMAND`: the simulator and the headless export share one entry point."""
+"""`python -m carecycle_dash COMMAND`: the simulator, the headless export and the report share one entry point."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from collections.abc import Sequence
 
 def build_parser() -> argparse.ArgumentParser:
     from carecycle_dash.cli import export as export_cli
+    from carecycle_dash.cli import report as report_cli
     from carecycle_dash.simulator import cli as simulator_cli
 
     parser = argparse.ArgumentParser(prog="python -m carecycle_dash", description="CareCycle calls dashboard tools")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     simulator_cli.register(commands)
     export_cli.register(commands)
+    report_cli.register(commands)
     return parser
 
 

@@ -1,35 +1,22 @@
 """`python -m carecycle_dash export`: every call of one customer to a CSV file, for scheduled jobs.
 
 The key comes from CARECYCLE_API_KEY only (never a flag: flags show in process lists and shell history),
-read like every setting through `carecycle_dash.api.config`.
-Any failure prints one line on stderr and exits non-zero; nothing is written unless the whole load worked.
-
-Exit codes:
-  0  exported
-  1  unexpected error
-  2  usage or input: bad option, missing key, malformed customer ID, unsafe base URL, unknown customer,
-     a request the API rejected (400/404/422)
-  3  authentication or access: the key was rejected (401) or may not see this customer (403)
-  4  network or server: unreachable, timed out, 5xx, rate limited, unreadable or inconsistent data
-  5  the output file could not be written
-  130 interrupted
+read like every setting through `carecycle_dash.api.config`. Any failure prints one line on stderr and exits
+non-zero (codes in cli/common.py); nothing is written unless the whole load worked.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import os
 import re
 import sys
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, TextIO
 
-from carecycle_dash.api.client import CallsClient, validate_base_url, validate_customer_id, whole_number
-from carecycle_dash.api.config import ENV_API_KEY, ENV_BASE_URL, resolve_settings
+from carecycle_dash.api.config import ENV_API_KEY, ENV_BASE_URL
 from carecycle_dash.api.contract import (
     DEFAULT_BASE_URL,
     DEFAULT_SORT_FIELD,
@@ -37,34 +24,17 @@ from carecycle_dash.api.contract import (
     SORT_FIELDS,
     SORT_ORDERS,
 )
-from carecycle_dash.api.errors import (
-    AuthenticationError,
-    BadRequestError,
-    CareCycleError,
-    InvalidInputError,
-    NotFoundError,
-    PermissionDeniedError,
-    ValidationError,
-)
-from carecycle_dash.api.logs import AUDIT_LOGGER, one_line
-from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, describe_repairs, load_all_calls
+from carecycle_dash.api.errors import InvalidInputError
+from carecycle_dash.api.logs import AUDIT_LOGGER
+from carecycle_dash.api.paging import describe_repairs
 from carecycle_dash.api.retry import RetryPolicy
+from carecycle_dash.cli import common
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.data.ordering import sort_positions
-from carecycle_dash.output.export import calls_to_csv_bytes, write_bytes_atomically
+from carecycle_dash.output.export import calls_to_csv_bytes
 
 audit = logging.getLogger(AUDIT_LOGGER)
-
-EXIT_OK: Final = 0
-EXIT_UNEXPECTED: Final = 1
-EXIT_USAGE: Final = 2
-EXIT_AUTH: Final = 3
-EXIT_REMOTE: Final = 4
-EXIT_OUTPUT: Final = 5
-EXIT_INTERRUPTED: Final = 130
-
-# A scheduled job has no one waiting on it: it may retry longer than the dashboard would.
-HEADLESS_RETRY: Final = RetryPolicy(attempts=8, deadline_s=180.0)
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def register(subparsers: Any) -> None:
@@ -74,66 +44,18 @@ def register(subparsers: Any) -> None:
         help="write every call of one customer to a CSV file",
         description="Write every call of one customer to a CSV file. The API key is read from "
         f"{ENV_API_KEY}; the base URL from --base-url, else {ENV_BASE_URL}, else {DEFAULT_BASE_URL}.",
-        epilog="Exit codes: 0 exported; 1 unexpected; 2 usage or input; 3 key rejected or no access; "
-        "4 network, server or data; 5 output not written; 130 interrupted.",
+        epilog=common.EXIT_CODES_HELP.format(done="exported"),
     )
-    parser.add_argument("--customer-id", metavar="ID", help="the customer's UUID (required)")
-    parser.add_argument("--output", metavar="PATH", help="the CSV file to write (required)")
+    common.add_connection_options(parser)
     parser.add_argument("--sort-by", default=DEFAULT_SORT_FIELD, metavar="|".join(SORT_FIELDS))
     parser.add_argument("--order", default=DEFAULT_SORT_ORDER, metavar="|".join(SORT_ORDERS))
-    parser.add_argument("--base-url", metavar="URL", help="https URL of the API (http only to this machine)")
     parser.add_argument(
         "--since",
         metavar="YYYY-MM-DD",
         help="only calls created on or after this day (from 00:00 UTC); paging stops there, so the cost follows "
         "the calls since then. Other orders than createdAt desc are then sorted locally, ties by id",
     )
-    parser.add_argument(
-        "--concurrency",
-        default=str(DEFAULT_CONCURRENCY),
-        metavar="N",
-        help=f"pages fetched at once, 1..{MAX_CONCURRENCY} (default {DEFAULT_CONCURRENCY})",
-    )
     parser.set_defaults(run=run)
-
-
-class _ProgressBar:
-    """A one-line bar redrawn in place on a terminal."""
-
-    def __init__(self, stream: TextIO, width: int = 30) -> None:
-        self.stream = stream
-        self.width = width
-        self.drawn = False
-
-    def __call__(self, done: int, total: int) -> None:
-        filled = int(self.width * done / total) if total else self.width
-        bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\rLoading pages [{bar}] {done}/{total}")
-        self.stream.flush()
-        self.drawn = True
-
-    def finish(self) -> None:
-        if self.drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-            self.drawn = False
-
-
-def _fail(stream: TextIO, message: str, code: int) -> int:
-    stream.write(f"error: {' '.join(message.split())}\n")
-    stream.flush()
-    return code
-
-
-def _exit_code(error: CareCycleError) -> int:
-    if isinstance(error, AuthenticationError | PermissionDeniedError):
-        return EXIT_AUTH
-    if isinstance(error, InvalidInputError | BadRequestError | ValidationError | NotFoundError):
-        return EXIT_USAGE
-    return EXIT_REMOTE
-
-
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _since(text: str | None) -> datetime | None:
@@ -149,84 +71,33 @@ def _since(text: str | None) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def _options(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str, str, Path, str, int]:
-    """The checked options: (customer ID, base URL, output path, API key, concurrency)."""
-    if not args.customer_id:
-        raise InvalidInputError("--customer-id is required (the customer's UUID).")
-    if not args.output:
-        raise InvalidInputError("--output is required (the CSV file to write).")
-    if args.sort_by not in SORT_FIELDS:
-        raise InvalidInputError(f"--sort-by must be one of {', '.join(SORT_FIELDS)}.")
-    if args.order not in SORT_ORDERS:
-        raise InvalidInputError(f"--order must be one of {', '.join(SORT_ORDERS)}.")
-    try:
-        concurrency: object = int(args.concurrency)
-    except ValueError:
-        concurrency = args.concurrency
-    concurrency = whole_number(concurrency, "--concurrency", 1, MAX_CONCURRENCY)
-    customer_id = validate_customer_id(args.customer_id)
-    settings = resolve_settings(environ=environ)  # the environment only: a scheduled job has no secrets file
-    base_url = validate_base_url(args.base_url or settings.base_url or DEFAULT_BASE_URL)
-    output = Path(args.output)
-    if output.is_dir():
-        raise InvalidInputError(f"--output {str(output)!r} is a directory; name a file.")
-    if not output.parent.is_dir():
-        raise InvalidInputError(f"The folder of --output {str(output)!r} does not exist.")
-    if settings.api_key is None:
-        raise InvalidInputError(f"{ENV_API_KEY} is not set: export your CareCycle API key (it begins with cc_).")
-    return customer_id, base_url, output, settings.api_key, concurrency
-
-
-class _OutputNotWritten(Exception):
-    """The CSV could not be written; the message is safe to show."""
-
-
 def _export(
     args: argparse.Namespace,
     environ: Mapping[str, str],
     err: TextIO,
-    progress: _ProgressBar | None,
+    progress: common.ProgressBar | None,
     retry: RetryPolicy | None,
 ) -> int:
-    customer_id, base_url, output, api_key, concurrency = _options(args, environ)
+    if args.sort_by not in SORT_FIELDS:
+        raise InvalidInputError(f"--sort-by must be one of {', '.join(SORT_FIELDS)}.")
+    if args.order not in SORT_ORDERS:
+        raise InvalidInputError(f"--order must be one of {', '.join(SORT_ORDERS)}.")
+    output = common.output_path(args.output, "CSV file")
     since = _since(getattr(args, "since", None))
-    with CallsClient(api_key, base_url, retry=retry or HEADLESS_RETRY) as client:
-        if since is None:
-            result = load_all_calls(
-                client,
-                customer_id,
-                sort_by=args.sort_by,
-                order=args.order,
-                concurrency=concurrency,
-                on_progress=progress,
-            )
-        else:
-            result = load_all_calls(client, customer_id, since=since, concurrency=concurrency, on_progress=progress)
-    if progress:
-        progress.finish()
+    conn = common.connection(args, environ)
+    result = common.load(conn, sort_by=args.sort_by, order=args.order, progress=progress, retry=retry, since=since)
     calls = result.calls
     if since is not None and (args.sort_by, args.order) != (DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER):
         calls = [calls[row] for row in sort_positions(build_frame(calls).df, args.sort_by, args.order)]
-    try:
-        write_bytes_atomically(output, calls_to_csv_bytes(calls))
-    except OSError as error:
-        raise _OutputNotWritten(f"Could not write {str(output)!r}: {error.strerror or type(error).__name__}.") from None
+    common.write_output(output, calls_to_csv_bytes(calls))
     span = f" since {since:%Y-%m-%d}" if since is not None else ""
     err.write(
         f"Exported {len(result.calls):,} calls{span} to {output} ({result.pages:,} pages, "
         f"{result.requests:,} requests; {describe_repairs(result.repairs)}).\n"
     )
     err.flush()
-    audit.info("export: user=%s customer=%s rows=%d", _who(), customer_id, len(result.calls))
-    return EXIT_OK
-
-
-def _who() -> str:
-    """The account running the export, for the audit line."""
-    try:
-        return one_line(getpass.getuser())
-    except (KeyError, OSError):
-        return "unknown"
+    audit.info("export: user=%s customer=%s rows=%d", common.who(), conn.customer_id, len(result.calls))
+    return common.EXIT_OK
 
 
 def run(
@@ -242,17 +113,4 @@ def run(
     """
     environ = os.environ if environ is None else environ
     err = sys.stderr if stderr is None else stderr
-    progress = _ProgressBar(err) if err.isatty() else None
-    try:
-        return _export(args, environ, err, progress, retry)
-    except CareCycleError as error:
-        code, message = _exit_code(error), error.message
-    except _OutputNotWritten as error:
-        code, message = EXIT_OUTPUT, str(error)
-    except KeyboardInterrupt:
-        code, message = EXIT_INTERRUPTED, "Interrupted; nothing was written."
-    except Exception as error:
-        code, message = EXIT_UNEXPECTED, f"Unexpected {type(error).__name__}; nothing was written. Please report it."
-    if progress:
-        progress.finish()
-    return _fail(err, message, code)
+    return common.run_guarded(lambda progress: _export(args, environ, err, progress, retry), err)

@@ -31,6 +31,9 @@ class CallFilters:
     assistant_types: tuple[str, ...] = ()
     text: str = ""
     include_tests: bool = False
+    weekday: int | None = None
+    """0 = Monday; with `hour`, one cell of the Overview's hour-of-week heatmap (in `tz`). None means any."""
+    hour: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ def filter_mask(df: pd.DataFrame, filters: CallFilters) -> np.ndarray:
     ):
         if wanted:
             keep &= labels(df[column]).isin(wanted).to_numpy(dtype=bool)
+    if filters.weekday is not None or filters.hour is not None:
+        keep &= _within_hour_of_week(df["createdAt"], filters.weekday, filters.hour, filters.tz)
     needle = (filters.text or "").strip()
     if needle:
         keep &= contains_text(df, needle, within=keep)
@@ -136,6 +141,17 @@ def _within_days(times: pd.Series, start: date | None, end: date | None, tz: str
         keep = keep & times.ge(_local_midnight(start, zone)).to_numpy(dtype=bool, na_value=False)
     if end is not None:
         keep = keep & times.lt(_local_midnight(end + timedelta(days=1), zone)).to_numpy(dtype=bool, na_value=False)
+    return keep
+
+
+def _within_hour_of_week(times: pd.Series, weekday: int | None, hour: int | None, tz: str) -> np.ndarray:
+    """Calls made on that weekday and in that hour in `tz`; calls without a time never match."""
+    local = times.dt.tz_convert(time_zone(tz))
+    keep = times.notna().to_numpy(dtype=bool).copy()
+    if weekday is not None:
+        keep &= local.dt.day_of_week.eq(weekday).to_numpy(dtype=bool, na_value=False)
+    if hour is not None:
+        keep &= local.dt.hour.eq(hour).to_numpy(dtype=bool, na_value=False)
     return keep
 
 

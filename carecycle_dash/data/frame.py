@@ -35,9 +35,10 @@ from carecycle_dash.api.contract import (
     URL_FIELDS,
 )
 from carecycle_dash.api.errors import InvalidInputError
+from carecycle_dash.data.transcript import caller_turns
 
 TEXT_FIELDS: Final = tuple(f for f in CALL_FIELDS if f not in BOOLEAN_FIELDS | INTEGER_FIELDS | {"createdAt"})
-DERIVED_COLUMNS: Final = ("durationS", "isTest", "connected", "success", "hasRecording", "hasTranscript")
+DERIVED_COLUMNS: Final = ("durationS", "isTest", "connected", "success", "hasRecording", "hasTranscript", "callerTurns")
 NONE_LABEL: Final = "(none)"
 """How a missing or blank category (disposition, direction, campaign...) is shown and filtered."""
 
@@ -251,6 +252,8 @@ def _add_derived(df: pd.DataFrame) -> None:
     # safety.safe_http_url's one check, made where a link is drawn).
     df["hasRecording"] = _any_text(df[list(URL_FIELDS)])
     df["hasTranscript"] = _any_text(df[["transcript"]])
+    # Counted once here, as the views that filter calls leave the long transcripts behind.
+    df["callerTurns"] = caller_turns(df["transcript"])
 
 
 def _any_text(columns: pd.DataFrame) -> np.ndarray:

@@ -20,12 +20,24 @@ from carecycle_dash.data import metrics
 from carecycle_dash.data.formatting import format_count, format_duration, format_percent
 from carecycle_dash.data.frame import NONE_LABEL
 from carecycle_dash.data.metrics import OTHER_LABEL
+from carecycle_dash.data.patterns import WEEKDAYS, HourOfWeek, Measure, outcome_funnel
 
 EMPTY_MESSAGE: Final = "No calls match"
 AXIS_LABEL_MAX: Final = 40
 HOVER_LABEL_MAX: Final = 200
 MAX_BOXES: Final = 25
 HISTOGRAM_COLOR: Final = "#4393c3"
+FUNNEL_COLOR: Final = "#2166ac"
+MEASURE_LABELS: Final[dict[str, str]] = {
+    "calls": "Calls",
+    "connected_rate": "Connected rate",
+    "success_rate": "Success rate",
+}
+_HEATMAP_SCALES: Final = {
+    "calls": [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]],
+    "connected_rate": [[0.0, "#f7fcf5"], [0.5, "#74c476"], [1.0, "#00441b"]],
+    "success_rate": [[0.0, "#fcfbfd"], [0.5, "#9e9ac8"], [1.0, "#3f007d"]],
+}
 _FONT: Final = {"family": "Inter, 'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif", "size": 13}
 _AXIS: Final = {"gridcolor": "#ebf0f8", "linecolor": "#ebf0f8", "zerolinecolor": "#ebf0f8", "ticks": ""}
 # A few lines in the spirit of "plotly_white": copying a named template costs tens of ms per figure.
@@ -114,7 +126,7 @@ def disposition_chart(df: pd.DataFrame) -> go.Figure:
         text=[f"{c} ({s})" for c, s in zip(counts, shares, strict=True)],
         textposition="outside",
         cliponaxis=False,
-        customdata=_columns([hover_text(d) for d in raw], counts, shares),
+        customdata=_columns([hover_text(d) for d in raw], counts, shares, [selection_key(d) for d in raw]),
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} calls · %{customdata[2]} of calls<extra></extra>",
     )
     return _figure(
@@ -244,7 +256,11 @@ def calls_over_time_chart(df: pd.DataFrame, tz: str = "UTC") -> go.Figure:
                 y=rows["calls"],
                 name=names[disposition],
                 marker={"color": colors[disposition], "line": {"width": 0}},
-                customdata=_columns([hover_text(disposition)] * len(rows), [format_count(n) for n in rows["calls"]]),
+                customdata=_columns(
+                    [hover_text(disposition)] * len(rows),
+                    [format_count(n) for n in rows["calls"]],
+                    [f"{day:%Y-%m-%d}" for day in rows["day"]],
+                ),
                 hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
             )
         )
@@ -259,6 +275,120 @@ def calls_over_time_chart(df: pd.DataFrame, tz: str = "UTC") -> go.Figure:
         hovermode="x unified",
         legend={"title": {"text": "Disposition"}},
     )
+
+
+def hour_of_week_chart(
+    data: HourOfWeek, measure: Measure = "calls", tz: str = "UTC", selected: tuple[int, int] | None = None
+) -> go.Figure:
+    """Weekday by hour in the viewer's time zone, coloured by calls or a rate (blank where too few calls
+    to judge). An invisible marker on each cell carries the hover text and its (weekday, hour) in
+    customdata[0..1], so clicking a cell can select it (plotly heatmaps send no selection events);
+    `selected` is outlined."""
+    title = f"When calls work: {MEASURE_LABELS[measure].lower()} by hour of the week ({escape(tz)})"
+    table = data.table
+    if not table["calls"].any():
+        return empty_figure(title, "No calls with a time")
+    hours = [f"{h:02d}" for h in range(24)]
+    days = [name[:3] for name in WEEKDAYS]
+    values = table[measure].to_numpy(dtype=np.float64)
+    is_rate = measure != "calls"
+    heatmap = dict(
+        type="heatmap",
+        z=values.reshape(7, 24),
+        x=hours,
+        y=days,
+        colorscale=_HEATMAP_SCALES[measure],
+        zmin=0,
+        zmax=1 if is_rate else None,
+        xgap=2,
+        ygap=2,
+        hoverinfo="skip",
+        colorbar={"title": {"text": MEASURE_LABELS[measure]}, "tickformat": ".0%" if is_rate else ",d", "len": 0.9},
+    )
+    rates = {name: [format_percent(v, 0) for v in table[name]] for name in ("connected_rate", "success_rate")}
+    cells = dict(
+        type="scatter",
+        x=[hours[h] for h in table["hour"]],
+        y=[days[d] for d in table["weekday"]],
+        mode="markers",
+        marker={"size": 18, "opacity": 0, "symbol": "square"},
+        selected={"marker": {"opacity": 0}},
+        unselected={"marker": {"opacity": 0}},
+        showlegend=False,
+        customdata=_columns(
+            table["weekday"].tolist(),
+            table["hour"].tolist(),
+            [f"{WEEKDAYS[d]} {h:02d}:00–{h:02d}:59" for d, h in zip(table["weekday"], table["hour"], strict=True)],
+            [format_count(n) for n in table["calls"]],
+            rates["connected_rate"],
+            rates["success_rate"],
+            [format_count(n) for n in table["evaluated"]],
+        ),
+        hovertemplate="<b>%{customdata[2]}</b><br>%{customdata[3]} calls<br>connected %{customdata[4]}"
+        "<br>success %{customdata[5]} of %{customdata[6]} evaluated<extra></extra>",
+    )
+    shapes = []
+    if selected is not None:
+        weekday, hour = selected
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "y",
+                "x0": hour - 0.5,
+                "x1": hour + 0.5,
+                "y0": weekday - 0.5,
+                "y1": weekday + 0.5,
+                "line": {"color": "#d6604d", "width": 3},
+            }
+        )
+    return _figure(
+        [heatmap, cells],
+        title,
+        height=340,
+        # Fixed ranges: the invisible markers must not pad the axes, so each cell keeps its place.
+        xaxis={"title": {"text": "Hour of the day"}, "type": "category", "showgrid": False, "range": [-0.5, 23.5]},
+        yaxis={**_category_axis(days), "showgrid": False, "autorange": False, "range": [6.5, -0.5]},
+        shapes=shapes,
+        hovermode="closest",
+        clickmode="event+select",
+        dragmode=False,
+    )
+
+
+def outcome_funnel_chart(df: pd.DataFrame) -> go.Figure:
+    """How far calls got, from every call to a positive disposition; each bar says its share of all calls
+    and of the stage before."""
+    title = "How far calls got"
+    if df.empty:
+        return empty_figure(title)
+    data = outcome_funnel(df)
+    counts = [format_count(n) for n in data["calls"]]
+    of_all = [format_percent(v, 0) for v in data["share_of_all"]]
+    trace = dict(
+        type="funnel",
+        y=data["stage"].tolist(),
+        x=data["calls"],
+        text=[f"{c} ({s})" for c, s in zip(counts, of_all, strict=True)],
+        textinfo="text",
+        marker={"color": FUNNEL_COLOR},
+        connector={"fillcolor": "#deebf7"},
+        customdata=_columns(counts, of_all, [format_percent(v, 0) for v in data["share_of_previous"]]),
+        hovertemplate="<b>%{y}</b><br>%{customdata[0]} calls<br>%{customdata[1]} of all calls"
+        "<br>%{customdata[2]} of the stage before<extra></extra>",
+    )
+    return _figure([trace], title, height=320, yaxis={"type": "category"}, xaxis={"title": {"text": "Calls"}})
+
+
+def selection_key(value: str) -> str:
+    """An API string as a figure's customdata carries it for click-through: whole and escaped, so the
+    figure never holds markup, and `selected_value` gives back exactly the original."""
+    return escape(str(value))
+
+
+def selected_value(key: str) -> str:
+    """The original string behind `selection_key`."""
+    return html.unescape(key)
 
 
 def empty_figure(title: str, message: str = EMPTY_MESSAGE) -> go.Figure:

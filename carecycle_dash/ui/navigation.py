@@ -36,15 +36,50 @@ SCREENS: Final = (OVERVIEW, CALLS, CALL)
 
 VIEW_PARAMS: Final = ("customer_id", "sort_by", "order", "since", "refresh")
 """The address parameters that choose which calls are loaded, in which order, and how often they refresh."""
-FILTER_PARAMS: Final = ("start", "end", "disposition", "direction", "campaign", "assistant", "q", "tests")
+FILTER_PARAMS: Final = (
+    "start",
+    "end",
+    "disposition",
+    "direction",
+    "campaign",
+    "assistant",
+    "q",
+    "tests",
+    "weekday",
+    "hour",
+)
 """The address parameters of the filters: `start`/`end` as YYYY-MM-DD (inclusive, viewer's time zone);
 `disposition`, `direction`, `campaign` and `assistant` repeatable (?disposition=A&disposition=B); `q` the
-search text; `tests=1` to include test calls."""
+search text; `tests=1` to include test calls; `weekday` and `hour` one cell of the hour-of-week heatmap."""
 REPEATABLE_PARAMS: Final = frozenset({"disposition", "direction", "campaign", "assistant"})
 
 _WRITTEN: Final = "_address_written"
 ParamValue = str | list[str]
 """One address parameter's value: a list for a repeatable one."""
+
+WEEKDAY_PARAM: Final = FILTER_PARAMS[-2]
+HOUR_PARAM: Final = FILTER_PARAMS[-1]
+"""One cell of the Overview's hour-of-week heatmap: `weekday=tue&hour=14` (hour 0..23 in the viewer's zone)."""
+WEEKDAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def cell_params(cell: tuple[int, int] | None) -> dict[str, str | None]:
+    """The address parameters of a heatmap cell (weekday 0 = Monday, hour); both empty for none."""
+    if cell is None:
+        return {WEEKDAY_PARAM: None, HOUR_PARAM: None}
+    return {WEEKDAY_PARAM: WEEKDAY_NAMES[cell[0]], HOUR_PARAM: str(cell[1])}
+
+
+def cell_from_params(params: Mapping[str, str]) -> tuple[tuple[int, int] | None, str | None]:
+    """The heatmap cell a link asks for, and a one-line warning when it asks for one that cannot be."""
+    weekday, hour = params.get(WEEKDAY_PARAM), params.get(HOUR_PARAM)
+    if weekday is None and hour is None:
+        return None, None
+    name = (weekday or "").strip().lower()[:3]
+    text = (hour or "").strip()
+    if name in WEEKDAY_NAMES and text.isdigit() and 0 <= int(text) <= 23:
+        return (WEEKDAY_NAMES.index(name), int(text)), None
+    return None, "The link's weekday and hour are not a day (mon…sun) and an hour (0…23); showing every hour."
 
 
 def streamlit_pages() -> list[st.Page]:

@@ -1,23 +1,28 @@
 """The Overview screen: what the data covers, what needs attention, the headline figures with their change
-since the previous period, then how calls ended, how long they took, and when they happened."""
+since the previous period; then how calls ended, how long they took, when they happened, when calls work
+best and how far they get; and the same as a report to download."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import logging
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from carecycle_dash.api.contract import ERROR_DISPOSITIONS
+from carecycle_dash.api.contract import CONVERSATION_MIN_CALLER_TURNS, ERROR_DISPOSITIONS, POSITIVE_DISPOSITIONS
+from carecycle_dash.api.logs import AUDIT_LOGGER
 from carecycle_dash.api.safety import escape_markdown
 from carecycle_dash.data.attention import RULES, AttentionItem, needs_attention
 from carecycle_dash.data.completeness import completeness
 from carecycle_dash.data.filters import apply_filters
 from carecycle_dash.data.formatting import format_count, format_duration, format_percent, format_total_duration
+from carecycle_dash.data.frame import time_zone
 from carecycle_dash.data.metrics import OverviewFigures, overview_figures
+from carecycle_dash.data.patterns import MEASURES, MIN_CALLS_FOR_RATE, hour_of_week
 from carecycle_dash.data.periods import (
     Change,
     Comparison,
@@ -30,9 +35,12 @@ from carecycle_dash.data.periods import (
     trend_figures,
 )
 from carecycle_dash.output import charts
-from carecycle_dash.ui import navigation
+from carecycle_dash.output.report import build_report, completeness_lines
+from carecycle_dash.ui import click_through, navigation
 from carecycle_dash.ui.view import View, open_page
-from carecycle_dash.ui.widgets import no_match, scope_caption
+from carecycle_dash.ui.widgets import no_match, scope_caption, viewer_name
+
+audit = logging.getLogger(AUDIT_LOGGER)
 
 _MEMO = "_overview_memo"
 _TREND_DAYS = range(3, 367 * 2)
@@ -67,6 +75,7 @@ def show() -> None:
     )
     comparison_caption(summary.comparison)
     charts_section(view)
+    report_download(view, summary)
 
 
 def data_completeness(view: View) -> None:
@@ -223,7 +232,88 @@ def comparison_caption(comparison: Comparison | None) -> None:
 
 def charts_section(view: View) -> None:
     left, right = st.columns(2)
-    left.plotly_chart(charts.disposition_chart(view.filtered), key="dispositions")
+    click_through.clickable_chart(
+        left, charts.disposition_chart(view.filtered), "dispositions", click_through.show_disposition
+    )
     right.plotly_chart(charts.duration_histogram(view.filtered), key="durations")
-    st.plotly_chart(charts.calls_over_time_chart(view.filtered, view.tz), key="over_time")
+    click_through.clickable_chart(
+        st.container(), charts.calls_over_time_chart(view.filtered, view.tz), "over_time", click_through.show_day
+    )
+    st.caption("Click a disposition bar or a day to narrow the view to those calls; clear it in the sidebar.")
     st.plotly_chart(charts.duration_by_disposition_chart(view.filtered), key="duration_by_disposition")
+    hour_of_week_heatmap(view)
+    outcome_funnel(view)
+
+
+def hour_of_week_heatmap(view: View) -> None:
+    """When should we call? Calls or a rate per weekday and hour; a click narrows the view to that hour.
+
+    The heatmap leaves out its own cell filter, so every hour stays visible (the chosen one outlined)."""
+    measure = st.segmented_control(
+        "Hour of the week shows",
+        MEASURES,
+        default="calls",
+        format_func=charts.MEASURE_LABELS.__getitem__,
+        key="heatmap_measure",
+    )
+    cell = None if view.filters.weekday is None else (view.filters.weekday, view.filters.hour)
+    calls = view.filtered
+    if cell is not None:
+        calls = apply_filters(view.all_calls, replace(view.filters, weekday=None, hour=None), keep_text=False)
+    data = hour_of_week(calls, view.tz)
+    figure = charts.hour_of_week_chart(data, measure or "calls", view.tz, selected=cell)
+    click_through.clickable_chart(st.container(), figure, "hour_of_week", click_through.show_cell)
+    notes = [f"Rates need at least {MIN_CALLS_FOR_RATE} calls in an hour; click a cell to see its calls."]
+    if data.without_time:
+        notes.append(f"{format_count(data.without_time)} calls without a time are not shown.")
+    st.caption(" ".join(notes))
+
+
+def outcome_funnel(view: View) -> None:
+    """How far calls get, with what each stage means (the rules live in api/contract.py)."""
+    st.plotly_chart(charts.outcome_funnel_chart(view.filtered), key="funnel")
+    positive = ", ".join(sorted(POSITIVE_DISPOSITIONS))
+    st.caption(
+        "Each stage keeps the calls of the one before: connected (a person was reached), a conversation "
+        f"(the caller spoke at least {CONVERSATION_MIN_CALLER_TURNS} times), a success evaluation that passed, "
+        f"and a positive disposition ({positive})."
+    )
+
+
+def report_download(view: View, summary: PeriodSummary) -> None:
+    """This view as the weekly report's self-contained HTML file, built only when clicked."""
+    customer = view.inputs.customer_id
+    who = viewer_name()
+    today = datetime.now(UTC)
+
+    def build() -> bytes:
+        data = build_report(
+            view.all_calls,
+            view.filters,
+            customer_id=customer,
+            first_day=view.loaded.filter_options(view.tz).first_day,
+            generated_at=datetime.now(UTC).astimezone(time_zone(view.tz)),
+            attention=[item.text for item in summary.items],
+            completeness=completeness_lines(
+                view.all_calls,
+                view.filters,
+                api_total=view.loaded.result.items_total,
+                cleaned=view.loaded.frame.cleaned_total,
+            ),
+        )
+        audit.info(
+            "report download: user=%s customer=%s rows=%d bytes=%d", who, customer, len(view.filtered), len(data)
+        )
+        return data
+
+    st.download_button(
+        "Download this view as a report (HTML)",
+        icon=":material/summarize:",
+        data=build,
+        file_name=f"carecycle-report-{customer}-{today:%Y-%m-%d}.html",
+        mime="text/html",
+        on_click="ignore",
+        key="report_download",
+        help="One file with the figures, their changes against the previous period and the charts; "
+        "it opens offline in any browser and can be mailed.",
+    )

@@ -33,6 +33,7 @@ from carecycle_dash.api.contract import (
 )
 from carecycle_dash.api.logs import one_line
 from carecycle_dash.data.filters import CallFilters, FilterOptions
+from carecycle_dash.data.patterns import WEEKDAYS
 from carecycle_dash.data.periods import PRESETS, matching_preset, preset_range
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
 from carecycle_dash.ui.navigation import (
@@ -41,6 +42,8 @@ from carecycle_dash.ui.navigation import (
     ParamValue,
     address_moved,
     address_params,
+    cell_from_params,
+    cell_params,
     sync_address,
 )
 from carecycle_dash.ui.settings import TYPED_KEY_STATE, source_label
@@ -52,7 +55,18 @@ _URL_ADOPTED = "_url_adopted"
 _LINK_FILTERS = "_link_filters"
 _FILTERS_FOR = "_filters_for"
 _DATES_SPAN = "_dates_span"
-_FILTER_KEYS = ("f_dates", "f_dispositions", "f_directions", "f_campaigns", "f_assistants", "f_text", "f_tests")
+CELL_KEY = "f_cell"
+"""The kept heatmap cell: (weekday 0 = Monday, hour) or None."""
+_FILTER_KEYS = (
+    "f_dates",
+    "f_dispositions",
+    "f_directions",
+    "f_campaigns",
+    "f_assistants",
+    "f_text",
+    "f_tests",
+    CELL_KEY,
+)
 SINCE_SPANS: Final[dict[str, str]] = {
     "": "All calls",
     "7d": "Last 7 days",
@@ -164,6 +178,12 @@ def link_filters() -> dict[str, ParamValue]:
 def write_link(inputs: ViewInputs, **extra: ParamValue | None) -> None:
     """Keep the address in step with the inputs and these other parameters (filters, call)."""
     sync_address({**inputs.link_params(), **extra})
+
+
+def kept_cell() -> tuple[int, int] | None:
+    """The heatmap cell the view is narrowed to, if any."""
+    cell = kept_value(CELL_KEY)
+    return (int(cell[0]), int(cell[1])) if isinstance(cell, tuple | list) and len(cell) == 2 else None
 
 
 def _accept_typed_key() -> None:
@@ -305,7 +325,10 @@ def loaded_caption(loaded_at: datetime, calls: int, pages: int, since: date | No
 
 
 def _reset_filters_when_data_changes(data_key: tuple[str, ...]) -> None:
-    if st.session_state.get(_FILTERS_FOR) != data_key:
+    """Other calls, other choices: start over. The session's first calls keep the filters its link gave."""
+    if _FILTERS_FOR not in st.session_state:
+        st.session_state[_FILTERS_FOR] = data_key
+    elif st.session_state[_FILTERS_FOR] != data_key:
         for key in _FILTER_KEYS:
             forget(key)
         st.session_state[_FILTERS_FOR] = data_key
@@ -363,6 +386,9 @@ def adopt_link_filters(options: FilterOptions, data_key: tuple[str, ...]) -> lis
             set_kept("f_tests", tests == "1")
         else:
             warnings.append("The link's tests value is not 1 or 0; test calls stay hidden.")
+    cell, warning = cell_from_params({name: value for name, value in params.items() if isinstance(value, str)})
+    set_kept(CELL_KEY, cell)
+    warnings += [warning] if warning else []
     return warnings
 
 
@@ -407,6 +433,8 @@ def filter_link_params(chosen: CallFilters, options: FilterOptions) -> dict[str,
         params["q"] = chosen.text
     if chosen.include_tests:
         params["tests"] = "1"
+    if chosen.weekday is not None and chosen.hour is not None:
+        params.update(cell_params((chosen.weekday, chosen.hour)))  # type: ignore[arg-type]
     return params
 
 
@@ -469,6 +497,7 @@ def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallF
         placeholder="e.g. refill",
     )
     include_tests = sidebar.toggle("Include test calls", key=kept("f_tests", False), on_change=keep, args=("f_tests",))
+    cell = _cell_filter()
     return CallFilters(
         start=start,
         end=end,
@@ -479,7 +508,22 @@ def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallF
         assistant_types=tuple(assistants),
         text=text.strip(),
         include_tests=include_tests,
+        weekday=None if cell is None else cell[0],
+        hour=None if cell is None else cell[1],
     )
+
+
+def _cell_filter() -> tuple[int, int] | None:
+    """The heatmap cell chosen on the Overview, shown with a way to clear it (there is no widget to pick it)."""
+    cell = kept_cell()
+    if cell is not None:
+        weekday, hour = cell
+        box = st.sidebar.container(border=True)
+        box.markdown(f"**Hour of the week:** {WEEKDAYS[weekday]} {hour:02d}:00–{hour:02d}:59")
+        box.button(
+            "Clear the hour", icon=":material/close:", key="clear_cell", on_click=set_kept, args=(CELL_KEY, None)
+        )
+    return cell
 
 
 def default_customer(settings: Settings) -> str:

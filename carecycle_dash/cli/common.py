@@ -1,0 +1,218 @@
+"""What the headless commands (`export`, `report`) share: the connection options and their checks, loading
+every call, exit codes, one-line failures, the atomic write of the output file and the audit line's "who".
+
+Exit codes:
+  0  done
+  1  unexpected error
+  2  usage or input: bad option, missing key, malformed customer ID, unsafe base URL, unknown customer,
+     a request the API rejected (400/404/422)
+  3  authentication or access: the key was rejected (401) or may not see this customer (403)
+  4  network or server: unreachable, timed out, 5xx, rate limited, unreadable or inconsistent data
+  5  the output file could not be written
+  130 interrupted
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Final, TextIO
+
+from carecycle_dash.api.client import CallsClient, validate_base_url, validate_customer_id, whole_number
+from carecycle_dash.api.config import ENV_API_KEY, resolve_settings
+from carecycle_dash.api.contract import DEFAULT_BASE_URL, SortField, SortOrder
+from carecycle_dash.api.errors import (
+    AuthenticationError,
+    BadRequestError,
+    CareCycleError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from carecycle_dash.api.logs import one_line
+from carecycle_dash.api.models import LoadResult
+from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, load_all_calls
+from carecycle_dash.api.retry import RetryPolicy
+from carecycle_dash.output.export import write_bytes_atomically
+
+EXIT_OK: Final = 0
+EXIT_UNEXPECTED: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_AUTH: Final = 3
+EXIT_REMOTE: Final = 4
+EXIT_OUTPUT: Final = 5
+EXIT_INTERRUPTED: Final = 130
+EXIT_CODES_HELP: Final = (
+    "Exit codes: 0 {done}; 1 unexpected; 2 usage or input; 3 key rejected or no access; "
+    "4 network, server or data; 5 output not written; 130 interrupted."
+)
+
+# A scheduled job has no one waiting on it: it may retry longer than the dashboard would.
+HEADLESS_RETRY: Final = RetryPolicy(attempts=8, deadline_s=180.0)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """The checked options every command needs to load calls."""
+
+    customer_id: str
+    base_url: str
+    api_key: str
+    concurrency: int
+
+
+class OutputNotWritten(Exception):
+    """The output file could not be written; the message is safe to show."""
+
+
+class ProgressBar:
+    """A one-line bar redrawn in place on a terminal."""
+
+    def __init__(self, stream: TextIO, width: int = 30) -> None:
+        self.stream = stream
+        self.width = width
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = int(self.width * done / total) if total else self.width
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\rLoading pages [{bar}] {done}/{total}")
+        self.stream.flush()
+        self.drawn = True
+
+    def finish(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """--customer-id, --output, --base-url and --concurrency, the same for every command."""
+    parser.add_argument("--customer-id", metavar="ID", help="the customer's UUID (required)")
+    parser.add_argument("--output", metavar="PATH", help="the file to write (required)")
+    parser.add_argument("--base-url", metavar="URL", help="https URL of the API (http only to this machine)")
+    parser.add_argument(
+        "--concurrency",
+        default=str(DEFAULT_CONCURRENCY),
+        metavar="N",
+        help=f"pages fetched at once, 1..{MAX_CONCURRENCY} (default {DEFAULT_CONCURRENCY})",
+    )
+
+
+def connection(args: argparse.Namespace, environ: Mapping[str, str]) -> Connection:
+    """The checked connection options, or InvalidInputError naming the one to fix."""
+    if not args.customer_id:
+        raise InvalidInputError("--customer-id is required (the customer's UUID).")
+    try:
+        concurrency: object = int(args.concurrency)
+    except ValueError:
+        concurrency = args.concurrency
+    concurrency = whole_number(concurrency, "--concurrency", 1, MAX_CONCURRENCY)
+    customer_id = validate_customer_id(args.customer_id)
+    settings = resolve_settings(environ=environ)  # the environment only: a scheduled job has no secrets file
+    base_url = validate_base_url(args.base_url or settings.base_url or DEFAULT_BASE_URL)
+    if settings.api_key is None:
+        raise InvalidInputError(f"{ENV_API_KEY} is not set: export your CareCycle API key (it begins with cc_).")
+    return Connection(customer_id, base_url, settings.api_key, concurrency)
+
+
+def output_path(value: str | None, what: str) -> Path:
+    """The --output file, checked before any call is loaded: named, not a folder, in a folder that exists."""
+    if not value:
+        raise InvalidInputError(f"--output is required (the {what} to write).")
+    output = Path(value)
+    if output.is_dir():
+        raise InvalidInputError(f"--output {str(output)!r} is a directory; name a file.")
+    if not output.parent.is_dir():
+        raise InvalidInputError(f"The folder of --output {str(output)!r} does not exist.")
+    return output
+
+
+def load(
+    conn: Connection,
+    *,
+    sort_by: SortField,
+    order: SortOrder,
+    progress: ProgressBar | None,
+    retry: RetryPolicy | None,
+    since: datetime | None = None,
+) -> LoadResult:
+    """Every call of the customer (created at or after `since`, when given), with the patient retry of a
+    scheduled job unless told otherwise. Loading since a date reads newest first, as only that order can stop
+    early; the caller sorts locally then."""
+    with CallsClient(conn.api_key, conn.base_url, retry=retry or HEADLESS_RETRY) as client:
+        if since is None:
+            result = load_all_calls(
+                client,
+                conn.customer_id,
+                sort_by=sort_by,
+                order=order,
+                concurrency=conn.concurrency,
+                on_progress=progress,
+            )
+        else:
+            result = load_all_calls(
+                client, conn.customer_id, since=since, concurrency=conn.concurrency, on_progress=progress
+            )
+    if progress:
+        progress.finish()
+    return result
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """All of `data` or nothing at `path`; a failure becomes OutputNotWritten with a message to show."""
+    try:
+        write_bytes_atomically(path, data)
+    except OSError as error:
+        raise OutputNotWritten(f"Could not write {str(path)!r}: {error.strerror or type(error).__name__}.") from None
+
+
+def who() -> str:
+    """The account running the command, for the audit line."""
+    try:
+        return one_line(getpass.getuser())
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def run_guarded(work: Callable[[ProgressBar | None], int], err: TextIO) -> int:
+    """Run a command's work; every failure becomes one line on `err` and its exit code, never a traceback."""
+    progress = ProgressBar(err) if err.isatty() else None
+    try:
+        return work(progress)
+    except CareCycleError as error:
+        code, message = _exit_code(error), error.message
+    except OutputNotWritten as error:
+        code, message = EXIT_OUTPUT, str(error)
+    except KeyboardInterrupt:
+        code, message = EXIT_INTERRUPTED, "Interrupted; nothing was written."
+    except Exception as error:
+        code, message = EXIT_UNEXPECTED, f"Unexpected {type(error).__name__}; nothing was written. Please report it."
+    if progress:
+        progress.finish()
+    err.write(f"error: {' '.join(message.split())}\n")
+    err.flush()
+    return code
+
+
+def _exit_code(error: CareCycleError) -> int:
+    if isinstance(error, AuthenticationError | PermissionDeniedError):
+        return EXIT_AUTH
+    if isinstance(error, InvalidInputError | BadRequestError | ValidationError | NotFoundError):
+        return EXIT_USAGE
+    return EXIT_REMOTE
+
+
+def describe_size(size: int) -> str:
+    """A file size for a person: 1.2 MB, 340 KB, 12 bytes."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.0f} KB"
+    return f"{size} bytes"

@@ -1,0 +1,78 @@
+"""Click-through in a real Chromium: a click on a disposition bar or a heatmap cell narrows the view, and
+the address of a narrowed view reproduces it."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from carecycle_dash.simulator import DEMO_CUSTOMERS
+from tests.support.browser import open_app, wait_for_app
+from tests.support.servers import RunningApp
+
+pytestmark = pytest.mark.browser
+SMALL = DEMO_CUSTOMERS["small"]
+
+
+def total_calls(page: Page) -> int:
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Total calls")
+    return int(metric.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))
+
+
+def chart(page: Page, key: str) -> Locator:
+    """The plotly chart whose Streamlit key starts with `key` (click-through keys carry a round number)."""
+    plot = page.locator(f"[class*='st-key-{key}_'] .js-plotly-plot").first
+    expect(plot).to_be_visible(timeout=30_000)
+    plot.scroll_into_view_if_needed()
+    return plot
+
+
+def click_at(page: Page, plot: Locator, x: float, y: float) -> None:
+    """Hover first (plotly picks the point under the pointer on hover), then click."""
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+
+
+def test_clicking_a_disposition_bar_narrows_the_view_to_those_calls(page: Page, demo_app: RunningApp) -> None:
+    open_app(page, f"{demo_app.url}/?customer_id={SMALL}")
+    everything = total_calls(page)
+    plot = chart(page, "dispositions")
+    first_bar = plot.locator(".trace.bars .point path").first
+    name, count = plot.evaluate("el => [el.data[0].customdata[0][3], el.data[0].customdata[0][1]]")
+    box = first_bar.bounding_box()
+    assert box is not None
+    click_at(page, plot, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    chosen = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text="Dispositions")
+    expect(chosen).to_contain_text(name)
+    assert total_calls(page) == int(count.replace(",", "")) < everything
+
+
+def test_clicking_a_heatmap_cell_narrows_the_view_and_the_address_reproduces_it(
+    page: Page, demo_app: RunningApp
+) -> None:
+    open_app(page, f"{demo_app.url}/?customer_id={SMALL}")
+    everything = total_calls(page)
+    plot = chart(page, "hour_of_week")
+    cells = plot.evaluate("el => el.data[1].customdata")
+    weekday, hour, _, calls = max(cells, key=lambda row: int(row[3].replace(",", "")))[:4]
+    calls = int(calls.replace(",", ""))
+    area = plot.locator(".nsewdrag").first.bounding_box()
+    assert area is not None
+    x = area["x"] + (hour + 0.5) / 24 * area["width"]
+    y = area["y"] + (weekday + 0.5) / 7 * area["height"]
+    click_at(page, plot, x, y)
+    expect(page.locator("[data-testid='stSidebar']").get_by_text("Hour of the week:")).to_be_visible()
+    assert total_calls(page) == calls < everything
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["weekday"] == [("mon", "tue", "wed", "thu", "fri", "sat", "sun")[weekday]]
+    assert query["hour"] == [str(hour)]
+
+    shared = page.context.new_page()
+    open_app(shared, page.url)
+    assert total_calls(shared) == calls
+    shared.close()
