@@ -11,20 +11,25 @@ not match) and repairs in bounded steps, cheapest first:
    out of order), re-fetch every page, at most `MAX_FULL_ROUNDS` times.
 
 If that cannot make it whole it raises InconsistentDataError instead of returning a short table.
+
+A load may have a deadline and a cancel flag (`LoadGuard`): every request checks them, and the caller's
+thread checks them while it waits for pages, so a stuck API or a load nobody waits for ends promptly.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass
 from typing import Any, Final
 
-from carecycle_dash.api.client import CallsClient, RequestStats, validate_customer_id
+from carecycle_dash.api.client import CallsClient, RequestStats, format_seconds, validate_customer_id
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT, SortField, SortOrder
-from carecycle_dash.api.errors import InconsistentDataError, InvalidInputError
+from carecycle_dash.api.errors import InconsistentDataError, InvalidInputError, LoadTimeoutError
+from carecycle_dash.api.limits import LoadGuard
 from carecycle_dash.api.models import CallsPage, LoadResult, ProgressCallback, Repairs
 
 DEFAULT_CONCURRENCY: Final = 8
@@ -33,6 +38,8 @@ MAX_FULL_ROUNDS: Final = 3
 MAX_TAIL_STEPS: Final = 5
 MAX_TARGETED_STEPS: Final = 3
 MAX_PAGES: Final = 100_000
+# How often the caller's thread looks at the load's deadline and cancel flag while pages are in flight.
+GUARD_POLL_S: Final = 0.2
 # Fields with few distinct values: one shared string per value keeps 100,000 calls small in memory.
 SHARED_VALUE_FIELDS: Final = (
     "campaignId",
@@ -94,6 +101,7 @@ class _Loader:
         page_size: int,
         pool: ThreadPoolExecutor,
         on_progress: ProgressCallback | None,
+        guard: LoadGuard,
     ) -> None:
         self.client = client
         self.customer_id = customer_id
@@ -109,9 +117,15 @@ class _Loader:
         self.lock = threading.Lock()
         self.latest_total = 0
         self.shrank = False
+        self.guard = guard
+        self.in_flight: dict[object, tuple[int, float]] = {}  # token -> (page, asked at), for the timeout line
 
     def _fetch(self, page: int) -> CallsPage:
         """One page, in a worker thread; the total is booked the moment the answer is in, in answer order."""
+        token = object()
+        with self.lock:
+            self.in_flight[token] = (page, self.client.retry.clock())
+        # On an error the entry stays: every error ends the load, and a timeout's line names the slow page.
         result = self.client.fetch_page(
             self.customer_id,
             page=page,
@@ -119,7 +133,10 @@ class _Loader:
             sort_by=self.sort_by,
             order=self.order,
             stats=self.stats,
+            guard=self.guard,
         )
+        with self.lock:
+            del self.in_flight[token]
         with self.lock:
             if result["itemsTotal"] < self.latest_total:
                 self.shrank = True
@@ -168,12 +185,17 @@ class _Loader:
             self._plan(len(numbers))
         futures: dict[Future[CallsPage], int] = {self.pool.submit(self._fetch, n): i for i, n in enumerate(numbers)}
         results: list[CallsPage | None] = [None] * len(numbers)
+        pending = set(futures)
         try:
             # as_completed, not wait(FIRST_COMPLETED) in a loop: that rescans every pending future per page.
-            for future in as_completed(futures):
-                page = future.result()
-                self._arrived(page)
-                results[futures[future]] = page
+            # It is restarted every GUARD_POLL_S only to look at the deadline and the cancel flag.
+            while pending:
+                for future in _completed_within(pending, GUARD_POLL_S):
+                    pending.discard(future)
+                    page = future.result()
+                    self._arrived(page)
+                    results[futures[future]] = page
+                self.guard.check(self.client.retry.clock())
         finally:
             for future in futures:
                 future.cancel()
@@ -198,6 +220,31 @@ class _Loader:
                     new += 1
         return ordered, repeats, new
 
+    def timeout_message(self, deadline_s: float) -> str:
+        """One line naming what was slow when the load ran out of time: the page asked for longest ago."""
+        now = self.client.retry.clock()
+        with self.lock:
+            oldest = min(self.in_flight.values(), key=lambda entry: entry[1], default=None)
+        arrived = f"{self.progress.done:,} of {max(self.progress.total, 1):,} pages had arrived"
+        if oldest is None:
+            return (
+                f"Loading did not finish within its {format_seconds(deadline_s)} limit ({arrived}). "
+                "The API is slow or failing; try again later."
+            )
+        page, asked_at = oldest
+        return (
+            f"The API did not send page {page:,} within {format_seconds(max(now - asked_at, 0.0))}, so loading "
+            f"stopped at its {format_seconds(deadline_s)} limit ({arrived}). The API is slow; try again later."
+        )
+
+
+def _completed_within(futures: Iterable[Future[CallsPage]], timeout: float) -> Iterator[Future[CallsPage]]:
+    """The futures that complete within `timeout` seconds, as they complete."""
+    try:
+        yield from as_completed(futures, timeout=timeout)
+    except FuturesTimeout:
+        return
+
 
 def _check_options(concurrency: int, page_size: int) -> None:
     if isinstance(concurrency, bool) or not isinstance(concurrency, int) or not 1 <= concurrency <= MAX_CONCURRENCY:
@@ -215,21 +262,33 @@ def load_all_calls(
     concurrency: int = DEFAULT_CONCURRENCY,
     page_size: int = MAX_LIMIT,
     on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    deadline_s: float | None = None,
 ) -> LoadResult:
     """Every call of the customer, each exactly once, in the API's order; what was repaired is in `repairs`.
 
-    At most `concurrency` requests are in flight. `on_progress(pages done, pages total)` is called in the
-    caller's thread; the total grows if repairs need more pages. Raises the client's errors, or
-    InconsistentDataError when the data kept moving faster than it could be repaired.
+    At most `concurrency` requests are in flight (and at most the client's per-key slots). `on_progress(pages
+    done, pages total)` is called in the caller's thread; the total grows if repairs need more pages. Setting
+    `cancel` ends the load with LoadCancelledError; past `deadline_s` seconds it ends with LoadTimeoutError,
+    whose line names the slow page. Either way the requests still running are stopped, not waited for.
+    Raises the client's errors, or InconsistentDataError when the data kept moving faster than it could be
+    repaired.
     """
     customer_id = validate_customer_id(customer_id)
     _check_options(concurrency, page_size)
+    if deadline_s is not None and not (isinstance(deadline_s, int | float) and deadline_s > 0):
+        raise InvalidInputError("The load deadline must be a number of seconds greater than 0.")
+    started = client.retry.clock()
+    guard = LoadGuard(started + deadline_s if deadline_s is not None else math.inf, cancel)
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="carecycle-page")
+    loader = _Loader(client, customer_id, sort_by, order, page_size, pool, on_progress, guard)
     try:
-        loader = _Loader(client, customer_id, sort_by, order, page_size, pool, on_progress)
         return _load(loader)
+    except LoadTimeoutError:
+        raise LoadTimeoutError(loader.timeout_message(deadline_s or 0.0)) from None
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        guard.stop()  # requests still running (after a failure) end now instead of being waited for
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _load(loader: _Loader) -> LoadResult:

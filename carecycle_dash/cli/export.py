@@ -2,6 +2,8 @@
 
 The key comes from CARECYCLE_API_KEY only (never a flag: flags show in process lists and shell history).
 Any failure prints one line on stderr and exits non-zero; nothing is written unless the whole load worked.
+Each request may take `--request-timeout` (else CARECYCLE_REQUEST_TIMEOUT_S, else 60 s) and the whole load
+`--load-timeout` (else CARECYCLE_LOAD_TIMEOUT_S, else 110 s, so a stuck API fails a job within 2 minutes).
 
 Exit codes:
   0  exported
@@ -21,12 +23,21 @@ import getpass
 import logging
 import os
 import sys
+import threading
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TextIO
 
 from carecycle_dash.api.client import CallsClient, validate_base_url, validate_customer_id
-from carecycle_dash.api.config import ENV_API_KEY, ENV_BASE_URL
+from carecycle_dash.api.config import (
+    DEFAULT_REQUEST_TIMEOUT_S,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_LOAD_TIMEOUT,
+    ENV_REQUEST_TIMEOUT,
+    parse_seconds,
+)
 from carecycle_dash.api.contract import (
     DEFAULT_BASE_URL,
     DEFAULT_SORT_FIELD,
@@ -58,8 +69,11 @@ EXIT_REMOTE: Final = 4
 EXIT_OUTPUT: Final = 5
 EXIT_INTERRUPTED: Final = 130
 
-# A scheduled job has no one waiting on it: it may retry longer than the dashboard would.
+# A scheduled job has no one waiting on it: it may retry more often than the dashboard would, within the
+# load's own deadline.
 HEADLESS_RETRY: Final = RetryPolicy(attempts=8, deadline_s=180.0)
+# A job that fails should fail within 2 minutes: a stuck API must not hold the next run or its alerting back.
+EXPORT_LOAD_TIMEOUT_S: Final = 110.0
 
 
 def register(subparsers: Any) -> None:
@@ -82,6 +96,17 @@ def register(subparsers: Any) -> None:
         default=str(DEFAULT_CONCURRENCY),
         metavar="N",
         help=f"pages fetched at once, 1..{MAX_CONCURRENCY} (default {DEFAULT_CONCURRENCY})",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        metavar="SECONDS",
+        help=f"longest one request may take, connect to last byte (default {ENV_REQUEST_TIMEOUT}, else "
+        f"{DEFAULT_REQUEST_TIMEOUT_S:g})",
+    )
+    parser.add_argument(
+        "--load-timeout",
+        metavar="SECONDS",
+        help=f"longest the whole load may take (default {ENV_LOAD_TIMEOUT}, else {EXPORT_LOAD_TIMEOUT_S:g})",
     )
     parser.set_defaults(run=run)
 
@@ -122,8 +147,28 @@ def _exit_code(error: CareCycleError) -> int:
     return EXIT_REMOTE
 
 
-def _options(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str, str, Path, str, int]:
-    """The checked options: (customer ID, base URL, output path, API key, concurrency)."""
+@dataclass(frozen=True)
+class _Options:
+    customer_id: str
+    base_url: str
+    output: Path
+    api_key: str = field(repr=False)
+    concurrency: int
+    request_timeout_s: float
+    load_timeout_s: float
+
+
+def _seconds(flag_value: str | None, flag: str, environ: Mapping[str, str], env_name: str, default: float) -> float:
+    """A time limit: the flag, else the environment, else `default`; InvalidInputError names the bad one."""
+    if flag_value is not None:
+        return parse_seconds(flag_value, flag)
+    if env_value := environ.get(env_name, "").strip():
+        return parse_seconds(env_value, env_name)
+    return default
+
+
+def _options(args: argparse.Namespace, environ: Mapping[str, str]) -> _Options:
+    """The checked options."""
     if not args.customer_id:
         raise InvalidInputError("--customer-id is required (the customer's UUID).")
     if not args.output:
@@ -148,7 +193,15 @@ def _options(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str,
     api_key = environ.get(ENV_API_KEY, "").strip()
     if not api_key:
         raise InvalidInputError(f"{ENV_API_KEY} is not set: export your CareCycle API key (it begins with cc_).")
-    return customer_id, base_url, output, api_key, concurrency
+    return _Options(
+        customer_id,
+        base_url,
+        output,
+        api_key,
+        concurrency,
+        _seconds(args.request_timeout, "--request-timeout", environ, ENV_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT_S),
+        _seconds(args.load_timeout, "--load-timeout", environ, ENV_LOAD_TIMEOUT, EXPORT_LOAD_TIMEOUT_S),
+    )
 
 
 class _OutputNotWritten(Exception):
@@ -162,10 +215,24 @@ def _export(
     progress: _ProgressBar | None,
     retry: RetryPolicy | None,
 ) -> int:
-    customer_id, base_url, output, api_key, concurrency = _options(args, environ)
-    with CallsClient(api_key, base_url, retry=retry or HEADLESS_RETRY) as client:
+    options = _options(args, environ)
+    output, customer_id = options.output, options.customer_id
+    with CallsClient(
+        options.api_key,
+        options.base_url,
+        retry=retry or HEADLESS_RETRY,
+        request_timeout_s=options.request_timeout_s,
+        # The only load in this process: --concurrency alone bounds its requests.
+        request_slots=threading.BoundedSemaphore(options.concurrency),
+    ) as client:
         result = load_all_calls(
-            client, customer_id, sort_by=args.sort_by, order=args.order, concurrency=concurrency, on_progress=progress
+            client,
+            customer_id,
+            sort_by=args.sort_by,
+            order=args.order,
+            concurrency=options.concurrency,
+            on_progress=progress,
+            deadline_s=options.load_timeout_s,
         )
     if progress:
         progress.finish()

@@ -111,8 +111,15 @@ def load_calls(
         store.invalidate(key)
 
     def load() -> LoadedCalls:
-        with CallsClient(api_key, base_url) as client:
-            result = load_all_calls(client, customer_id, sort_by=sort_by, order=order, on_progress=on_progress)
+        with CallsClient(api_key, base_url, request_timeout_s=settings.timeouts.request_s) as client:
+            result = load_all_calls(
+                client,
+                customer_id,
+                sort_by=sort_by,
+                order=order,
+                on_progress=on_progress,
+                deadline_s=settings.timeouts.load_s,
+            )
         return LoadedCalls(result, build_frame(result.calls), datetime.now(UTC), base_url)
 
     return store.get_or_load(key, load)
