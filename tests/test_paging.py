@@ -333,7 +333,7 @@ def test_a_load_past_its_deadline_names_the_slow_page_in_one_line() -> None:
     message = caught.value.message
     assert "\n" not in message
     assert message.startswith("The API did not send page 3 within 6.7 min")
-    assert "5 min limit (2 of 5 pages had arrived)" in message
+    assert "; loading stopped at its 5 min limit (2 of 5 pages had arrived)" in message
     assert isinstance(caught.value, NetworkError)
 
 

@@ -81,8 +81,8 @@ _SLOT_POLL_S: Final = 0.25
 
 
 def format_seconds(seconds: float) -> str:
-    """A time limit as people write it: 60 s, 0.5 s, 1.5 min, 5 min."""
-    if seconds >= 90:
+    """A time limit as people write it: 0.5 s, 60 s, 110 s, 2.5 min, 5 min."""
+    if seconds >= 120:
         return f"{seconds / 60:.1f}".removesuffix(".0") + " min"
     return f"{seconds:.3g} s"
 

@@ -233,7 +233,7 @@ class _Loader:
             )
         page, asked_at = oldest
         return (
-            f"The API did not send page {page:,} within {format_seconds(max(now - asked_at, 0.0))}, so loading "
+            f"The API did not send page {page:,} within {format_seconds(max(now - asked_at, 0.0))}; loading "
             f"stopped at its {format_seconds(deadline_s)} limit ({arrived}). The API is slow; try again later."
         )
 
