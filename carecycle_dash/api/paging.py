@@ -137,7 +137,6 @@ class _Loader:
         )
         with self.lock:
             del self.in_flight[token]
-        with self.lock:
             if result["itemsTotal"] < self.latest_total:
                 self.shrank = True
             self.latest_total = result["itemsTotal"]
