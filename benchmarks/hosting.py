@@ -16,7 +16,7 @@ Resident memory is psutil's RSS when installed, else VmRSS from /proc. On a shar
 mostly measure the other load, so the server's CPU seconds per phase are printed too (from /proc): they
 say what a session costs whatever else runs, and so how many sessions a core serves.
 
-    .venv/bin/python benchmarks/hosting.py [--latency-ms 40] [--cache-mb 100] [--sessions 1 5 10]
+    .venv/bin/python benchmarks/hosting.py [--latency-ms 40] [--cache-mb 100] [--sessions 1 5 10] [--phases 1 2 3 4]
 """
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ SERVER_SCRIPT = textwrap.dedent(
 # Records, in the page, when the first plotly chart is drawn and whether a load's progress bar ever showed.
 PAGE_PROBE = """
 new MutationObserver(() => {
+  if (window.__appStarted === undefined && document.querySelector("[data-testid='stApp']")) {
+    window.__appStarted = performance.now();
+  }
   if (window.__firstChart === undefined && document.querySelector("[data-testid='stPlotlyChart'] .main-svg")) {
     window.__firstChart = performance.now();
   }
@@ -142,6 +145,12 @@ def first_chart_s(page: Page) -> float:
     return float(page.evaluate("window.__firstChart")) / 1000
 
 
+def after_frontend_s(page: Page) -> float:
+    """Seconds from the app's frontend being up (its JavaScript loaded and running) to the first chart."""
+    first_chart_s(page)
+    return float(page.evaluate("window.__firstChart - window.__appStarted")) / 1000
+
+
 def saw_loading(page: Page) -> bool:
     return bool(page.evaluate("window.__sawLoading === true"))
 
@@ -181,6 +190,14 @@ def same_customer(browser: Browser, app: RunningApp, counts: list[int]) -> None:
 
 def loaded_while_loading(browser: Browser, app: RunningApp, count: int) -> None:
     print(f"\n2. {count} sessions on the loaded customer while another 100,000-call customer loads")
+    warm = open_sessions(browser, app, [LARGE])  # loads it when phase 1 did not run
+    first_chart_s(warm[0][1])
+    close(warm)
+    alone = open_sessions(browser, app, [LARGE])
+    baseline, frontend_up = first_chart_s(alone[0][1]), after_frontend_s(alone[0][1])
+    print(f"   one session on the loaded customer with nothing else running: {baseline:.1f} s to first chart,")
+    print(f"   {frontend_up:.1f} s of it after the app's frontend was up")
+    close(alone)
     loading = open_sessions(browser, app, [SECOND_LARGE])
     loading[0][1].wait_for_function("window.__sawLoading === true", timeout=CHART_TIMEOUT_MS, polling=50)
     started = time.monotonic()
@@ -189,6 +206,7 @@ def loaded_while_loading(browser: Browser, app: RunningApp, count: int) -> None:
     times = [first_chart_s(page) for _, page in readers]
     still_loading = not loading[0][1].evaluate("window.__firstChart !== undefined")
     print(f"   loaded customer, time to first chart: {describe(times)}")
+    print(f"   of which after the app's frontend was up: {describe([after_frontend_s(page) for _, page in readers])}")
     print(f"   the other customer was {'still' if still_loading else 'no longer'} loading when they had drawn")
     loading_s = first_chart_s(loading[0][1])
     print(f"   server CPU for the readers and the load together: {cpu_s(app.process.pid) - cpu_before:.1f} s")
@@ -246,6 +264,8 @@ def main() -> None:
     parser.add_argument("--cache-mb", type=float, default=100.0)
     parser.add_argument("--cache-customers", type=int, default=6)
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
+    parser.add_argument("--phases", type=int, nargs="+", default=[1, 2, 3, 4], help="which phases to run")
+    parser.add_argument("--readers", type=int, default=3, help="sessions on the loaded customer in phase 2")
     args = parser.parse_args()
     smalls = {small_customer(i): SMALL_SIZE for i in range(sum(args.sessions))}
     smalls |= {small_customer(100 + i): SMALL_SIZE for i in range(args.cache_customers)}
@@ -255,12 +275,16 @@ def main() -> None:
         with TemporaryDirectory() as logs:
             app = start_app(Path(logs), env=app_env(base_url))
             try:
-                same_customer(browser, app, args.sessions)
-                loaded_while_loading(browser, app, 3)
-                different_customers(browser, app, args.sessions)
+                if 1 in args.phases:
+                    same_customer(browser, app, args.sessions)
+                if 2 in args.phases:
+                    loaded_while_loading(browser, app, args.readers)
+                if 3 in args.phases:
+                    different_customers(browser, app, args.sessions)
             finally:
                 app.stop()
-        cache_bound(browser, base_url, args.cache_mb, args.cache_customers)
+        if 4 in args.phases:
+            cache_bound(browser, base_url, args.cache_mb, args.cache_customers)
         browser.close()
 
 
