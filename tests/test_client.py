@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import httpx
@@ -21,14 +22,18 @@ from carecycle_dash.api.errors import (
     AuthenticationError,
     BadRequestError,
     InvalidInputError,
+    LoadCancelledError,
+    LoadTimeoutError,
     NetworkError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
+    RequestTimeoutError,
     ServerError,
     UnreadableResponseError,
     ValidationError,
 )
+from carecycle_dash.api.limits import LoadGuard
 from carecycle_dash.api.retry import RetryPolicy
 from tests.factories import make_call
 from tests.support.clock import FakeClock
@@ -41,6 +46,7 @@ from tests.support.fake_api import (
     status,
     truncated,
 )
+from tests.support.hostile import HostileApi, serve_hostile_api
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -293,7 +299,10 @@ def test_dropped_connections_and_timeouts_are_retried(error: type[httpx.Transpor
 
 def test_a_timeout_after_the_last_attempt_is_a_network_error() -> None:
     api = api_with(*[raises(httpx.ConnectTimeout)] * 5)
-    with client_for(api, attempts=2) as client, pytest.raises(NetworkError, match="did not answer in time"):
+    with (
+        client_for(api, attempts=2) as client,
+        pytest.raises(NetworkError, match="sent nothing for page 1 within 30 s"),
+    ):
         client.fetch_page(CUSTOMER_ID)
 
 
@@ -333,3 +342,128 @@ def test_an_api_key_with_a_line_break_is_refused() -> None:
     with pytest.raises(InvalidInputError) as raised:
         CallsClient("cc_abc\r\nx-evil: 1", BASE_URL)
     assert "cc_abc" not in str(raised.value)
+
+
+# Whole-request deadline: a server that drips or stays silent.
+
+
+class DripStream(httpx.SyncByteStream):
+    """A body sent one byte at a time, `every_s` apart on the fake clock."""
+
+    def __init__(self, body: bytes, clock: FakeClock, every_s: float) -> None:
+        self.body = body
+        self.clock = clock
+        self.every_s = every_s
+
+    def __iter__(self) -> Iterator[bytes]:
+        for byte in self.body:
+            self.clock.sleep(self.every_s)
+            yield bytes([byte])
+
+
+def dripping(clock: FakeClock, every_s: float) -> Handler:
+    body = json.dumps({"itemsTotal": 0, "currentPage": 1, "nextPage": None, "prevPage": None, "items": []})
+    return lambda request: httpx.Response(200, stream=DripStream(body.encode(), clock, every_s))
+
+
+def test_a_dripping_body_ends_at_the_request_deadline_and_is_retried_as_a_timeout() -> None:
+    clock = FakeClock()
+    requests: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return dripping(clock, 5.0)(request)
+
+    client = client_for(handler, clock, attempts=3, deadline_s=1_000.0)
+    client.request_timeout_s = 60.0
+    with client, pytest.raises(RequestTimeoutError, match=r"did not send page 1 within 60 s \(only 13 bytes"):
+        client.fetch_page(CUSTOMER_ID)
+    assert len(requests) == 3
+
+
+def test_a_body_that_arrives_within_the_request_deadline_is_read_whole() -> None:
+    clock = FakeClock()
+    with client_for(dripping(clock, 0.5), clock) as client:
+        assert client.fetch_page(CUSTOMER_ID)["itemsTotal"] == 0
+
+
+def test_a_silent_server_is_caught_by_phase_timeouts_cut_to_the_request_deadline() -> None:
+    seen: list[dict[str, float]] = []
+
+    def silent(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        raise httpx.ReadTimeout("silent", request=request)
+
+    client = CallsClient(
+        API_KEY,
+        BASE_URL,
+        transport=httpx.MockTransport(silent),
+        timeout=30.0,
+        request_timeout_s=10.0,
+        retry=RetryPolicy(attempts=1),
+    )
+    with client, pytest.raises(RequestTimeoutError, match="sent nothing for page 1 within 10 s"):
+        client.fetch_page(CUSTOMER_ID)
+    assert seen == [{"connect": 10.0, "read": 10.0, "write": 10.0, "pool": 10.0}]
+
+
+def test_a_load_deadline_cuts_the_phase_timeouts_and_is_not_retried() -> None:
+    clock = FakeClock()
+    seen: list[dict[str, float]] = []
+
+    def slow(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        clock.sleep(5.0)
+        raise httpx.ReadTimeout("silent", request=request)
+
+    guard = LoadGuard(deadline=4.0)
+    with client_for(slow, clock, attempts=5) as client, pytest.raises(LoadTimeoutError):
+        client.fetch_page(CUSTOMER_ID, guard=guard)
+    assert [timeouts["read"] for timeouts in seen] == [4.0]
+
+
+def test_retry_waits_never_pass_the_load_deadline() -> None:
+    clock = FakeClock()
+    api = api_with(*[status(503)] * 20)
+    guard = LoadGuard(deadline=5.0)
+    client = client_for(api, clock, attempts=20, deadline_s=1_000.0, backoff_initial_s=1.0)
+    with client, pytest.raises(ServerError):
+        client.fetch_page(CUSTOMER_ID, guard=guard)
+    assert clock.now <= 5.0
+    assert 1 < len(api.requests) < 20
+
+
+def test_a_cancelled_load_sends_no_request() -> None:
+    api = api_with()
+    cancel = threading.Event()
+    cancel.set()
+    with client_for(api) as client, pytest.raises(LoadCancelledError):
+        client.fetch_page(CUSTOMER_ID, guard=LoadGuard(cancel=cancel))
+    assert api.requests == []
+
+
+@pytest.mark.server
+def test_a_real_dripping_server_ends_at_the_request_deadline() -> None:
+    with serve_hostile_api(HostileApi(default="drip", drip_interval_s=0.05)) as api:
+        client = CallsClient(API_KEY, api.base_url, timeout=5.0, request_timeout_s=0.5, retry=RetryPolicy(attempts=1))
+        with client, pytest.raises(RequestTimeoutError, match=r"did not send page 1 within 0\.5 s"):
+            client.fetch_page(CUSTOMER_ID)
+
+
+@pytest.mark.server
+def test_a_real_silent_server_is_caught_without_waiting_for_the_read_timeout() -> None:
+    with serve_hostile_api(HostileApi(default="silent")) as api:
+        client = CallsClient(API_KEY, api.base_url, timeout=30.0, request_timeout_s=0.3, retry=RetryPolicy(attempts=1))
+        with client, pytest.raises(RequestTimeoutError, match=r"sent nothing for page 1 within 0\.3 s"):
+            client.fetch_page(CUSTOMER_ID)
+
+
+@pytest.mark.server
+def test_stopping_a_load_cuts_a_body_read_at_once() -> None:
+    with serve_hostile_api(HostileApi(default="drip", drip_interval_s=0.2)) as api:
+        guard = LoadGuard()
+        threading.Timer(0.3, guard.stop).start()
+        client = CallsClient(API_KEY, api.base_url, request_timeout_s=60.0, retry=RetryPolicy(attempts=3))
+        with client, pytest.raises(LoadCancelledError):
+            client.fetch_page(CUSTOMER_ID, guard=guard)
+        assert api.requests == 1

@@ -1,5 +1,8 @@
-from carecycle_dash.api.config import key_fingerprint, resolve_settings
+import pytest
+
+from carecycle_dash.api.config import Timeouts, key_fingerprint, resolve_settings, resolve_timeouts
 from carecycle_dash.api.contract import DEFAULT_BASE_URL
+from carecycle_dash.api.errors import InvalidInputError
 
 
 def test_secrets_file_wins_over_environment_and_typed_key() -> None:
@@ -39,3 +42,23 @@ def test_fingerprint_tells_keys_apart_without_containing_them() -> None:
     assert first != second
     assert "cc_one" not in first and len(first) == 16
     assert key_fingerprint("cc_one") == first
+
+
+def test_time_limits_default_to_a_minute_per_request_and_five_per_load() -> None:
+    assert resolve_settings({}, {}).timeouts == Timeouts(request_s=60.0, load_s=300.0)
+
+
+def test_time_limits_come_from_the_environment() -> None:
+    environ = {"CARECYCLE_REQUEST_TIMEOUT_S": "20", "CARECYCLE_LOAD_TIMEOUT_S": "90.5"}
+    assert resolve_settings({}, environ).timeouts == Timeouts(request_s=20.0, load_s=90.5)
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "nan", "inf"])
+def test_a_bad_time_limit_is_one_line_naming_the_variable_in_strict_mode(value: str) -> None:
+    with pytest.raises(InvalidInputError, match="CARECYCLE_LOAD_TIMEOUT_S must be a number of seconds"):
+        resolve_timeouts({"CARECYCLE_LOAD_TIMEOUT_S": value}, strict=True)
+
+
+def test_a_bad_time_limit_keeps_the_dashboard_on_the_default_and_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    assert resolve_timeouts({"CARECYCLE_REQUEST_TIMEOUT_S": "soon"}).request_s == 60.0
+    assert "CARECYCLE_REQUEST_TIMEOUT_S must be a number of seconds" in caplog.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from carecycle_dash import cli
 from carecycle_dash.api.contract import CALL_FIELDS
 from carecycle_dash.api.retry import RetryPolicy
+from carecycle_dash.cli import common
 from carecycle_dash.cli import export as export_cli
 from carecycle_dash.simulator import (
     DEMO_API_KEY,
@@ -25,6 +27,7 @@ from carecycle_dash.simulator import (
     start_simulator,
 )
 from tests.support.clock import FakeClock
+from tests.support.hostile import Behaviour, HostileApi, serve_hostile_api
 from tests.support.servers import REPO_ROOT, free_port
 
 pytestmark = pytest.mark.server  # every test here talks to a simulator on a socket
@@ -301,3 +304,65 @@ def test_a_since_that_is_not_a_day_is_one_line_and_exit_2(tmp_path: Path, capsys
     argv = ["export", "--customer-id", SMALL, "--output", str(tmp_path / "x.csv"), "--since", "yesterday"]
     assert cli.main(argv) == 2
     assert "--since must be a day" in one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("behaviour", ["drip", "silent"])
+def test_a_dripping_or_silent_api_is_exit_4_with_one_line_naming_the_page_and_no_file(
+    tmp_path: Path, behaviour: Behaviour
+) -> None:
+    output = tmp_path / "calls.csv"
+    with serve_hostile_api(HostileApi(default=behaviour, drip_interval_s=0.05)) as api:
+        args = cli.build_parser().parse_args(
+            [
+                "export",
+                *("--customer-id", SMALL, "--output", str(output), "--base-url", api.base_url),
+                *("--request-timeout", "0.4", "--load-timeout", "1.5"),
+            ]
+        )
+        err = io.StringIO()
+        code = export_cli.run(args, environ={"CARECYCLE_API_KEY": DEMO_API_KEY}, stderr=err, retry=RetryPolicy())
+    assert code == 4
+    line = one_error_line(err.getvalue())
+    # The load's deadline or the last request's, whichever the retries reach first; both name the page.
+    assert re.search(r"(did not send|sent nothing for) page 1 within", line), line
+    assert DEMO_API_KEY not in line
+    assert os.listdir(tmp_path) == []
+
+
+def test_time_limits_default_to_a_minute_per_request_and_under_two_minutes_per_export(tmp_path: Path) -> None:
+    args = cli.build_parser().parse_args(["export", "--customer-id", SMALL, "--output", str(tmp_path / "c.csv")])
+    options = common.connection(args, {"CARECYCLE_API_KEY": DEMO_API_KEY})
+    assert options.request_timeout_s == 60.0
+    assert options.load_timeout_s < 120.0
+
+
+def test_time_limit_flags_win_over_the_environment(tmp_path: Path) -> None:
+    args = cli.build_parser().parse_args(
+        ["export", "--customer-id", SMALL, "--output", str(tmp_path / "c.csv"), "--load-timeout", "30"]
+    )
+    environ = {
+        "CARECYCLE_API_KEY": DEMO_API_KEY,
+        "CARECYCLE_LOAD_TIMEOUT_S": "600",
+        "CARECYCLE_REQUEST_TIMEOUT_S": "15",
+    }
+    options = common.connection(args, environ)
+    assert (options.request_timeout_s, options.load_timeout_s) == (15.0, 30.0)
+
+
+@pytest.mark.parametrize(
+    ("flag", "environ", "named"),
+    [
+        (["--request-timeout", "soon"], {}, "--request-timeout"),
+        (["--load-timeout", "0"], {}, "--load-timeout"),
+        ([], {"CARECYCLE_LOAD_TIMEOUT_S": "-1"}, "CARECYCLE_LOAD_TIMEOUT_S"),
+    ],
+)
+def test_a_bad_time_limit_is_exit_2_naming_it(
+    tmp_path: Path, flag: list[str], environ: dict[str, str], named: str
+) -> None:
+    args = cli.build_parser().parse_args(["export", "--customer-id", SMALL, "--output", str(tmp_path / "c.csv"), *flag])
+    err = io.StringIO()
+    assert export_cli.run(args, environ={"CARECYCLE_API_KEY": DEMO_API_KEY, **environ}, stderr=err) == 2
+    assert named in one_error_line(err.getvalue())
+    assert os.listdir(tmp_path) == []

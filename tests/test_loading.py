@@ -15,7 +15,7 @@ from carecycle_dash.api.config import Settings
 from carecycle_dash.api.paging import pages_for
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, start_simulator
-from carecycle_dash.ui.loading import key_gate, load_calls, recheck_window
+from carecycle_dash.ui.loading import load_calls, recheck_window
 
 pytestmark = pytest.mark.server
 STANDARD = DEMO_CUSTOMERS["standard"]
@@ -61,12 +61,6 @@ def test_a_full_reload_reads_every_page(api: RunningSimulator) -> None:
     before = api.stats.page_requests
     load_calls(settings_for(api), STANDARD, reload="full")
     assert api.stats.page_requests - before == pages_for(2487, 100)
-
-
-def test_one_gate_per_key_across_sessions() -> None:
-    st.cache_resource.clear()
-    assert key_gate("cc_one") is key_gate("cc_one")
-    assert key_gate("cc_one") is not key_gate("cc_two")
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,14 @@ import httpx
 import pytest
 
 from carecycle_dash.api.client import CallsClient
-from carecycle_dash.api.errors import AuthenticationError, InconsistentDataError, InvalidInputError
+from carecycle_dash.api.errors import (
+    AuthenticationError,
+    InconsistentDataError,
+    InvalidInputError,
+    LoadCancelledError,
+    LoadTimeoutError,
+    NetworkError,
+)
 from carecycle_dash.api.models import Repairs
 from carecycle_dash.api.paging import describe_repairs, load_all_calls, merge_orders, pages_for, reload_calls
 from carecycle_dash.api.retry import RetryPolicy
@@ -27,6 +34,7 @@ from tests.support.fake_api import (
     random_faults,
     status,
 )
+from tests.support.hostile import HostileApi, serve_hostile_api
 
 
 def client_for(handler: Any, attempts: int = 6) -> CallsClient:
@@ -418,28 +426,75 @@ def test_a_reload_of_a_since_load_keeps_its_cut_and_checks_its_sums() -> None:
     assert result.fallback is None and result.since == since
 
 
-def test_loads_sharing_a_gate_keep_their_requests_in_flight_within_it() -> None:
-    api = api_of(1500)
-    in_flight = peak = 0
-    lock = threading.Lock()
+# Deadline and cancel of a whole load.
+
+
+def test_a_cancelled_load_raises_and_stops_its_requests() -> None:
+    api = api_of(5_000)
+    cancel = threading.Event()
 
     def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal in_flight, peak
-        with lock:
-            in_flight += 1
-            peak = max(peak, in_flight)
-        time.sleep(0.003)
-        with lock:
-            in_flight -= 1
+        if len(api.requests) == 3:
+            cancel.set()
+        time.sleep(0.002)
         return api(request)
 
-    gate = threading.BoundedSemaphore(3)
-    loads = [
-        threading.Thread(target=load_all_calls, args=(client_for(handler), CUSTOMER_ID), kwargs={"gate": gate})
-        for _ in range(2)
-    ]
-    for thread in loads:
-        thread.start()
-    for thread in loads:
-        thread.join()
-    assert 1 < peak <= 3
+    with pytest.raises(LoadCancelledError):
+        load_all_calls(client_for(handler), CUSTOMER_ID, concurrency=2, cancel=cancel)
+    assert len(api.requests) < 50
+
+
+def test_a_load_past_its_deadline_names_the_slow_page_in_one_line() -> None:
+    clock = FakeClock()
+    api = api_of(500)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params["page"] == "3":
+            clock.sleep(400.0)  # page 3 takes longer than the whole load may
+            raise httpx.ReadTimeout("slow", request=request)
+        return api(request)
+
+    retry = RetryPolicy(attempts=1, jitter=lambda cap: cap, sleep=clock.sleep, clock=clock.clock)
+    client = CallsClient(API_KEY, BASE_URL, transport=httpx.MockTransport(handler), retry=retry)
+    with pytest.raises(LoadTimeoutError) as caught:
+        load_all_calls(client, CUSTOMER_ID, concurrency=1, deadline_s=300.0)
+    message = caught.value.message
+    assert "\n" not in message
+    assert message.startswith("The API did not send page 3 within 6.7 min")
+    assert "; loading stopped at its 5 min limit (2 of 5 pages had arrived)" in message
+    assert isinstance(caught.value, NetworkError)
+
+
+def test_a_load_within_its_deadline_is_unaffected() -> None:
+    result = load_all_calls(client_for(api_of(250)), CUSTOMER_ID, deadline_s=300.0, cancel=threading.Event())
+    assert len(result.calls) == 250
+
+
+def test_a_load_deadline_must_be_positive() -> None:
+    with pytest.raises(InvalidInputError, match="deadline"):
+        load_all_calls(client_for(api_of(1)), CUSTOMER_ID, deadline_s=0)
+
+
+@pytest.mark.server
+def test_a_dripping_server_ends_the_load_at_its_deadline() -> None:
+    with serve_hostile_api(HostileApi(default="drip", drip_interval_s=0.1)) as api:
+        client = CallsClient(API_KEY, api.base_url, request_timeout_s=30.0, retry=RetryPolicy(attempts=3))
+        with client, pytest.raises(LoadTimeoutError, match=r"did not send page 1 within .* limit \(0 of 1 pages"):
+            load_all_calls(client, CUSTOMER_ID, deadline_s=1.0)
+
+
+@pytest.mark.server
+def test_cancelling_a_load_against_a_silent_server_ends_it() -> None:
+    hostile = HostileApi(default="ok", calls=[make_call(i) for i in range(1_000)])
+    with serve_hostile_api(hostile) as api:
+        hostile.default = "silent"  # page 1 answered below, every later page never
+        client = CallsClient(API_KEY, api.base_url, request_timeout_s=30.0, retry=RetryPolicy(attempts=3))
+        cancel = threading.Event()
+        hostile.per_customer[CUSTOMER_ID] = "ok"
+
+        def on_progress(done: int, total: int) -> None:
+            hostile.per_customer[CUSTOMER_ID] = "silent"
+            threading.Timer(0.3, cancel.set).start()
+
+        with client, pytest.raises(LoadCancelledError):
+            load_all_calls(client, CUSTOMER_ID, page_size=100, on_progress=on_progress, cancel=cancel)

@@ -3,6 +3,12 @@
 It checks input before any request, sends the key only as a header, maps every outcome to one exception
 of `carecycle_dash.api.errors` with a sentence a person can act on, and retries through `RetryPolicy`.
 One client may be shared by many threads: the loader fetches pages concurrently over it.
+
+httpx bounds each phase (connect, each read) but not a whole request, so a server sending one byte every
+few seconds would never time out. Each request therefore has its own deadline, from connect to last byte:
+the body is streamed and the deadline checked per chunk, and every phase timeout is cut to the time left,
+so a silent server is caught too. A request waits for one of its key's process-wide slots
+(`limits.key_slots`) before it is sent.
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ import json
 import math
 import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Final, NoReturn, Self
@@ -20,6 +29,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from carecycle_dash.api.config import DEFAULT_REQUEST_TIMEOUT_S
 from carecycle_dash.api.contract import (
     API_KEY_HEADER,
     CALLS_PATH,
@@ -54,10 +64,12 @@ from carecycle_dash.api.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
+    RequestTimeoutError,
     ServerError,
     UnreadableResponseError,
     ValidationError,
 )
+from carecycle_dash.api.limits import LoadGuard, key_slots
 from carecycle_dash.api.models import CallsPage
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.api.safety import mend_lone_surrogates, shorten
@@ -66,6 +78,27 @@ USER_AGENT: Final = "carecycle-dash"
 EXAMPLE_CUSTOMER_ID: Final = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
 _SERVER_TEXT_LIMIT: Final = 200
 _FIELD_ERRORS_SHOWN: Final = 10
+_SLOT_POLL_S: Final = 0.25
+
+
+def format_seconds(seconds: float) -> str:
+    """A time limit as people write it: 0.5 s, 60 s, 110 s, 2.5 min, 5 min."""
+    if seconds >= 120:
+        return f"{seconds / 60:.1f}".removesuffix(".0") + " min"
+    return f"{seconds:.3g} s"
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A whole response: status, headers and the body as read within the request's deadline."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
 
 
 def _preview(value: object, limit: int = 40) -> str:
@@ -192,7 +225,7 @@ def parse_retry_after(body_value: object, header_value: str | None, now: datetim
     return max(candidates) if candidates else None
 
 
-def _json_or_none(response: httpx.Response) -> Any:
+def _json_or_none(response: _Answer) -> Any:
     try:
         return json.loads(response.content)
     except (ValueError, RecursionError):
@@ -219,7 +252,7 @@ def _field_errors(body: dict[str, Any]) -> list[FieldError]:
     return errors
 
 
-def _raise_for_error_status(response: httpx.Response, customer_id: str) -> NoReturn:
+def _raise_for_error_status(response: _Answer, customer_id: str) -> NoReturn:
     """Map an error status to the package's exception; the body is untrusted and may not be JSON."""
     status = response.status_code
     body = _json_or_none(response)
@@ -270,7 +303,7 @@ def _raise_for_error_status(response: httpx.Response, customer_id: str) -> NoRet
     raise ApiError(f"The API answered with an unexpected status ({status}){detail}", status=status, code=code)
 
 
-def _parse_page(response: httpx.Response) -> CallsPage:
+def _parse_page(response: _Answer) -> CallsPage:
     """The 200 body as a CallsPage, or UnreadableResponseError when it is not the documented shape."""
     unreadable = "The API sent a response that could not be read ({why}). Try again; if it persists, report it."
     try:
@@ -325,7 +358,11 @@ class RequestStats:
 
 
 class CallsClient:
-    """Fetches pages of one customer's calls; safe to share between threads."""
+    """Fetches pages of one customer's calls; safe to share between threads.
+
+    `timeout` bounds each phase (connect, each read), `request_timeout_s` a whole request. `request_slots`
+    bounds the requests in flight; by default the process-wide slots of this key at this host.
+    """
 
     def __init__(
         self,
@@ -334,11 +371,15 @@ class CallsClient:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 30.0,
+        request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S,
         retry: RetryPolicy | None = None,
         max_connections: int = 16,
+        request_slots: threading.Semaphore | None = None,
     ) -> None:
         self.base_url = validate_base_url(base_url)
         self.retry = retry or RetryPolicy()
+        self.request_timeout_s = request_timeout_s
+        self._phase_timeout = timeout
         self._cooldown = _Cooldown()
         headers = {"accept": "application/json", "user-agent": USER_AGENT}
         if api_key is not None:
@@ -350,6 +391,7 @@ class CallsClient:
             ):
                 raise InvalidInputError("The API key is empty or contains characters a key cannot have.")
             headers[API_KEY_HEADER] = api_key.strip()
+        self._slots = request_slots or key_slots(self.base_url, api_key)
         self._http = httpx.Client(
             base_url=self.base_url,
             headers=headers,
@@ -372,6 +414,7 @@ class CallsClient:
         sort_by: SortField = DEFAULT_SORT_FIELD,
         order: SortOrder = DEFAULT_SORT_ORDER,
         stats: RequestStats | None = None,
+        guard: LoadGuard | None = None,
     ) -> CallsPage:
         """One page of calls, validated and retried; errors are those of `carecycle_dash.api.errors`.
 
@@ -379,6 +422,8 @@ class CallsClient:
         `load_all_calls` passes) is not checked again.
 
         `stats`, when given, counts every request sent and the body bytes received (retries included).
+        `guard`, when given, is the load this page belongs to: its deadline caps the retries and each
+        request, and its cancel flag stops them (LoadTimeoutError, LoadCancelledError).
         """
         customer_id = validate_customer_id(customer_id)
         _validate_query(page, limit, sort_by, order)
@@ -386,20 +431,20 @@ class CallsClient:
         # params costs more per request than anything else in the client.
         query = urlencode({PARAM_PAGE: page, PARAM_LIMIT: limit, PARAM_SORT_BY: sort_by, PARAM_ORDER: order})
         url = f"{self.base_url}{CALLS_PATH.format(customer_id=customer_id)}?{query}"
-        return self.retry.call(lambda: self._attempt(url, customer_id, stats))
+        guard = guard or LoadGuard()
+        until = guard.deadline if math.isfinite(guard.deadline) else None
+        return self.retry.call(lambda: self._attempt(url, customer_id, page, stats, guard), until=until)
 
-    def _attempt(self, url: str, customer_id: str, stats: RequestStats | None) -> CallsPage:
-        wait = self._cooldown.remaining(self.retry.clock())
+    def _attempt(
+        self, url: str, customer_id: str, page: int, stats: RequestStats | None, guard: LoadGuard
+    ) -> CallsPage:
+        clock = self.retry.clock
+        wait = self._cooldown.remaining(clock())
         if wait > 0:
-            self.retry.sleep(wait)
-        try:
-            response = self._http.get(url)
-        except httpx.TimeoutException:
-            raise NetworkError("The API did not answer in time. Check the connection and try again.") from None
-        except httpx.TransportError as exc:
-            raise NetworkError(
-                f"Could not reach the API at {self.base_url} ({type(exc).__name__}). Check the address and network."
-            ) from None
+            self.retry.sleep(max(0.0, min(wait, guard.remaining(clock()))))
+        guard.check(clock())
+        with self._slot(guard):
+            response = self._exchange(url, page, guard)
         if stats is not None:
             stats.add(len(response.content))
         if not response.is_success:
@@ -410,6 +455,52 @@ class CallsClient:
                     self._cooldown.hold_until(self.retry.clock() + limited.retry_after)
                 raise
         return _parse_page(response)
+
+    @contextmanager
+    def _slot(self, guard: LoadGuard) -> Iterator[None]:
+        """One of the key's slots, waited for while the load may still run."""
+        while not self._slots.acquire(timeout=_SLOT_POLL_S):
+            guard.check(self.retry.clock())
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    def _exchange(self, url: str, page: int, guard: LoadGuard) -> _Answer:
+        """One GET, connect to last byte, ended at the request's deadline or the load's, whichever is first."""
+        clock = self.retry.clock
+        started = clock()
+        end = min(started + self.request_timeout_s, guard.deadline)
+        phase = max(min(self._phase_timeout, end - started), 0.001)
+        received = 0
+        answered = False
+        try:
+            with self._http.stream("GET", url, timeout=httpx.Timeout(phase)) as response, guard.tracking(response):
+                answered = True
+                chunks: list[bytes] = []
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    received += len(chunk)
+                    now = clock()
+                    guard.check(now)
+                    if now > end:
+                        raise RequestTimeoutError(
+                            f"The API did not send page {page} within {format_seconds(self.request_timeout_s)} "
+                            f"(only {received:,} bytes arrived). Check the connection and try again."
+                        )
+                return _Answer(response.status_code, response.headers, b"".join(chunks))
+        except httpx.TimeoutException:
+            guard.check(clock())
+            if not answered:
+                what = f"sent nothing for page {page} within {format_seconds(phase)}"
+            else:
+                what = f"stopped sending page {page} (nothing for {format_seconds(phase)} after {received:,} bytes)"
+            raise RequestTimeoutError(f"The API {what}. Check the connection and try again.") from None
+        except httpx.TransportError as exc:
+            guard.check(clock())  # a stopped load shuts its sockets: report that, not a network failure
+            raise NetworkError(
+                f"Could not reach the API at {self.base_url} ({type(exc).__name__}). Check the address and network."
+            ) from None
 
     def close(self) -> None:
         self._http.close()

@@ -1,25 +1,71 @@
-"""Where the API key and base URL come from, in one place, named like the settings people write.
+"""Where the API key, base URL and time limits come from, in one place, named like the settings people write.
 
 Order: the secrets file (`[carecycle] api_key`, `base_url`), the environment (`CARECYCLE_API_KEY`,
 `CARECYCLE_BASE_URL`), a key the user typed in this browser session, else the built-in demo simulator.
+Time limits come from the environment only (`CARECYCLE_REQUEST_TIMEOUT_S`, `CARECYCLE_LOAD_TIMEOUT_S`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from carecycle_dash.api.contract import DEFAULT_BASE_URL
+from carecycle_dash.api.errors import InvalidInputError
 
 ENV_API_KEY: Final = "CARECYCLE_API_KEY"
 ENV_BASE_URL: Final = "CARECYCLE_BASE_URL"
+ENV_REQUEST_TIMEOUT: Final = "CARECYCLE_REQUEST_TIMEOUT_S"
+ENV_LOAD_TIMEOUT: Final = "CARECYCLE_LOAD_TIMEOUT_S"
+DEFAULT_REQUEST_TIMEOUT_S: Final = 60.0
+DEFAULT_LOAD_TIMEOUT_S: Final = 300.0
 SECRETS_SECTION: Final = "carecycle"
 SECRETS_API_KEY: Final = "api_key"
 SECRETS_BASE_URL: Final = "base_url"
 
 KeySource = Literal["secrets", "environment", "session", "demo"]
+
+log = logging.getLogger("carecycle_dash.config")
+
+
+def parse_seconds(value: object, name: str) -> float:
+    """A positive, finite number of seconds from a setting; InvalidInputError naming the setting otherwise."""
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise InvalidInputError(f"{name} must be a number of seconds greater than 0, not {str(value)[:20]!r}.")
+    return seconds
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long one request (connect to last byte) and one whole load may take."""
+
+    request_s: float = DEFAULT_REQUEST_TIMEOUT_S
+    load_s: float = DEFAULT_LOAD_TIMEOUT_S
+
+
+def resolve_timeouts(environ: Mapping[str, str] | None = None, *, strict: bool = False) -> Timeouts:
+    """The time limits from the environment. A bad value is an error when `strict` (the CLI), else the
+    default with a warning in the log (a dashboard keeps working; the operator sees the line)."""
+    values: dict[str, float] = {}
+    for attribute, name in (("request_s", ENV_REQUEST_TIMEOUT), ("load_s", ENV_LOAD_TIMEOUT)):
+        raw = (environ or {}).get(name, "").strip()
+        if not raw:
+            continue
+        try:
+            values[attribute] = parse_seconds(raw, name)
+        except InvalidInputError as error:
+            if strict:
+                raise
+            log.warning("%s Using the default.", error.message)
+    return Timeouts(**values)
 
 
 @dataclass(frozen=True)
@@ -29,6 +75,7 @@ class Settings:
     api_key: str | None = field(repr=False)
     base_url: str | None
     source: KeySource
+    timeouts: Timeouts = Timeouts()
 
     @property
     def is_demo(self) -> bool:
@@ -48,14 +95,15 @@ def resolve_settings(
     """Pick the first configured key; `base_url` None with source "demo" means: run the simulator."""
     section = (secrets or {}).get(SECRETS_SECTION) or {}
     environ = environ or {}
+    timeouts = resolve_timeouts(environ)
     base_url = _clean(section.get(SECRETS_BASE_URL)) or _clean(environ.get(ENV_BASE_URL))
     if key := _clean(section.get(SECRETS_API_KEY)):
-        return Settings(key, base_url or DEFAULT_BASE_URL, "secrets")
+        return Settings(key, base_url or DEFAULT_BASE_URL, "secrets", timeouts)
     if key := _clean(environ.get(ENV_API_KEY)):
-        return Settings(key, base_url or DEFAULT_BASE_URL, "environment")
+        return Settings(key, base_url or DEFAULT_BASE_URL, "environment", timeouts)
     if key := _clean(typed_key):
-        return Settings(key, base_url or DEFAULT_BASE_URL, "session")
-    return Settings(None, None, "demo")
+        return Settings(key, base_url or DEFAULT_BASE_URL, "session", timeouts)
+    return Settings(None, None, "demo", timeouts)
 
 
 def key_fingerprint(api_key: str | None) -> str:

@@ -88,6 +88,18 @@ class NetworkError(CareCycleError):
     """The API could not be reached, the connection dropped, or it did not answer in time."""
 
 
+class RequestTimeoutError(NetworkError):
+    """One request did not end within its whole-request deadline (connect to last byte); it may be retried."""
+
+
+class LoadTimeoutError(NetworkError):
+    """The whole load ran past its own deadline; never retried, the message names what was slow."""
+
+
+class LoadCancelledError(CareCycleError):
+    """The caller cancelled the load (nobody waits for it any more); its requests were stopped."""
+
+
 class UnreadableResponseError(CareCycleError):
     """The API answered 200 with a body that is not the documented JSON shape."""
 

@@ -14,6 +14,9 @@ If that cannot make it whole it raises InconsistentDataError instead of returnin
 
 Two cheaper loads page newest-first and stop early (`load_all_calls(since=...)`, `reload_calls`): they fetch
 only until the pages are past a point in time, so their cost follows the calls since then, not the customer.
+
+A load may have a deadline and a cancel flag (`LoadGuard`): every request checks them, and the caller's
+thread checks them while it waits for pages, so a stuck API or a load nobody waits for ends promptly.
 """
 
 from __future__ import annotations
@@ -22,14 +25,23 @@ import math
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from contextlib import contextmanager, nullcontext
+from concurrent.futures import TimeoutError as FuturesTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from carecycle_dash.api.client import CallsClient, CustomerId, RequestStats, validate_customer_id, whole_number
+from carecycle_dash.api.client import (
+    CallsClient,
+    CustomerId,
+    RequestStats,
+    format_seconds,
+    validate_customer_id,
+    whole_number,
+)
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT, SortField, SortOrder
-from carecycle_dash.api.errors import InconsistentDataError, InvalidInputError
+from carecycle_dash.api.errors import InconsistentDataError, InvalidInputError, LoadTimeoutError
+from carecycle_dash.api.limits import LoadGuard
 from carecycle_dash.api.models import CallsPage, LoadResult, ProgressCallback, Repairs
 
 DEFAULT_CONCURRENCY: Final = 8
@@ -42,6 +54,8 @@ DEFAULT_RECHECK: Final = timedelta(hours=24)
 """How far back from the newest call already held a reload reads again: calls that young may still change
 (recordings, dispositions and evaluations arrive late)."""
 MAX_SINCE_ROUNDS: Final = 3
+# How often the caller's thread looks at the load's deadline and cancel flag while pages are in flight.
+GUARD_POLL_S: Final = 0.2
 # Fields with few distinct values: one shared string per value keeps 100,000 calls small in memory.
 SHARED_VALUE_FIELDS: Final = (
     "campaignId",
@@ -103,10 +117,9 @@ class _Loader:
         page_size: int,
         pool: ThreadPoolExecutor,
         on_progress: ProgressCallback | None,
-        gate: threading.Semaphore | None = None,
+        guard: LoadGuard,
     ) -> None:
         self.client = client
-        self.gate = gate
         self.customer_id = customer_id
         self.sort_by = sort_by
         self.order = order
@@ -120,21 +133,26 @@ class _Loader:
         self.lock = threading.Lock()
         self.latest_total = 0
         self.shrank = False
+        self.guard = guard
+        self.in_flight: dict[object, tuple[int, float]] = {}  # token -> (page, asked at), for the timeout line
 
     def _fetch(self, page: int) -> CallsPage:
-        """One page, in a worker thread; the total is booked the moment the answer is in, in answer order.
-
-        `gate`, when given, is shared by every load with the same key, so their requests in flight stay bounded."""
-        with self.gate if self.gate is not None else nullcontext():
-            result = self.client.fetch_page(
-                self.customer_id,
-                page=page,
-                limit=self.page_size,
-                sort_by=self.sort_by,
-                order=self.order,
-                stats=self.stats,
-            )
+        """One page, in a worker thread; the total is booked the moment the answer is in, in answer order."""
+        token = object()
         with self.lock:
+            self.in_flight[token] = (page, self.client.retry.clock())
+        # On an error the entry stays: every error ends the load, and a timeout's line names the slow page.
+        result = self.client.fetch_page(
+            self.customer_id,
+            page=page,
+            limit=self.page_size,
+            sort_by=self.sort_by,
+            order=self.order,
+            stats=self.stats,
+            guard=self.guard,
+        )
+        with self.lock:
+            del self.in_flight[token]
             if result["itemsTotal"] < self.latest_total:
                 self.shrank = True
             self.latest_total = result["itemsTotal"]
@@ -187,12 +205,17 @@ class _Loader:
             self._plan(len(numbers))
         futures: dict[Future[CallsPage], int] = {self.pool.submit(self._fetch, n): i for i, n in enumerate(numbers)}
         results: list[CallsPage | None] = [None] * len(numbers)
+        pending = set(futures)
         try:
             # as_completed, not wait(FIRST_COMPLETED) in a loop: that rescans every pending future per page.
-            for future in as_completed(futures):
-                page = future.result()
-                self._arrived(page)
-                results[futures[future]] = page
+            # It is restarted every GUARD_POLL_S only to look at the deadline and the cancel flag.
+            while pending:
+                for future in _completed_within(pending, GUARD_POLL_S):
+                    pending.discard(future)
+                    page = future.result()
+                    self._arrived(page)
+                    results[futures[future]] = page
+                self.guard.check(self.client.retry.clock())
         finally:
             for future in futures:
                 future.cancel()
@@ -217,6 +240,31 @@ class _Loader:
                     new += 1
         return ordered, repeats, new
 
+    def timeout_message(self, deadline_s: float) -> str:
+        """One line naming what was slow when the load ran out of time: the page asked for longest ago."""
+        now = self.client.retry.clock()
+        with self.lock:
+            oldest = min(self.in_flight.values(), key=lambda entry: entry[1], default=None)
+        arrived = f"{self.progress.done:,} of {max(self.progress.total, 1):,} pages had arrived"
+        if oldest is None:
+            return (
+                f"Loading did not finish within its {format_seconds(deadline_s)} limit ({arrived}). "
+                "The API is slow or failing; try again later."
+            )
+        page, asked_at = oldest
+        return (
+            f"The API did not send page {page:,} within {format_seconds(max(now - asked_at, 0.0))}; loading "
+            f"stopped at its {format_seconds(deadline_s)} limit ({arrived}). The API is slow; try again later."
+        )
+
+
+def _completed_within(futures: Iterable[Future[CallsPage]], timeout: float) -> Iterator[Future[CallsPage]]:
+    """The futures that complete within `timeout` seconds, as they complete."""
+    try:
+        yield from as_completed(futures, timeout=timeout)
+    except FuturesTimeout:
+        return
+
 
 def _check_options(concurrency: int, page_size: int) -> None:
     whole_number(concurrency, "Concurrency", 1, MAX_CONCURRENCY)
@@ -233,21 +281,33 @@ def load_all_calls(
     page_size: int = MAX_LIMIT,
     on_progress: ProgressCallback | None = None,
     since: datetime | None = None,
-    gate: threading.Semaphore | None = None,
+    cancel: threading.Event | None = None,
+    deadline_s: float | None = None,
 ) -> LoadResult:
     """Every call of the customer, each exactly once, in the API's order; what was repaired is in `repairs`.
 
-    At most `concurrency` requests are in flight (and at most the permits of `gate`, shared with other loads).
-    `on_progress(pages done, pages total)` is called in the caller's thread; the total grows if repairs need
-    more pages. With `since` (newest first only) paging stops once the pages are older than it, and only calls
-    created at or after it are kept. Raises the client's errors, or InconsistentDataError when the data kept
-    moving faster than it could be repaired.
+    At most `concurrency` requests are in flight (and at most the client's per-key slots). `on_progress(pages
+    done, pages total)` is called in the caller's thread; the total grows if repairs need more pages. With
+    `since` (newest first only) paging stops once the pages are older than it, and only calls created at or
+    after it are kept. Setting `cancel` ends the load with LoadCancelledError; past `deadline_s` seconds it
+    ends with LoadTimeoutError, whose line names the slow page. Either way the requests still running are
+    stopped, not waited for. Raises the client's errors, or InconsistentDataError when the data kept moving
+    faster than it could be repaired.
     """
     customer_id = validate_customer_id(customer_id)
     _check_options(concurrency, page_size)
     since = _check_since(since, sort_by, order)
-    with _running_loader(client, customer_id, sort_by, order, page_size, concurrency, on_progress, gate) as loader:
+    guard = _guard(client, cancel, deadline_s)
+    with _running_loader(client, customer_id, sort_by, order, page_size, concurrency, on_progress, guard) as loader:
         return _load(loader) if since is None else _load_since(loader, since, concurrency)
+
+
+def _guard(client: CallsClient, cancel: threading.Event | None, deadline_s: float | None) -> LoadGuard:
+    """The deadline and cancel flag of one load, on the retry policy's clock."""
+    if deadline_s is not None and not (isinstance(deadline_s, int | float) and deadline_s > 0):
+        raise InvalidInputError("The load deadline must be a number of seconds greater than 0.")
+    started = client.retry.clock()
+    return LoadGuard(started + deadline_s if deadline_s is not None else math.inf, cancel, limit_s=deadline_s)
 
 
 @contextmanager
@@ -259,14 +319,19 @@ def _running_loader(
     page_size: int,
     concurrency: int,
     on_progress: ProgressCallback | None,
-    gate: threading.Semaphore | None,
+    guard: LoadGuard,
 ) -> Iterator[_Loader]:
-    """A _Loader whose thread pool is shut down when the load ends, however it ends."""
+    """A _Loader whose requests and thread pool stop when the load ends, however it ends; a load out of time
+    ends with one line naming the slow page."""
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="carecycle-page")
+    loader = _Loader(client, customer_id, sort_by, order, page_size, pool, on_progress, guard)
     try:
-        yield _Loader(client, customer_id, sort_by, order, page_size, pool, on_progress, gate)
+        yield loader
+    except LoadTimeoutError:
+        raise LoadTimeoutError(loader.timeout_message(guard.limit_s or 0.0)) from None
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        guard.stop()  # requests still running (after a failure) end now instead of being waited for
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _check_since(since: datetime | None, sort_by: str, order: str) -> datetime | None:
@@ -403,7 +468,8 @@ def reload_calls(
     concurrency: int = DEFAULT_CONCURRENCY,
     page_size: int = MAX_LIMIT,
     on_progress: ProgressCallback | None = None,
-    gate: threading.Semaphore | None = None,
+    cancel: threading.Event | None = None,
+    deadline_s: float | None = None,
 ) -> LoadResult:
     """`previous` (a newest-first load) brought up to date by reading only the newest pages again.
 
@@ -411,23 +477,31 @@ def reload_calls(
     `recheck`; each call read replaces the copy held (the newer copy wins), calls held in that span that the
     API no longer sends are dropped. The sum is checked against the API's `itemsTotal`: when it does not add
     up (calls deleted further back, or a gap) every call is loaded again and `fallback` says why, in one line.
-    `since` may only narrow `previous.since`; a wider one is a fresh load.
+    `since` may only narrow `previous.since`; a wider one is a fresh load. `cancel` and `deadline_s` bound
+    the whole reload, its fallback included, as for `load_all_calls`.
     """
     customer_id = validate_customer_id(customer_id)
     _check_options(concurrency, page_size)
     since = _check_since(since, DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER)
-    options: dict[str, Any] = {"concurrency": concurrency, "page_size": page_size, "on_progress": on_progress}
+    options: dict[str, Any] = {
+        "concurrency": concurrency,
+        "page_size": page_size,
+        "on_progress": on_progress,
+        "cancel": cancel,
+    }
     widened = previous.since is not None and (since is None or since < previous.since)
     newest = next((when for when in map(created_at, previous.calls) if when is not None), None)
     if widened or newest is None:
-        return load_all_calls(client, customer_id, since=since, gate=gate, **options)
+        return load_all_calls(client, customer_id, since=since, deadline_s=deadline_s, **options)
     boundary = newest - recheck if since is None else max(newest - recheck, since)
     newest_first = (DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER)
-    with _running_loader(client, customer_id, *newest_first, page_size, concurrency, on_progress, gate) as loader:
+    guard = _guard(client, cancel, deadline_s)
+    with _running_loader(client, customer_id, *newest_first, page_size, concurrency, on_progress, guard) as loader:
         merged, reason = _reload(loader, previous, boundary, since, concurrency)
     if merged is not None:
         return merged
-    full = load_all_calls(client, customer_id, since=since, gate=gate, **options)
+    left = None if deadline_s is None else max(guard.remaining(client.retry.clock()), 1e-3)
+    full = load_all_calls(client, customer_id, since=since, deadline_s=left, **options)
     return replace(
         full,
         requests=full.requests + loader.stats.requests,

@@ -15,7 +15,13 @@ from typing import TypeVar
 
 import tenacity
 
-from carecycle_dash.api.errors import NetworkError, RateLimitedError, ServerError, UnreadableResponseError
+from carecycle_dash.api.errors import (
+    LoadTimeoutError,
+    NetworkError,
+    RateLimitedError,
+    ServerError,
+    UnreadableResponseError,
+)
 
 T = TypeVar("T")
 
@@ -25,6 +31,8 @@ RETRYABLE_ERRORS: tuple[type[Exception], ...] = (
     NetworkError,
     UnreadableResponseError,
 )
+# A load out of time is a network timeout too, but trying again cannot give it time back.
+FINAL_ERRORS: tuple[type[Exception], ...] = (LoadTimeoutError,)
 
 
 def full_jitter(cap: float) -> float:
@@ -34,7 +42,7 @@ def full_jitter(cap: float) -> float:
 
 def is_retryable(error: BaseException) -> bool:
     """True for outcomes a repeated GET may cure."""
-    return isinstance(error, RETRYABLE_ERRORS)
+    return isinstance(error, RETRYABLE_ERRORS) and not isinstance(error, FINAL_ERRORS)
 
 
 @dataclass(frozen=True)
@@ -76,10 +84,12 @@ class RetryPolicy:
             return max(0.0, error.retry_after) + max(0.0, self.jitter(self.backoff_initial_s))
         return self.backoff(failures)
 
-    def call(self, attempt: Callable[[], T]) -> T:
+    def call(self, attempt: Callable[[], T], *, until: float | None = None) -> T:
         """Run `attempt` until it returns, fails for good, or the attempts or deadline run out.
 
-        The last error is raised as it is, so callers see the package's own exception types.
+        `until`, a time on `clock`, is a further deadline from the caller (a whole load's): no wait that
+        would end past it is taken. The last error is raised as it is, so callers see the package's own
+        exception types.
         """
         started = self.clock()
         failures = {"paced": 0, "other": 0}
@@ -93,7 +103,10 @@ class RetryPolicy:
         def stop(state: tenacity.RetryCallState) -> bool:
             if failures["other"] + 1 > self.attempts or failures["paced"] >= self.rate_limited_attempts:
                 return True
-            return self.clock() - started + state.upcoming_sleep > self.deadline_s
+            now = self.clock()
+            if until is not None and now + state.upcoming_sleep > until:
+                return True
+            return now - started + state.upcoming_sleep > self.deadline_s
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(is_retryable),

@@ -16,14 +16,22 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Final, TextIO
+from typing import Any, Final, TextIO
 
 from carecycle_dash.api.client import CallsClient, validate_base_url, validate_customer_id, whole_number
-from carecycle_dash.api.config import ENV_API_KEY, resolve_settings
+from carecycle_dash.api.config import (
+    DEFAULT_REQUEST_TIMEOUT_S,
+    ENV_API_KEY,
+    ENV_LOAD_TIMEOUT,
+    ENV_REQUEST_TIMEOUT,
+    parse_seconds,
+    resolve_settings,
+)
 from carecycle_dash.api.contract import DEFAULT_BASE_URL, SortField, SortOrder
 from carecycle_dash.api.errors import (
     AuthenticationError,
@@ -52,8 +60,11 @@ EXIT_CODES_HELP: Final = (
     "4 network, server or data; 5 output not written; 130 interrupted."
 )
 
-# A scheduled job has no one waiting on it: it may retry longer than the dashboard would.
+# A scheduled job has no one waiting on it: it may retry more often than the dashboard would, within the
+# load's own deadline.
 HEADLESS_RETRY: Final = RetryPolicy(attempts=8, deadline_s=180.0)
+# A job that fails should fail within 2 minutes: a stuck API must not hold the next run or its alerting back.
+HEADLESS_LOAD_TIMEOUT_S: Final = 110.0
 
 
 @dataclass(frozen=True)
@@ -62,8 +73,10 @@ class Connection:
 
     customer_id: str
     base_url: str
-    api_key: str
+    api_key: str = field(repr=False)
     concurrency: int
+    request_timeout_s: float
+    load_timeout_s: float
 
 
 class OutputNotWritten(Exception):
@@ -103,6 +116,17 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"pages fetched at once, 1..{MAX_CONCURRENCY} (default {DEFAULT_CONCURRENCY})",
     )
+    parser.add_argument(
+        "--request-timeout",
+        metavar="SECONDS",
+        help=f"longest one request may take, connect to last byte (default {ENV_REQUEST_TIMEOUT}, else "
+        f"{DEFAULT_REQUEST_TIMEOUT_S:g})",
+    )
+    parser.add_argument(
+        "--load-timeout",
+        metavar="SECONDS",
+        help=f"longest the whole load may take (default {ENV_LOAD_TIMEOUT}, else {HEADLESS_LOAD_TIMEOUT_S:g})",
+    )
 
 
 def connection(args: argparse.Namespace, environ: Mapping[str, str]) -> Connection:
@@ -119,7 +143,23 @@ def connection(args: argparse.Namespace, environ: Mapping[str, str]) -> Connecti
     base_url = validate_base_url(args.base_url or settings.base_url or DEFAULT_BASE_URL)
     if settings.api_key is None:
         raise InvalidInputError(f"{ENV_API_KEY} is not set: export your CareCycle API key (it begins with cc_).")
-    return Connection(customer_id, base_url, settings.api_key, concurrency)
+    return Connection(
+        customer_id,
+        base_url,
+        settings.api_key,
+        concurrency,
+        _seconds(args.request_timeout, "--request-timeout", environ, ENV_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT_S),
+        _seconds(args.load_timeout, "--load-timeout", environ, ENV_LOAD_TIMEOUT, HEADLESS_LOAD_TIMEOUT_S),
+    )
+
+
+def _seconds(flag_value: str | None, flag: str, environ: Mapping[str, str], env_name: str, default: float) -> float:
+    """A time limit: the flag, else the environment, else `default`; InvalidInputError names the bad one."""
+    if flag_value is not None:
+        return parse_seconds(flag_value, flag)
+    if env_value := environ.get(env_name, "").strip():
+        return parse_seconds(env_value, env_name)
+    return default
 
 
 def output_path(value: str | None, what: str) -> Path:
@@ -146,20 +186,23 @@ def load(
     """Every call of the customer (created at or after `since`, when given), with the patient retry of a
     scheduled job unless told otherwise. Loading since a date reads newest first, as only that order can stop
     early; the caller sorts locally then."""
-    with CallsClient(conn.api_key, conn.base_url, retry=retry or HEADLESS_RETRY) as client:
-        if since is None:
-            result = load_all_calls(
-                client,
-                conn.customer_id,
-                sort_by=sort_by,
-                order=order,
-                concurrency=conn.concurrency,
-                on_progress=progress,
-            )
-        else:
-            result = load_all_calls(
-                client, conn.customer_id, since=since, concurrency=conn.concurrency, on_progress=progress
-            )
+    with CallsClient(
+        conn.api_key,
+        conn.base_url,
+        retry=retry or HEADLESS_RETRY,
+        request_timeout_s=conn.request_timeout_s,
+        # The only load in this process: --concurrency alone bounds its requests.
+        request_slots=threading.BoundedSemaphore(conn.concurrency),
+    ) as client:
+        order_or_since: dict[str, Any] = {"sort_by": sort_by, "order": order} if since is None else {"since": since}
+        result = load_all_calls(
+            client,
+            conn.customer_id,
+            concurrency=conn.concurrency,
+            on_progress=progress,
+            deadline_s=conn.load_timeout_s,
+            **order_or_since,
+        )
     if progress:
         progress.finish()
     return result

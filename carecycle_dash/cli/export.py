@@ -2,7 +2,9 @@
 
 The key comes from CARECYCLE_API_KEY only (never a flag: flags show in process lists and shell history),
 read like every setting through `carecycle_dash.api.config`. Any failure prints one line on stderr and exits
-non-zero (codes in cli/common.py); nothing is written unless the whole load worked.
+non-zero (codes in cli/common.py); nothing is written unless the whole load worked. Each request may take
+`--request-timeout` (else CARECYCLE_REQUEST_TIMEOUT_S, else 60 s) and the whole load `--load-timeout` (else
+CARECYCLE_LOAD_TIMEOUT_S, else 110 s, so a stuck API fails a job within 2 minutes).
 """
 
 from __future__ import annotations

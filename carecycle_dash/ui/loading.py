@@ -23,11 +23,11 @@ import pandas as pd
 import streamlit as st
 
 from carecycle_dash.api.client import CallsClient
-from carecycle_dash.api.config import Settings, key_fingerprint
+from carecycle_dash.api.config import Settings, Timeouts, key_fingerprint
 from carecycle_dash.api.contract import SortField, SortOrder
 from carecycle_dash.api.errors import CareCycleError
 from carecycle_dash.api.models import LoadResult
-from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, DEFAULT_RECHECK, load_all_calls, reload_calls
+from carecycle_dash.api.paging import DEFAULT_RECHECK, load_all_calls, reload_calls
 from carecycle_dash.data.cache import BoundedTtlCache, Flight
 from carecycle_dash.data.filters import FilterOptions, filter_options
 from carecycle_dash.data.frame import CallsFrame, build_frame, prepend_calls
@@ -42,8 +42,6 @@ CACHE_MAX_BYTES = int(float(os.environ.get("CARECYCLE_CACHE_MAX_MB", "2048")) * 
 CACHE_STALE_S = 4 * 3600.0
 """How long data past its time to live is kept as the base of an incremental reload (then dropped)."""
 ENV_RECHECK_HOURS = "CARECYCLE_RECHECK_HOURS"
-MAX_IN_FLIGHT_PER_KEY = DEFAULT_CONCURRENCY
-"""Requests in flight for one API key, across every session and customer of this server process."""
 
 Reload = Literal["none", "incremental", "full"]
 
@@ -147,18 +145,6 @@ def calls_store() -> BoundedTtlCache[LoadedCalls]:
     )
 
 
-@st.cache_resource(show_spinner=False)
-def _key_gates() -> tuple[threading.Lock, dict[str, threading.BoundedSemaphore]]:
-    return threading.Lock(), {}
-
-
-def key_gate(api_key: str | None) -> threading.BoundedSemaphore:
-    """The one gate per key fingerprint in this process: every load with that key shares its permits."""
-    lock, gates = _key_gates()
-    with lock:
-        return gates.setdefault(key_fingerprint(api_key), threading.BoundedSemaphore(MAX_IN_FLIGHT_PER_KEY))
-
-
 def connection(settings: Settings) -> tuple[str, str | None]:
     """(base URL, key) to call: the simulator and its demo key in demo mode."""
     if settings.is_demo:
@@ -207,7 +193,7 @@ def load_calls(
         base = held if held is not None and held.covers(since) else None
         if base is not None and fresh and reload == "none":
             return base
-        job = _Job(base_url, api_key, customer_id, since, reload, base, key_gate(api_key), recheck_window())
+        job = _Job(base_url, api_key, customer_id, since, reload, base, settings.timeouts, recheck_window())
         flight = store.flight(key, job.run)
         loaded = store.wait(flight, on_progress)
         if loaded.covers(since):
@@ -226,12 +212,14 @@ class _Job:
     since: datetime | None
     reload: Reload
     base: LoadedCalls | None
-    gate: threading.BoundedSemaphore
+    timeouts: Timeouts
     recheck: timedelta
 
     def run(self, flight: Flight[LoadedCalls]) -> LoadedCalls:
         base = self.base
-        with CallsClient(self.api_key, self.base_url) as client:
+        # Requests stay within the API layer's per-key slots (api/limits.py), shared by every session.
+        limits = {"cancel": flight.cancel, "deadline_s": self.timeouts.load_s}
+        with CallsClient(self.api_key, self.base_url, request_timeout_s=self.timeouts.request_s) as client:
             if base is not None and self.reload != "full":
                 result = reload_calls(
                     client,
@@ -240,13 +228,11 @@ class _Job:
                     since=base.since,
                     recheck=self.recheck,
                     on_progress=flight.report,
-                    gate=self.gate,
+                    **limits,
                 )
             else:
                 scope = base.since if base is not None else self.since
-                result = load_all_calls(
-                    client, self.customer_id, since=scope, on_progress=flight.report, gate=self.gate
-                )
+                result = load_all_calls(client, self.customer_id, since=scope, on_progress=flight.report, **limits)
         return LoadedCalls(result, frame_for(result, base), datetime.now(UTC), self.base_url)
 
 

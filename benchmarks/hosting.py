@@ -1,0 +1,292 @@
+"""How does one app process behave with many people on it? Real Chromium sessions against `streamlit run`.
+
+The simulator runs in its own process (40 ms a request by default) so the app's memory is the app's alone;
+the app reads it with the demo key, as a deployment reads the real API. Phases, each printed as it ends:
+
+1. the same loaded customer (the 100,000-call demo customer): N = 1, 5, 10 sessions open at once; time to
+   first chart per session, the server's resident memory before and after, memory per extra session
+   (target: under 50 MB);
+2. sessions on that loaded customer while another 100,000-call customer is loading (target: under 5 s);
+3. different customers: N = 1, 5, 10 sessions at once, each on its own 10,000-call customer;
+4. a second app with a small `CARECYCLE_CACHE_MAX_MB`, opening customers one after another until they
+   exceed it: resident memory after each, and whether the first one was evicted (it loads again).
+
+Time to first chart is measured in the page: from the start of navigation to the first drawn plotly chart.
+Resident memory is psutil's RSS when installed, else VmRSS from /proc. On a shared machine wall times
+mostly measure the other load, so the server's CPU seconds per phase are printed too (from /proc): they
+say what a session costs whatever else runs, and so how many sessions a core serves.
+
+    .venv/bin/python benchmarks/hosting.py [--latency-ms 40] [--cache-mb 100] [--sessions 1 5 10] [--phases 1 2 3 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+
+from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS  # noqa: E402
+from tests.support.servers import RunningApp, start_app  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+LARGE = DEMO_CUSTOMERS["large"]
+SECOND_LARGE = "b1000000-0000-4000-8000-000000000001"
+SMALL_PREFIX = "b2000000-0000-4000-8000-"
+SMALL_SIZE = 10_000
+CHART_TIMEOUT_MS = 300_000
+
+SERVER_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from carecycle_dash.simulator import SimulatorConfig, start_simulator
+    extra = json.loads(sys.argv[1])
+    sim = start_simulator(SimulatorConfig(latency_ms=float(sys.argv[2]), extra_customers=extra))
+    for customer_id in json.loads(sys.argv[3]):
+        sim.warm(customer_id)
+    print(sim.base_url, flush=True)
+    sys.stdin.read()
+    sim.stop()
+    """
+)
+
+# Records, in the page, when the first plotly chart is drawn and whether a load's progress bar ever showed.
+PAGE_PROBE = """
+new MutationObserver(() => {
+  if (window.__appStarted === undefined && document.querySelector("[data-testid='stApp']")) {
+    window.__appStarted = performance.now();
+  }
+  if (window.__firstChart === undefined && document.querySelector("[data-testid='stPlotlyChart'] .main-svg")) {
+    window.__firstChart = performance.now();
+  }
+  if (!window.__sawLoading && document.body && document.body.innerText.includes("Loading calls")) {
+    window.__sawLoading = true;
+  }
+}).observe(document, {childList: true, subtree: true, characterData: true});
+"""
+
+
+def small_customer(index: int) -> str:
+    return f"{SMALL_PREFIX}{index:012d}"
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process, in MB."""
+    try:
+        import psutil  # type: ignore[import-not-found]
+
+        return psutil.Process(pid).memory_info().rss / 1e6
+    except ImportError:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    raise RuntimeError(f"no resident memory for pid {pid}")
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) one process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settled_rss_mb(app: RunningApp) -> float:
+    """Resident memory once the sessions' runs are over (a short pause lets threads and buffers settle)."""
+    time.sleep(3)
+    return rss_mb(app.process.pid)
+
+
+@contextmanager
+def simulator(latency_ms: float, customers: dict[str, int]) -> Iterator[str]:
+    """The simulator in its own process, its customers generated before any timing; yields its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVER_SCRIPT, json.dumps(customers), str(latency_ms), json.dumps([LARGE, *customers])],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stdin is not None
+    try:
+        yield process.stdout.readline().strip()
+    finally:
+        process.stdin.close()
+        process.wait(timeout=30)
+
+
+def open_sessions(browser: Browser, app: RunningApp, customers: list[str]) -> list[tuple[BrowserContext, Page]]:
+    """One new browser session per customer, all navigating at once (none waits for another)."""
+    sessions = []
+    for customer in customers:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.add_init_script(PAGE_PROBE)
+        page = context.new_page()
+        page.goto(f"{app.url}/?customer_id={customer}", wait_until="commit")
+        sessions.append((context, page))
+    return sessions
+
+
+def first_chart_s(page: Page) -> float:
+    """Seconds from the start of navigation to the first drawn chart."""
+    page.wait_for_function("window.__firstChart !== undefined", timeout=CHART_TIMEOUT_MS, polling=100)
+    return float(page.evaluate("window.__firstChart")) / 1000
+
+
+def after_frontend_s(page: Page) -> float:
+    """Seconds from the app's frontend being up (its JavaScript loaded and running) to the first chart."""
+    first_chart_s(page)
+    return float(page.evaluate("window.__firstChart - window.__appStarted")) / 1000
+
+
+def saw_loading(page: Page) -> bool:
+    return bool(page.evaluate("window.__sawLoading === true"))
+
+
+def close(sessions: list[tuple[BrowserContext, Page]]) -> None:
+    for context, _ in sessions:
+        context.close()
+
+
+def describe(times: list[float]) -> str:
+    listed = ", ".join(f"{t:.1f}" for t in times)
+    return f"[{listed}] s (median {statistics.median(times):.1f}, max {max(times):.1f})"
+
+
+def same_customer(browser: Browser, app: RunningApp, counts: list[int]) -> None:
+    print(f"\n1. Sessions on the loaded 100,000-call customer ({LARGE})")
+    before = settled_rss_mb(app)
+    print(f"   server memory before any session: {before:.0f} MB")
+    sessions: list[tuple[BrowserContext, Page]] = []
+    previous_rss = previous_n = None
+    for n in counts:
+        cpu_before = cpu_s(app.process.pid)
+        new = open_sessions(browser, app, [LARGE] * (n - len(sessions)))
+        times = [first_chart_s(page) for _, page in new]
+        sessions += new
+        rss = settled_rss_mb(app)
+        cpu = (cpu_s(app.process.pid) - cpu_before) / len(new)
+        extra = ""
+        if previous_rss is not None and previous_n is not None:
+            extra = f"; per extra session {(rss - previous_rss) / (n - previous_n):.1f} MB"
+        cold = " (the first loads the customer)" if previous_rss is None else " (customer already loaded)"
+        print(f"   N={n}: time to first chart of the {len(new)} new session(s){cold}: {describe(times)}")
+        print(f"   N={n}: server memory {rss:.0f} MB{extra}; server CPU {cpu:.1f} s per new session")
+        previous_rss, previous_n = rss, n
+    close(sessions)
+
+
+def loaded_while_loading(browser: Browser, app: RunningApp, count: int) -> None:
+    print(f"\n2. {count} sessions on the loaded customer while another 100,000-call customer loads")
+    warm = open_sessions(browser, app, [LARGE])  # loads it when phase 1 did not run
+    first_chart_s(warm[0][1])
+    close(warm)
+    alone = open_sessions(browser, app, [LARGE])
+    baseline, frontend_up = first_chart_s(alone[0][1]), after_frontend_s(alone[0][1])
+    print(f"   one session on the loaded customer with nothing else running: {baseline:.1f} s to first chart,")
+    print(f"   {frontend_up:.1f} s of it after the app's frontend was up")
+    close(alone)
+    loading = open_sessions(browser, app, [SECOND_LARGE])
+    loading[0][1].wait_for_function("window.__sawLoading === true", timeout=CHART_TIMEOUT_MS, polling=50)
+    started = time.monotonic()
+    cpu_before = cpu_s(app.process.pid)
+    readers = open_sessions(browser, app, [LARGE] * count)
+    times = [first_chart_s(page) for _, page in readers]
+    still_loading = not loading[0][1].evaluate("window.__firstChart !== undefined")
+    print(f"   loaded customer, time to first chart: {describe(times)}")
+    print(f"   of which after the app's frontend was up: {describe([after_frontend_s(page) for _, page in readers])}")
+    print(f"   the other customer was {'still' if still_loading else 'no longer'} loading when they had drawn")
+    loading_s = first_chart_s(loading[0][1])
+    print(f"   server CPU for the readers and the load together: {cpu_s(app.process.pid) - cpu_before:.1f} s")
+    print(f"   the loading customer's first chart: {loading_s:.1f} s ({time.monotonic() - started:.1f} s after")
+    print("   the readers were opened)")
+    close(loading + readers)
+
+
+def different_customers(browser: Browser, app: RunningApp, counts: list[int]) -> None:
+    print(f"\n3. Sessions at once, each on its own {SMALL_SIZE:,}-call customer (none loaded before)")
+    next_customer = 0
+    for n in counts:
+        before = settled_rss_mb(app)
+        cpu_before = cpu_s(app.process.pid)
+        customers = [small_customer(next_customer + i) for i in range(n)]
+        next_customer += n
+        sessions = open_sessions(browser, app, customers)
+        times = [first_chart_s(page) for _, page in sessions]
+        after = settled_rss_mb(app)
+        cpu = (cpu_s(app.process.pid) - cpu_before) / n
+        print(f"   N={n}: time to first chart {describe(times)}; server memory {before:.0f} -> {after:.0f} MB;")
+        print(f"   server CPU {cpu:.1f} s per session (load and first page)")
+        close(sessions)
+
+
+def cache_bound(browser: Browser, base_url: str, cache_mb: float, customers: int) -> None:
+    print(f"\n4. CARECYCLE_CACHE_MAX_MB={cache_mb:g}: {customers} customers of {SMALL_SIZE:,} calls, one after another")
+    with TemporaryDirectory() as logs:
+        app = start_app(Path(logs), env=app_env(base_url) | {"CARECYCLE_CACHE_MAX_MB": f"{cache_mb:g}"})
+        try:
+            print(f"   server memory before: {settled_rss_mb(app):.0f} MB")
+            for index in range(customers):
+                sessions = open_sessions(browser, app, [small_customer(100 + index)])
+                seconds = first_chart_s(sessions[0][1])
+                close(sessions)
+                rss = settled_rss_mb(app)
+                print(f"   customer {index + 1}: first chart {seconds:.1f} s, server memory {rss:.0f} MB")
+            sessions = open_sessions(browser, app, [small_customer(100)])
+            seconds = first_chart_s(sessions[0][1])
+            reloaded = saw_loading(sessions[0][1])
+            close(sessions)
+            verdict = "evicted: it loaded again" if reloaded else "still cached"
+            print(f"   customer 1 again: first chart {seconds:.1f} s, {verdict}")
+        finally:
+            app.stop()
+
+
+def app_env(base_url: str) -> dict[str, str]:
+    return {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": base_url}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--latency-ms", type=float, default=40.0)
+    parser.add_argument("--cache-mb", type=float, default=100.0)
+    parser.add_argument("--cache-customers", type=int, default=6)
+    parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
+    parser.add_argument("--phases", type=int, nargs="+", default=[1, 2, 3, 4], help="which phases to run")
+    parser.add_argument("--readers", type=int, default=3, help="sessions on the loaded customer in phase 2")
+    args = parser.parse_args()
+    smalls = {small_customer(i): SMALL_SIZE for i in range(sum(args.sessions))}
+    smalls |= {small_customer(100 + i): SMALL_SIZE for i in range(args.cache_customers)}
+    print(f"cores: {os.cpu_count()}; simulator latency {args.latency_ms:g} ms a request; generating customers...")
+    with simulator(args.latency_ms, {SECOND_LARGE: 100_000, **smalls}) as base_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        with TemporaryDirectory() as logs:
+            app = start_app(Path(logs), env=app_env(base_url))
+            try:
+                if 1 in args.phases:
+                    same_customer(browser, app, args.sessions)
+                if 2 in args.phases:
+                    loaded_while_loading(browser, app, args.readers)
+                if 3 in args.phases:
+                    different_customers(browser, app, args.sessions)
+            finally:
+                app.stop()
+        if 4 in args.phases:
+            cache_bound(browser, base_url, args.cache_mb, args.cache_customers)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

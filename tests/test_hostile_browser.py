@@ -1,0 +1,66 @@
+"""Loads against a hostile API, in a served app: a stuck customer ends in one line and blocks nobody else."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.factories import make_call
+from tests.support.browser import open_app
+from tests.support.hostile import HostileApi, serve_hostile_api
+from tests.support.servers import RunningApp, start_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+STUCK = "6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5"
+HEALTHY = "0a1b2c3d-4e5f-4a6b-9c7d-8e9fa0b1c2d3"
+
+
+@pytest.fixture(scope="module")
+def app_on_hostile_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The app with short time limits, against an API that drips one customer's answer and serves another's."""
+    hostile = HostileApi(
+        default="drip", per_customer={HEALTHY: "ok"}, calls=[make_call() for _ in range(30)], drip_interval_s=0.5
+    )
+    with serve_hostile_api(hostile) as api:
+        app = start_app(
+            tmp_path_factory.mktemp("hostile"),
+            env={
+                "CARECYCLE_API_KEY": "cc_hostile_network_test",
+                "CARECYCLE_BASE_URL": api.base_url,
+                "CARECYCLE_REQUEST_TIMEOUT_S": "5",
+                "CARECYCLE_LOAD_TIMEOUT_S": "20",
+            },
+        )
+        yield app
+        app.stop()
+
+
+def test_a_stuck_customer_ends_in_one_line_while_another_session_gets_its_data(
+    browser: Browser, app_on_hostile_api: RunningApp, tmp_path: Path
+) -> None:
+    stuck = browser.new_context().new_page()
+    healthy = browser.new_context().new_page()
+    try:
+        stuck.goto(f"{app_on_hostile_api.url}/?customer_id={STUCK}", wait_until="domcontentloaded")
+        expect(stuck.get_by_text("Loading calls")).to_be_visible(timeout=30_000)
+
+        open_app(healthy, f"{app_on_hostile_api.url}/?customer_id={HEALTHY}")
+        metric = healthy.locator("[data-testid='stMetric']").filter(has_text="Total calls")
+        expect(metric.locator("[data-testid='stMetricValue']")).to_have_text("30")
+        expect(stuck.get_by_text("Loading calls")).to_be_visible()  # still waiting: it did not hold the other back
+
+        alert = stuck.locator("[data-testid='stAlert']").filter(has_text=re.compile("page 1"))
+        expect(alert).to_be_visible(timeout=60_000)
+        text = alert.inner_text().strip()
+        assert "\n" not in text, text
+        assert re.search(r"(did not send|sent nothing for) page 1 within", text), text
+        expect(stuck.locator("[data-testid='stException']")).to_have_count(0)
+        assert "cc_hostile_network_test" not in app_on_hostile_api.log_text()
+    finally:
+        stuck.context.close()
+        healthy.context.close()

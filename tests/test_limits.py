@@ -1,0 +1,78 @@
+"""Process-wide request slots per API key, and one load's deadline and cancel flag."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+import pytest
+
+from carecycle_dash.api.client import CallsClient
+from carecycle_dash.api.errors import LoadCancelledError, LoadTimeoutError
+from carecycle_dash.api.limits import MAX_REQUESTS_PER_KEY, LoadGuard, key_slots
+from carecycle_dash.api.paging import load_all_calls
+from carecycle_dash.api.retry import RetryPolicy
+from tests.support.fake_api import BASE_URL, CUSTOMER_ID, FakeCallsApi, make_call
+
+SHARED_KEY = "cc_limits_shared_key"
+
+
+def test_one_key_at_one_host_shares_one_set_of_slots() -> None:
+    assert key_slots(BASE_URL, SHARED_KEY) is key_slots(BASE_URL, SHARED_KEY)
+    assert key_slots(BASE_URL, SHARED_KEY) is not key_slots(BASE_URL, "cc_limits_other_key")
+    assert key_slots(BASE_URL, SHARED_KEY) is not key_slots("https://other.example", SHARED_KEY)
+
+
+def test_ten_concurrent_loads_with_one_key_keep_at_most_eight_requests_in_flight() -> None:
+    api = FakeCallsApi([make_call(i) for i in range(1_500)], api_key=SHARED_KEY)
+    in_flight = peak = 0
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        time.sleep(0.002)
+        with lock:
+            in_flight -= 1
+        return api(request)
+
+    def load() -> None:
+        with CallsClient(SHARED_KEY, BASE_URL, transport=httpx.MockTransport(handler), retry=RetryPolicy()) as client:
+            assert len(load_all_calls(client, CUSTOMER_ID, concurrency=8).calls) == 1_500
+
+    sessions = [threading.Thread(target=load) for _ in range(10)]
+    for session in sessions:
+        session.start()
+    for session in sessions:
+        session.join()
+    assert len(api.requests) == 10 * 15
+    assert 1 < peak <= MAX_REQUESTS_PER_KEY
+
+
+def test_a_client_may_bring_its_own_slots() -> None:
+    api = FakeCallsApi([make_call(i) for i in range(10)], api_key=SHARED_KEY)
+    own = threading.BoundedSemaphore(1)
+    with CallsClient(SHARED_KEY, BASE_URL, transport=httpx.MockTransport(api), request_slots=own) as client:
+        assert client.fetch_page(CUSTOMER_ID)["itemsTotal"] == 10
+
+
+def test_a_guard_reports_cancel_before_deadline() -> None:
+    cancel = threading.Event()
+    guard = LoadGuard(deadline=10.0, cancel=cancel)
+    guard.check(9.0)
+    with pytest.raises(LoadTimeoutError):
+        guard.check(10.0)
+    cancel.set()
+    with pytest.raises(LoadCancelledError):
+        guard.check(10.0)
+
+
+def test_a_stopped_guard_fails_every_later_check() -> None:
+    guard = LoadGuard()
+    guard.check(1e9)
+    guard.stop()
+    with pytest.raises(LoadCancelledError):
+        guard.check(0.0)
