@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 Speaker = Literal["ai", "caller", "unknown"]
-_SPEAKER_LINE = re.compile(r"^\s*(AI|User|Assistant|Bot|Customer|Caller)\s*:\s?(.*)$", re.IGNORECASE)
+AI_LABELS = ("AI", "Assistant", "Bot")
+CALLER_LABELS = ("User", "Customer", "Caller")
+"""How a line names its speaker (`AI: ...`, `User: ...`), case-insensitively; data/signals.py reads the same."""
+_SPEAKER_LINE = re.compile(rf"^\s*({'|'.join(AI_LABELS + CALLER_LABELS)})\s*:\s?(.*)$", re.IGNORECASE)
 _SPEAKERS: dict[str, Speaker] = {
     "ai": "ai",
     "assistant": "ai",
