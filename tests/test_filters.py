@@ -194,3 +194,15 @@ def test_filter_options_of_no_calls() -> None:
 def test_text_search_on_a_frame_without_texts_matches_nothing() -> None:
     df = apply_filters(frame_of(make_call(transcript="refill")), CallFilters(), keep_text=False)
     assert apply_filters(df, CallFilters(text="refill")).empty
+
+
+def test_signals_filter_keeps_calls_showing_every_signal() -> None:
+    df = build_frame(
+        [
+            make_call(transcript="AI: Hello.\nUser: Get me a real person.\nAI: One moment.\nUser: Thanks."),
+            make_call(transcript="AI: Hello.\nUser: Wrong number."),
+            make_call(transcript="AI: Hello.\nUser: Get me a human."),
+        ]
+    ).df
+    assert list(apply_filters(df, CallFilters(signals=("Asked for a human",))).index) == [0, 2]
+    assert list(apply_filters(df, CallFilters(signals=("Asked for a human", "Early hang-up"))).index) == [2]

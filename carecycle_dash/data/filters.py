@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from carecycle_dash.data.frame import labels, time_zone
+from carecycle_dash.data.signals import signal_mask
 
 SEARCH_COLUMNS: Final = ("transcript", "summary")
 _ASCII_RUN: Final = re.compile(r"[\x20-\x7e]{3,}")
@@ -31,6 +32,8 @@ class CallFilters:
     assistant_types: tuple[str, ...] = ()
     text: str = ""
     include_tests: bool = False
+    signals: tuple[str, ...] = ()
+    """Transcript signals (labels or columns of data/signals.py) every call must show."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ def filter_mask(df: pd.DataFrame, filters: CallFilters) -> np.ndarray:
     ):
         if wanted:
             keep &= labels(df[column]).isin(wanted).to_numpy(dtype=bool)
+    if filters.signals:
+        keep &= signal_mask(df, filters.signals)
     needle = (filters.text or "").strip()
     if needle:
         keep &= contains_text(df, needle, within=keep)

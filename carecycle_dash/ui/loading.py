@@ -23,6 +23,7 @@ from carecycle_dash.api.errors import CareCycleError
 from carecycle_dash.api.models import LoadResult
 from carecycle_dash.api.paging import load_all_calls
 from carecycle_dash.data.cache import BoundedTtlCache
+from carecycle_dash.data.callers import CallerDirectory
 from carecycle_dash.data.filters import FilterOptions, filter_options
 from carecycle_dash.data.frame import CallsFrame, build_frame
 from carecycle_dash.data.table import build_table
@@ -45,6 +46,7 @@ class LoadedCalls:
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _rows_by_id: dict[str, int] | None = field(default=None, repr=False)
     _options: dict[str, FilterOptions] = field(default_factory=dict, repr=False)
+    _callers: CallerDirectory | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -71,6 +73,13 @@ class LoadedCalls:
             if self._rows_by_id is None:
                 self._rows_by_id = {str(cid): row for row, cid in enumerate(self.frame.df["id"]) if pd.notna(cid)}
             return self._rows_by_id.get(call_id)
+
+    def callers(self) -> CallerDirectory:
+        """Maps the caller tokens in addresses back to these calls' numbers, built once."""
+        with self._lock:
+            if self._callers is None:
+                self._callers = CallerDirectory(self.frame.df["caller"])
+            return self._callers
 
     def size_bytes(self) -> int:
         return int(self.frame.df.memory_usage(deep=True).sum()) + 2 * self.result.bytes_received

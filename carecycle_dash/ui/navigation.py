@@ -1,7 +1,8 @@
 """The screens and every address the app writes: app.py's navigation, the sidebar's links, and each link
 from one screen to another come from here, so no other module names a page file or a link parameter.
 
-A view's address carries the customer, sort field and order (never the key); the call page adds `call_id`.
+A view's address carries the customer, sort field and order (never the key); the call page adds `call_id`,
+the callers page and the call page `caller` (a token the app writes, never a phone number).
 """
 
 from __future__ import annotations
@@ -29,11 +30,16 @@ class Screen:
 
 OVERVIEW: Final = Screen("pages/overview.py", "Overview", ":material/insights:", "", default=True)
 CALLS: Final = Screen("pages/calls.py", "Calls", ":material/table_rows:", "calls")
-CALL: Final = Screen("pages/call.py", "Call detail", ":material/headphones:", "call", carries=("call_id",))
-SCREENS: Final = (OVERVIEW, CALLS, CALL)
+CALLER_PARAM: Final = "caller"
+CALL: Final = Screen("pages/call.py", "Call detail", ":material/headphones:", "call", carries=("call_id", CALLER_PARAM))
+CALLERS: Final = Screen("pages/callers.py", "Callers", ":material/groups:", "callers")
+SCREENS: Final = (OVERVIEW, CALLS, CALL, CALLERS)
 
 VIEW_PARAMS: Final = ("customer_id", "sort_by", "order")
 """The address parameters that reproduce a view on every screen."""
+PAGE_PARAMS: Final = ("call_id", CALLER_PARAM)
+"""Address parameters of a screen's own, kept in the address beside the view's: the call shown, and the
+caller (an opaque token, or a number as typed) whose calls are shown or whose calls the call page steps through."""
 
 
 def streamlit_pages() -> list[st.Page]:

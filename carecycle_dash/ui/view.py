@@ -88,7 +88,7 @@ def prepare_view() -> None:
     sidebar.data_source(settings)
     notices += [("warning", text) for text in sidebar.adopt_link_once(sidebar.default_customer(settings))]
     inputs = sidebar.view_inputs(settings)
-    sidebar.write_link(inputs, call_id=st.query_params.get("call_id"))
+    sidebar.write_link(inputs, **{name: st.query_params.get(name) for name in navigation.PAGE_PARAMS})
     if not inputs.customer_id:
         notices.append(("info", "Enter a customer ID in the sidebar to see that customer's calls."))
         return
