@@ -127,6 +127,49 @@ def signal_mask(df: pd.DataFrame, wanted: Sequence[str]) -> np.ndarray:
     return keep
 
 
+@dataclass(frozen=True)
+class ConversationCounts:
+    """How often each signal shows among connected calls (the only ones with a conversation to read)."""
+
+    connected: int
+    counts: dict[str, int]
+
+    def share(self, column: str) -> float | None:
+        return self.counts[column] / self.connected if self.connected else None
+
+
+def conversation_counts(df: pd.DataFrame) -> ConversationCounts:
+    """Per signal of SIGNALS, the connected calls showing it."""
+    connected = df["connected"].to_numpy(dtype=bool)
+    counts = {s.column: int((df[s.column].to_numpy(dtype=bool) & connected).sum()) for s in SIGNALS}
+    return ConversationCounts(int(connected.sum()), counts)
+
+
+def mentions_per_week(times: pd.Series, mentioning: np.ndarray, tz: str) -> pd.DataFrame:
+    """Calls per local week (starting Monday) and how many of them mention the search text: week (naive
+    local midnight), calls, mentioning, share. Every week from the first to the last call; untimed calls out."""
+    known = times.notna().to_numpy(dtype=bool)
+    columns = ["week", "calls", "mentioning", "share"]
+    if not known.any():
+        return pd.DataFrame(columns=columns)
+    local = times[known].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
+    week = (local - pd.to_timedelta(local.dt.weekday, unit="D")).dt.as_unit("us")
+    counts = pd.DataFrame({"week": week.to_numpy(), "hit": np.asarray(mentioning, dtype=bool)[known]})
+    grouped = counts.groupby("week")["hit"].agg(["size", "sum"])
+    weeks = pd.date_range(grouped.index.min(), grouped.index.max(), freq="7D", unit="us", name="week")
+    grouped = grouped.reindex(weeks, fill_value=0)
+    out = pd.DataFrame(
+        {
+            "week": weeks,
+            "calls": grouped["size"].to_numpy(dtype=np.int64),
+            "mentioning": grouped["sum"].to_numpy(dtype=np.int64),
+        }
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share"] = np.where(out["calls"] > 0, out["mentioning"] / out["calls"].clip(lower=1), np.nan)
+    return out
+
+
 def _matches(lines: pa.Array, pattern: str) -> np.ndarray:
     return _as_bool(pc.match_substring_regex(lines, pattern, ignore_case=True))
 

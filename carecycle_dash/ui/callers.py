@@ -148,8 +148,8 @@ def called_after_do_not_call(view: View) -> None:
     per_number = breaches.groupby("caller", sort=False)
     numbers = per_number["createdAt"].max().sort_values(ascending=False).index
     st.error(
-        f"{format_count(len(numbers))} numbers were called {format_count(len(breaches))} times after a "
-        "Do Not Call request."
+        f"{_count(len(numbers), 'number')} called after a Do Not Call request: "
+        f"{_count(len(breaches), 'outbound call')} in all."
     )
     for number in numbers[:MAX_BREACH_NUMBERS]:
         breach_card(view, number, breaches[breaches["caller"].eq(number).to_numpy(dtype=bool)])
