@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from carecycle_dash.data.callers import do_not_call_breaches
 from carecycle_dash.data.formatting import format_count, format_duration, format_percent, format_total_duration
 from carecycle_dash.data.metrics import OverviewFigures, overview_figures
+from carecycle_dash.data.signals import SIGNALS, conversation_counts
 from carecycle_dash.output import charts
-from carecycle_dash.ui.view import open_page
+from carecycle_dash.ui import navigation
+from carecycle_dash.ui.callers import compliance_scope
+from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import no_match, scope_caption
 
 
@@ -24,6 +28,8 @@ def show() -> None:
     right.plotly_chart(charts.duration_histogram(view.filtered), key="durations")
     st.plotly_chart(charts.calls_over_time_chart(view.filtered, view.tz), key="over_time")
     st.plotly_chart(charts.duration_by_disposition_chart(view.filtered), key="duration_by_disposition")
+    conversation_signals(view)
+    do_not_call_notice(view)
 
 
 def headline_figures(figures: OverviewFigures, *, show_tests: bool) -> None:
@@ -41,3 +47,34 @@ def headline_figures(figures: OverviewFigures, *, show_tests: bool) -> None:
     quality[1].metric("Success rate", format_percent(figures.success_rate, 0), help=evaluated)
     quality[2].metric("Median talk time", format_duration(figures.median_talk_s), help="Of connected calls")
     quality[3].metric("Total talk time", format_total_duration(figures.total_talk_s), help="Of connected calls")
+
+
+def conversation_signals(view: View) -> None:
+    """How often connected calls show each transcript signal (counts of the view's connected calls)."""
+    counts = conversation_counts(view.filtered)
+    if not counts.connected:
+        return
+    st.subheader("Conversations")
+    row = st.columns(len(SIGNALS))
+    for column, signal in zip(row, SIGNALS, strict=True):
+        column.metric(
+            signal.label,
+            format_count(counts.counts[signal.column]),
+            help=f"{signal.help}: {format_percent(counts.share(signal.column), 1)} of "
+            f"{format_count(counts.connected)} connected calls",
+        )
+    st.caption("Read from the transcripts without any model. Filter the calls by these signals on the Calls page.")
+
+
+def do_not_call_notice(view: View) -> None:
+    """A warning with a link when any number was called after asking not to be (see the Callers page)."""
+    breaches = do_not_call_breaches(compliance_scope(view))
+    if breaches.empty:
+        return
+    numbers = breaches["caller"].nunique()
+    st.warning(
+        f"{format_count(numbers)} {'number was' if numbers == 1 else 'numbers were'} called after a Do Not Call "
+        "request.",
+        icon=":material/block:",
+    )
+    navigation.link(navigation.CALLERS, view.link_params(), label="See them on the Callers page")
