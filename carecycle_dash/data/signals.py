@@ -153,7 +153,7 @@ def mentions_per_week(times: pd.Series, mentioning: np.ndarray, tz: str) -> pd.D
     if not known.any():
         return pd.DataFrame(columns=columns)
     local = times[known].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
-    week = (local - pd.to_timedelta(local.dt.weekday, unit="D")).dt.as_unit("us")
+    week = (local - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.as_unit("us")
     counts = pd.DataFrame({"week": week.to_numpy(), "hit": np.asarray(mentioning, dtype=bool)[known]})
     grouped = counts.groupby("week")["hit"].agg(["size", "sum"])
     weeks = pd.date_range(grouped.index.min(), grouped.index.max(), freq="7D", unit="us", name="week")
