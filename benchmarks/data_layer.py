@@ -22,9 +22,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from carecycle_dash.api.contract import KNOWN_DISPOSITIONS, NOT_CONNECTED_DISPOSITIONS
-from carecycle_dash.data import metrics
+from carecycle_dash.data import callers, metrics
 from carecycle_dash.data.filters import CallFilters, apply_filters, filter_options
 from carecycle_dash.data.frame import build_frame
+from carecycle_dash.data.signals import transcript_signals
 from carecycle_dash.output import charts
 
 CUSTOMER_ID = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
@@ -142,6 +143,13 @@ def steps(calls: list[dict[str, Any]]) -> list[tuple[str, Callable[[], object]]]
                 ),
             ),
         ),
+        ("normalise_numbers (callers)", lambda: callers.normalise_numbers(df["callerId"])),
+        ("transcript_signals", lambda: transcript_signals(df["transcript"], df["connected"])),
+        ("caller_table", lambda: callers.caller_table(df)),
+        ("caller_figures", lambda: callers.caller_figures(df)),
+        ("do_not_call_breaches", lambda: callers.do_not_call_breaches(df)),
+        ("dialled_too_often", lambda: callers.dialled_too_often(df)),
+        ("callers + signals + breaches, all of it", lambda: people_and_signals(df)),
         ("overview_figures", lambda: metrics.overview_figures(df)),
         ("disposition_breakdown", lambda: metrics.disposition_breakdown(df)),
         ("duration_by_disposition", lambda: metrics.duration_by_disposition(df)),
@@ -152,6 +160,16 @@ def steps(calls: list[dict[str, Any]]) -> list[tuple[str, Callable[[], object]]]
         ("duration_by_disposition_chart", lambda: charts.duration_by_disposition_chart(df)),
         ("calls_over_time_chart (tz)", lambda: charts.calls_over_time_chart(df, "America/New_York")),
     ]
+
+
+def people_and_signals(df: Any) -> None:
+    """What issue 10 adds per loaded dataset and per Callers page: target under 1 s at 100,000 calls."""
+    callers.normalise_numbers(df["callerId"])
+    transcript_signals(df["transcript"], df["connected"])
+    callers.caller_table(df)
+    callers.caller_figures(df)
+    callers.do_not_call_breaches(df)
+    callers.dialled_too_often(df)
 
 
 def main(argv: list[str] | None = None) -> int:

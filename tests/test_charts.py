@@ -10,6 +10,7 @@ import pytest
 from carecycle_dash.api.contract import KNOWN_DISPOSITIONS
 from carecycle_dash.data.frame import NONE_LABEL, build_frame
 from carecycle_dash.data.metrics import disposition_breakdown
+from carecycle_dash.data.signals import mentions_per_week
 from carecycle_dash.output import charts
 from carecycle_dash.output.charts import disposition_colors
 from tests.factories import hostile_calls, make_call
@@ -164,3 +165,10 @@ def test_disposition_colors_are_stable_and_semantic() -> None:
 def test_unknown_disposition_colour_is_the_same_in_every_process() -> None:
     # Pinned: a hash that changed between sessions (like Python's hash()) would break this.
     assert disposition_colors(["Brand New Outcome"]) == {"Brand New Outcome": "#c51b7d"}
+
+
+def test_mentions_chart_escapes_the_search_text() -> None:
+    times = pd.Series(pd.to_datetime(["2026-11-02T10:00:00Z", "2026-11-10T10:00:00Z"], utc=True))
+    figure = charts.mentions_chart(mentions_per_week(times, np.array([True, False]), "UTC"), "<b>x</b>")
+    assert "<b>" not in figure.layout.title.text and "&lt;b&gt;" in figure.layout.title.text
+    assert list(figure.data[0].y) == [1, 0]

@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 
 from carecycle_dash.data.frame import build_frame
-from carecycle_dash.data.signals import SIGNAL_COLUMNS, signal_mask, transcript_signals
+from carecycle_dash.data.signals import (
+    SIGNAL_COLUMNS,
+    conversation_counts,
+    mentions_per_week,
+    signal_mask,
+    transcript_signals,
+)
 from carecycle_dash.data.transcript import parse_transcript
 from tests.factories import hostile_calls, make_call
 
@@ -110,3 +116,42 @@ def test_signal_mask_filters_by_label_or_column() -> None:
     assert signal_mask(df, ["askedForHuman", "Early hang-up"]).tolist() == [False, False]
     assert signal_mask(df, []).tolist() == [True, True]
     assert signal_mask(df.drop(columns=["aiRepeated"]), ["AI repeated itself"]).tolist() == [False, False]
+
+
+def test_mentions_per_week_counts_every_week_from_monday_in_the_viewers_zone() -> None:
+    times = pd.Series(
+        pd.to_datetime(
+            [
+                "2026-11-02T10:00:00Z",  # Monday
+                "2026-11-08T23:30:00Z",  # Sunday in UTC, already Monday 9 Nov in Berlin
+                "2026-11-03T10:00:00Z",
+                "2026-11-24T10:00:00Z",
+                None,
+            ],
+            utc=True,
+        )
+    )
+    mentioning = np.array([True, True, False, True, True])
+    weekly = mentions_per_week(times, mentioning, "Europe/Berlin")
+    assert weekly["week"].dt.strftime("%Y-%m-%d").tolist() == ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
+    assert weekly["calls"].tolist() == [2, 1, 0, 1]
+    assert weekly["mentioning"].tolist() == [1, 1, 0, 1]
+    assert weekly["share"].iloc[0] == pytest.approx(0.5)
+    assert np.isnan(weekly["share"].iloc[2])
+
+
+def test_mentions_per_week_without_times_is_empty() -> None:
+    assert mentions_per_week(pd.Series([pd.NaT, pd.NaT], dtype="datetime64[us, UTC]"), np.ones(2, bool), "UTC").empty
+
+
+def test_conversation_counts_look_at_connected_calls_only() -> None:
+    df = build_frame(
+        [
+            make_call(transcript="AI: Hello.\nUser: A real person please."),
+            make_call(transcript="AI: Hello.\nUser: A human please.", disposition="Voicemail", durationMs=0),
+        ]
+    ).df
+    counts = conversation_counts(df)
+    assert counts.connected == 1
+    assert counts.counts["askedForHuman"] == 1
+    assert counts.share("askedForHuman") == 1.0
