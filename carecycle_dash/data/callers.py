@@ -32,8 +32,7 @@ _TOKEN_HEX: Final = 16
 _PHONE_TEXT: Final = r"\+?[0-9 ().\-/]+"
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
 _PROCESS_SECRET: Final = secrets.token_bytes(32)
-"""Keys the tokens: a link the app wrote works as long as this server process runs, and a token tells
-nothing about the number to anyone without the secret."""
+"""Keys the tokens when no secret is given: a token tells nothing about the number to anyone without it."""
 
 
 def normalise_numbers(values: pd.Series) -> pd.Series:

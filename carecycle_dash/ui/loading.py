@@ -28,6 +28,7 @@ from carecycle_dash.data.filters import FilterOptions, filter_options
 from carecycle_dash.data.frame import CallsFrame, build_frame
 from carecycle_dash.data.table import build_table
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
+from carecycle_dash.ui.navigation import caller_link_secret
 
 log = logging.getLogger("carecycle_dash.ui")
 
@@ -78,7 +79,7 @@ class LoadedCalls:
         """Maps the caller tokens in addresses back to these calls' numbers, built once."""
         with self._lock:
             if self._callers is None:
-                self._callers = CallerDirectory(self.frame.df["caller"])
+                self._callers = CallerDirectory(self.frame.df["caller"], caller_link_secret())
             return self._callers
 
     def size_bytes(self) -> int:

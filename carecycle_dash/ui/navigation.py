@@ -7,12 +7,15 @@ the callers page and the call page `caller` (a token the app writes, never a pho
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+
+from carecycle_dash.ui.settings import read_secrets
 
 
 @dataclass(frozen=True)
@@ -85,3 +88,13 @@ def sync_address(params: Mapping[str, str | None]) -> None:
     current = {name: st.query_params.get(name) for name in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
+
+
+def caller_link_secret() -> bytes:
+    """The key of the caller tokens in addresses, derived from the cookie secret (`[auth] cookie_secret`,
+    else Streamlit's `server.cookieSecret`). docs/deploy.md asks for the same one on every replica, so a link
+    the app wrote opens on any replica and after a restart; left unset, Streamlit's is random per process."""
+    auth = read_secrets().get("auth")
+    base = auth.get("cookie_secret") if isinstance(auth, dict) else None
+    base = base or st.get_option("server.cookieSecret")
+    return hashlib.sha256(f"carecycle-dash caller links:{base}".encode()).digest()
