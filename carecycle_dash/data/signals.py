@@ -79,8 +79,8 @@ def transcript_signals(transcripts: pd.Series, connected: pd.Series | np.ndarray
     """One row per call, same index: turns, the caller's turns and share of words (missing when nobody
     said a word), and the three yes/no signals of SIGNALS."""
     n = len(transcripts)
-    text = pc.fill_null(pa.array(transcripts.astype("str"), type=pa.large_string()), "")
-    lists = pc.split_pattern(text, "\n")
+    text = pa.array(transcripts.astype("str"), type=pa.large_string())  # zero-copy for an Arrow-backed column
+    lists = pc.split_pattern(text, "\n")  # a missing transcript stays a missing list: no lines
     lines = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     call = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
     code = np.where(_matches(lines, _AI_LINE), _AI, 0) + np.where(_matches(lines, _CALLER_LINE), _CALLER, 0)
