@@ -168,9 +168,9 @@ def breach_card(view: View, number: str, calls: pd.DataFrame) -> None:
             f"**{escape_markdown(caller_label(number))}** · asked on {_when(first['requestedAt'], view.tz)} · "
             f"{_count(len(calls), 'call')} after"
         )
-        request_id = view.all_calls["id"].loc[first["requestRow"]]
+        request = view.all_calls.loc[first["requestRow"], ["id", "disposition"]]
         links = st.columns(2)
-        _call_link(view, number, request_id, "The request", where=links[0])
+        _call_link(view, number, request["id"], f"The request: {_text(request['disposition'])}", where=links[0])
         navigation.link(
             navigation.CALLERS,
             caller_params(view, number),
@@ -189,7 +189,7 @@ def breach_card(view: View, number: str, calls: pd.DataFrame) -> None:
 def too_often(view: View) -> None:
     """Numbers that received more than N outbound calls within any 7 days; N chosen on the page."""
     st.subheader("Dialled too often")
-    limit = st.number_input(
+    limit = st.columns([1, 3])[0].number_input(
         "More than this many outbound calls within 7 days",
         min_value=1,
         max_value=100,
