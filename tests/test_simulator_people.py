@@ -3,7 +3,7 @@ callers asking for a human, an AI that sometimes repeats itself; all determinist
 
 from __future__ import annotations
 
-from carecycle_dash.data.callers import caller_table, do_not_call_breaches
+from carecycle_dash.data.callers import caller_table, dialled_too_often, do_not_call_breaches
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.simulator import DEMO_CUSTOMERS, generate_calls
 from carecycle_dash.simulator.people import AI_REPEAT_LINE
@@ -38,6 +38,12 @@ def test_the_busiest_caller_is_written_three_ways() -> None:
     number = caller_table(df).index[0]
     written = {calls[row]["callerId"] for row in df.index[df["caller"].eq(number).to_numpy(dtype=bool)]}
     assert len(written) == 3
+
+
+def test_one_number_is_dialled_five_times_in_a_week() -> None:
+    _, df = demo_frame()
+    too_often = dialled_too_often(df, 3)
+    assert too_often["most"].tolist() == [5]
 
 
 def test_some_callers_ask_for_a_human_and_the_ai_sometimes_repeats_itself() -> None:

@@ -1,6 +1,6 @@
 """People worth finding in the demo calls: agencies mostly honour "Do Not Call" (with one deliberate lapse),
-one repeat caller whose number each source system writes its own way, and an AI that now and then asks a
-caller to repeat themselves twice over.
+one repeat caller whose number each source system writes its own way, one number dialled five times in a
+week, and an AI that now and then asks a caller to repeat themselves twice over.
 
 Applied to a customer's generated calls in time order; deterministic from (customer ID, seed). Only
 `callerId` and some transcripts change, so every other distribution of the demo data stays as it was.
@@ -17,6 +17,8 @@ DO_NOT_CALL: Final = frozenset({"Do Not Call", "Do Not Contact"})
 _FRESH_AREA_CODES: Final = ("206", "216", "224", "248", "267", "281", "305", "313", "317", "321", "336", "410")
 BREACH_AFTER_DAYS: Final = 3
 """The deliberate lapse: the first outbound call at least this many days after the first request."""
+UNANSWERED: Final = frozenset({"Customer Did Not Answer", "Busy/No Answer"})
+TOO_OFTEN_DIALS: Final = 5
 REPEAT_EVERY: Final = 60
 """About one connected conversation in this many has the AI say the same line twice."""
 AI_REPEAT_LINE: Final = "AI: I'm sorry, I didn't quite catch that. Could you say that again?"
@@ -33,6 +35,7 @@ def add_people(calls: list[dict[str, Any]], customer_id: str, seed: int) -> None
         request, lapse = breach
         calls[lapse]["callerId"] = _written_locally(calls[request]["callerId"])
     _vary_repeat_caller_formats(calls)
+    _dialled_too_often(calls)
     _ai_repeats_itself(calls, rng)
 
 
@@ -95,6 +98,29 @@ def _vary_repeat_caller_formats(calls: list[dict[str, Any]]) -> None:
             elif seen % 3 == 2:
                 call["callerId"] = f"{number[:2]} {number[2:5]} {number[5:8]} {number[8:]}"
             seen += 1
+
+
+def _dialled_too_often(calls: list[dict[str, Any]]) -> None:
+    """From the middle of the window on, the next unanswered outbound calls within a week (up to
+    TOO_OFTEN_DIALS) all go to one number that never asked not to be called: a dialler retrying too hard.
+    Unanswered calls have no transcript, so no name contradicts the number."""
+    asked = {call["callerId"] for call in calls if call["disposition"] in DO_NOT_CALL}
+    middle = _day(calls[0]["createdAt"]) + (_day(calls[-1]["createdAt"]) - _day(calls[0]["createdAt"])) // 2
+    unanswered = [
+        call
+        for call in calls
+        if call["disposition"] in UNANSWERED
+        and _is_real_outbound(call)
+        and call["callerId"] not in asked
+        and _day(call["createdAt"]) >= middle
+    ]
+    if not unanswered:
+        return
+    first = _day(unanswered[0]["createdAt"])
+    week = [call for call in unanswered if _day(call["createdAt"]) < first + 7][:TOO_OFTEN_DIALS]
+    if len(week) > 3:
+        for call in week[1:]:
+            call["callerId"] = week[0]["callerId"]
 
 
 def _written_locally(number: str) -> str:
