@@ -234,3 +234,15 @@ def test_history_is_in_time_order_with_untimed_calls_last() -> None:
     )
     assert list(caller_history(df, NUMBER).index) == [3, 1, 0]
     assert caller_history(df, "+19999999999").empty
+
+
+def test_a_caller_whose_calls_have_no_time_has_no_first_or_last_call() -> None:
+    df = frame(
+        make_call(callerId="+15550002222", createdAt=None, disposition="Voicemail"),
+        make_call(callerId=NUMBER, createdAt="2026-01-01T10:00:00Z"),
+        make_call(callerId="+15550002222", createdAt="bad", disposition="Qualified"),
+    )
+    row = caller_table(df).loc["+15550002222"]
+    assert row["calls"] == 2
+    assert pd.isna(row["first"]) and pd.isna(row["last"])
+    assert row["lastDisposition"] == "Qualified"
