@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -81,11 +81,19 @@ def caller_token(number: str, secret: bytes = _PROCESS_SECRET) -> str:
 
 @dataclass
 class CallerDirectory:
-    """Maps tokens back to the numbers of one loaded dataset; built once, then looked up."""
+    """The callers of one loaded dataset: maps tokens back to numbers, and remembers results that depend
+    only on the dataset (compliance sections read every loaded call, whatever the filters)."""
 
     numbers: pd.Series
     secret: bytes = _PROCESS_SECRET
     _by_token: dict[str, str] | None = field(default=None, repr=False)
+    _remembered: dict[Hashable, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def remember(self, key: Hashable, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """`compute()` the first time `key` is asked for, the same frame afterwards."""
+        if key not in self._remembered:
+            self._remembered[key] = compute()
+        return self._remembered[key]
 
     def resolve(self, given: str) -> str | None:
         """The number a `caller=` value names: a token of this dataset, or a number as typed."""

@@ -84,6 +84,13 @@ def compliance_scope(view: View) -> pd.DataFrame:
     return calls[~calls["isTest"].to_numpy(dtype=bool)]
 
 
+def breaches(view: View) -> pd.DataFrame:
+    """`do_not_call_breaches` of the compliance scope, computed once per dataset and test-call choice."""
+    return view.loaded.callers().remember(
+        ("breaches", view.filters.include_tests), lambda: do_not_call_breaches(compliance_scope(view))
+    )
+
+
 def figures(calls: pd.DataFrame) -> None:
     numbers = caller_figures(calls)
     row = st.columns(3)
@@ -137,22 +144,22 @@ def callers_table(view: View) -> str | None:
 def called_after_do_not_call(view: View) -> None:
     """Every number called (outbound) after a "Do Not Call"/"Do Not Contact" call, with each later call."""
     st.subheader(DNC_HEADING)
-    breaches = do_not_call_breaches(compliance_scope(view))
+    found = breaches(view)
     st.caption(
         "Across every loaded call, whatever the date and other filters: a request made before the chosen dates "
         "still binds. Calls without a time cannot be ordered and are left out."
     )
-    if breaches.empty:
+    if found.empty:
         st.success("No number was called after asking not to be.")
         return
-    per_number = breaches.groupby("caller", sort=False)
+    per_number = found.groupby("caller", sort=False)
     numbers = per_number["createdAt"].max().sort_values(ascending=False).index
     st.error(
         f"{_count(len(numbers), 'number')} called after a Do Not Call request: "
-        f"{_count(len(breaches), 'outbound call')} in all."
+        f"{_count(len(found), 'outbound call')} in all."
     )
     for number in numbers[:MAX_BREACH_NUMBERS]:
-        breach_card(view, number, breaches[breaches["caller"].eq(number).to_numpy(dtype=bool)])
+        breach_card(view, number, found[found["caller"].eq(number).to_numpy(dtype=bool)])
     if len(numbers) > MAX_BREACH_NUMBERS:
         st.caption(
             f"Showing the {MAX_BREACH_NUMBERS} numbers called most recently; "
@@ -198,7 +205,10 @@ def too_often(view: View) -> None:
         on_change=keep,
         args=("max_dials",),
     )
-    found = dialled_too_often(compliance_scope(view), int(limit))
+    found = view.loaded.callers().remember(
+        ("dialled", view.filters.include_tests, int(limit)),
+        lambda: dialled_too_often(compliance_scope(view), int(limit)),
+    )
     if found.empty:
         st.success(f"No number received more than {limit} outbound calls within 7 days.")
         return

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from carecycle_dash.data.callers import do_not_call_breaches
 from carecycle_dash.data.formatting import format_count, format_duration, format_percent, format_total_duration
 from carecycle_dash.data.metrics import OverviewFigures, overview_figures
 from carecycle_dash.data.signals import SIGNALS, conversation_counts
 from carecycle_dash.output import charts
 from carecycle_dash.ui import navigation
-from carecycle_dash.ui.callers import compliance_scope
+from carecycle_dash.ui.callers import breaches
 from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import no_match, scope_caption
 
@@ -68,10 +67,10 @@ def conversation_signals(view: View) -> None:
 
 def do_not_call_notice(view: View) -> None:
     """A warning with a link when any number was called after asking not to be (see the Callers page)."""
-    breaches = do_not_call_breaches(compliance_scope(view))
-    if breaches.empty:
+    found = breaches(view)
+    if found.empty:
         return
-    numbers = breaches["caller"].nunique()
+    numbers = found["caller"].nunique()
     st.warning(
         f"{format_count(numbers)} {'number was' if numbers == 1 else 'numbers were'} called after a Do Not Call "
         "request.",
