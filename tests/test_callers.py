@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from carecycle_dash.data.callers import (
+    REMEMBERED,
     CallerDirectory,
     caller_figures,
     caller_history,
@@ -246,3 +247,19 @@ def test_a_caller_whose_calls_have_no_time_has_no_first_or_last_call() -> None:
     assert row["calls"] == 2
     assert pd.isna(row["first"]) and pd.isna(row["last"])
     assert row["lastDisposition"] == "Qualified"
+
+
+def test_the_directory_remembers_results_but_only_the_most_recent_keys() -> None:
+    directory = CallerDirectory(pd.Series([NUMBER]), b"s" * 32)
+    computed: list[int] = []
+
+    def compute(n: int) -> int:
+        computed.append(n)
+        return n
+
+    assert directory.remember("a", lambda: compute(1)) == 1
+    assert directory.remember("a", lambda: compute(2)) == 1
+    for key in range(REMEMBERED):
+        directory.remember(key, lambda key=key: compute(key))
+    assert directory.remember("a", lambda: compute(3)) == 3  # forgotten: computed again
+    assert computed == [1, *range(REMEMBERED), 3]

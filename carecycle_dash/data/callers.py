@@ -15,7 +15,7 @@ import hmac
 import secrets
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,8 @@ _TOKEN_HEX: Final = 16
 # or direction characters) is not a phone number.
 _PHONE_TEXT: Final = r"\+?[0-9 ().\-/]+"
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
+REMEMBERED: Final = 16
+T = TypeVar("T")
 _PROCESS_SECRET: Final = secrets.token_bytes(32)
 """Keys the tokens when no secret is given: a token tells nothing about the number to anyone without it."""
 
@@ -87,12 +89,17 @@ class CallerDirectory:
     numbers: pd.Series
     secret: bytes = _PROCESS_SECRET
     _by_token: dict[str, str] | None = field(default=None, repr=False)
-    _remembered: dict[Hashable, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _remembered: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
-    def remember(self, key: Hashable, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        """`compute()` the first time `key` is asked for, the same frame afterwards."""
-        if key not in self._remembered:
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` the first time `key` is asked for, the same result afterwards (never change it); only
+        the REMEMBERED most recent keys are kept, so changing filters cannot grow it without bound."""
+        if key in self._remembered:
+            self._remembered[key] = self._remembered.pop(key)  # now the most recent
+        else:
             self._remembered[key] = compute()
+            while len(self._remembered) > REMEMBERED:
+                self._remembered.pop(next(iter(self._remembered)))
         return self._remembered[key]
 
     def resolve(self, given: str) -> str | None:

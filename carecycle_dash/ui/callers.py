@@ -58,7 +58,7 @@ def show() -> None:
     if view.filtered.empty:
         no_match()
         st.stop()
-    figures(view.filtered)
+    figures(view)
     chosen = callers_table(view)
     if chosen:
         open_caller(view, chosen)
@@ -91,8 +91,8 @@ def breaches(view: View) -> pd.DataFrame:
     )
 
 
-def figures(calls: pd.DataFrame) -> None:
-    numbers = caller_figures(calls)
+def figures(view: View) -> None:
+    numbers = view.loaded.callers().remember(("figures", view.filters), lambda: caller_figures(view.filtered))
     row = st.columns(3)
     row[0].metric("Callers", format_count(numbers.callers), help="Distinct phone numbers in these calls")
     row[1].metric(
@@ -111,25 +111,13 @@ def figures(calls: pd.DataFrame) -> None:
 
 def callers_table(view: View) -> str | None:
     """One row per number in the view, most calls first; returns the number the person picked."""
-    table = caller_table(view.filtered)
+    table = view.loaded.callers().remember(("table", view.filters), lambda: caller_table(view.filtered))
     if table.empty:
         st.info("None of these calls has a readable phone number.")
         return None
-    shown = pd.DataFrame(
-        {
-            "Caller": table.index.map(caller_label),
-            "Calls": table["calls"].to_numpy(),
-            "Inbound": table["inbound"].to_numpy(),
-            "Outbound": table["outbound"].to_numpy(),
-            "First call": table["first"].dt.tz_convert(view.tz).array,
-            "Last call": table["last"].dt.tz_convert(view.tz).array,
-            "Last disposition": table["lastDisposition"].array,
-            "Any success": table["anySuccess"].to_numpy(dtype=bool),
-        }
-    )
     st.caption("Choose a row to see that caller's calls. Sort by any column.")
     event = st.dataframe(
-        shown,
+        shown_callers(table, view.tz),
         hide_index=True,
         column_config=TABLE_CONFIG,
         on_select="rerun",
@@ -139,6 +127,23 @@ def callers_table(view: View) -> str | None:
     )
     rows = event.selection.rows
     return str(table.index[rows[0]]) if rows else None
+
+
+def shown_callers(table: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """The caller table as people read it: numbers through `caller_label` (per run, never remembered, so
+    masking can depend on the viewer), times in the viewer's zone."""
+    return pd.DataFrame(
+        {
+            "Caller": table.index.map(caller_label),
+            "Calls": table["calls"].to_numpy(),
+            "Inbound": table["inbound"].to_numpy(),
+            "Outbound": table["outbound"].to_numpy(),
+            "First call": table["first"].dt.tz_convert(tz).array,
+            "Last call": table["last"].dt.tz_convert(tz).array,
+            "Last disposition": table["lastDisposition"].array,
+            "Any success": table["anySuccess"].to_numpy(dtype=bool),
+        }
+    )
 
 
 def called_after_do_not_call(view: View) -> None:
