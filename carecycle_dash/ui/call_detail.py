@@ -47,7 +47,7 @@ def show() -> None:
         transcript(call.get("transcript"), highlight=view.filters.text)
     with right:
         conversation_facts(view, call)
-        summary_and_evaluation(call)
+        summary_and_evaluation(call, highlight=view.filters.text)
         recordings(view, call)
         call_metadata(call)
 
@@ -136,9 +136,13 @@ def conversation_facts(view: View, call: ChosenCall) -> None:
         )
 
 
-def summary_and_evaluation(call: ChosenCall) -> None:
+def summary_and_evaluation(call: ChosenCall, highlight: str = "") -> None:
     st.subheader("Summary")
-    st.text(call.get("summary") or "No summary.")
+    summary = call.get("summary")
+    if isinstance(summary, str) and summary:
+        text_with_hits(summary, highlight.strip())
+    else:
+        st.text(summary or "No summary.")
     st.subheader("Success evaluation")
     raw = call.get("successEvaluation")
     verdict = call.typed["success"]
@@ -195,11 +199,16 @@ def transcript(text: str | None, highlight: str = "") -> None:
     for turn in turns:
         role, avatar = _ROLES[turn.speaker]
         with st.chat_message(role, avatar=avatar):
-            marked = highlighted_html(turn.text, needle) if needle else None
-            if marked is None:
-                st.text(turn.text)
-            else:
-                st.html(marked)
+            text_with_hits(turn.text, needle)
+
+
+def text_with_hits(text: str, needle: str) -> None:
+    """The text as plain text, or with the search text marked when it occurs (still no markup of its own)."""
+    marked = highlighted_html(text, needle) if needle else None
+    if marked is None:
+        st.text(text)
+    else:
+        st.html(marked)
 
 
 def highlighted_html(text: str, needle: str) -> str | None:
