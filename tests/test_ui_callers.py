@@ -157,3 +157,12 @@ def test_overview_counts_conversation_signals_and_warns_of_the_breach() -> None:
     labels = [metric.label for metric in at.metric]
     assert {"Asked for a human", "Early hang-up", "AI repeated itself"} <= set(labels)
     assert any("called after a Do Not Call request" in warning.value for warning in at.warning)
+
+
+def test_compliance_sections_show_even_when_no_call_passes_the_filters() -> None:
+    at = callers_page()
+    at.sidebar.text_input(key="f_text").set_value("zzzz-no-such-words").run()
+    no_exception(at)
+    assert any("No calls match" in info.value for info in at.info)
+    assert DNC_HEADING in [header.value for header in at.subheader]
+    assert "1 number called after a Do Not Call request" in at.error[0].value

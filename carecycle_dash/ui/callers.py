@@ -56,12 +56,12 @@ def show() -> None:
         return
     scope_caption(view)
     if view.filtered.empty:
-        no_match()
-        st.stop()
-    figures(view)
-    chosen = callers_table(view)
-    if chosen:
-        open_caller(view, chosen)
+        no_match()  # the compliance sections below read every loaded call, so they still show
+    else:
+        figures(view)
+        chosen = callers_table(view)
+        if chosen:
+            open_caller(view, chosen)
     called_after_do_not_call(view)
     too_often(view)
 
