@@ -22,11 +22,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from carecycle_dash.api.contract import KNOWN_DISPOSITIONS, NOT_CONNECTED_DISPOSITIONS
-from carecycle_dash.data import metrics
+from carecycle_dash.data import callers, metrics
 from carecycle_dash.data.filters import CallFilters, apply_filters, filter_options
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.data.patterns import hour_of_week, outcome_funnel
-from carecycle_dash.data.transcript import caller_turns
+from carecycle_dash.data.signals import transcript_signals
 from carecycle_dash.output import charts
 
 CUSTOMER_ID = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
@@ -144,6 +144,13 @@ def steps(calls: list[dict[str, Any]]) -> list[tuple[str, Callable[[], object]]]
                 ),
             ),
         ),
+        ("normalise_numbers (callers)", lambda: callers.normalise_numbers(df["callerId"])),
+        ("transcript_signals", lambda: transcript_signals(df["transcript"], df["connected"])),
+        ("caller_table", lambda: callers.caller_table(df)),
+        ("caller_figures", lambda: callers.caller_figures(df)),
+        ("do_not_call_breaches", lambda: callers.do_not_call_breaches(df)),
+        ("dialled_too_often", lambda: callers.dialled_too_often(df)),
+        ("callers + signals + breaches, all of it", lambda: people_and_signals(df)),
         ("overview_figures", lambda: metrics.overview_figures(df)),
         ("disposition_breakdown", lambda: metrics.disposition_breakdown(df)),
         ("duration_by_disposition", lambda: metrics.duration_by_disposition(df)),
@@ -153,7 +160,6 @@ def steps(calls: list[dict[str, Any]]) -> list[tuple[str, Callable[[], object]]]
         ("duration_histogram", lambda: charts.duration_histogram(df)),
         ("duration_by_disposition_chart", lambda: charts.duration_by_disposition_chart(df)),
         ("calls_over_time_chart (tz)", lambda: charts.calls_over_time_chart(df, "America/New_York")),
-        ("caller_turns (in build_frame)", lambda: caller_turns(df["transcript"])),
         ("hour_of_week (tz)", lambda: hour_of_week(df, "America/New_York")),
         ("outcome_funnel", lambda: outcome_funnel(df)),
         (
@@ -162,6 +168,16 @@ def steps(calls: list[dict[str, Any]]) -> list[tuple[str, Callable[[], object]]]
         ),
         ("outcome_funnel_chart", lambda: charts.outcome_funnel_chart(df)),
     ]
+
+
+def people_and_signals(df: Any) -> None:
+    """What issue 10 adds per loaded dataset and per Callers page: target under 1 s at 100,000 calls."""
+    callers.normalise_numbers(df["callerId"])
+    transcript_signals(df["transcript"], df["connected"])
+    callers.caller_table(df)
+    callers.caller_figures(df)
+    callers.do_not_call_breaches(df)
+    callers.dialled_too_often(df)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,7 +28,12 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from carecycle_dash.simulator import DEMO_CUSTOMERS  # noqa: E402
 
 CUSTOMER_BY_SIZE = {2_500: DEMO_CUSTOMERS["standard"], 100_000: DEMO_CUSTOMERS["large"]}
-PAGES = {"Overview": "pages/overview.py", "Calls": "pages/calls.py", "Call detail": "pages/call.py"}
+PAGES = {
+    "Overview": "pages/overview.py",
+    "Calls": "pages/calls.py",
+    "Call detail": "pages/call.py",
+    "Callers": "pages/callers.py",
+}
 TIMEOUT = 600
 
 BARE_SCRIPT = """

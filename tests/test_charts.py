@@ -11,6 +11,7 @@ from carecycle_dash.api.contract import KNOWN_DISPOSITIONS
 from carecycle_dash.data.frame import NONE_LABEL, build_frame
 from carecycle_dash.data.metrics import disposition_breakdown
 from carecycle_dash.data.patterns import FUNNEL_STAGES, MEASURES, hour_of_week
+from carecycle_dash.data.signals import mentions_per_week
 from carecycle_dash.output import charts
 from carecycle_dash.output.charts import disposition_colors
 from tests.factories import hostile_calls, make_call
@@ -211,3 +212,10 @@ def test_outcome_funnel_chart_has_the_five_stages_with_counts_and_shares() -> No
     assert trace.type == "funnel"
     assert list(trace.y) == list(FUNNEL_STAGES)
     assert trace.text[0] == "28 (100%)"
+
+
+def test_mentions_chart_escapes_the_search_text() -> None:
+    times = pd.Series(pd.to_datetime(["2026-11-02T10:00:00Z", "2026-11-10T10:00:00Z"], utc=True))
+    figure = charts.mentions_chart(mentions_per_week(times, np.array([True, False]), "UTC"), "<b>x</b>")
+    assert "<b>" not in figure.layout.title.text and "&lt;b&gt;" in figure.layout.title.text
+    assert list(figure.data[0].y) == [1, 0]

@@ -208,3 +208,15 @@ def test_a_heatmap_cell_keeps_the_calls_of_that_weekday_and_hour_in_the_viewers_
     assert ids(apply_filters(df, CallFilters(weekday=0))) == ["mon9", "mon10"]
     # 09:15 UTC on Monday is 10:15 in Berlin (UTC+1 in March before the switch).
     assert ids(apply_filters(df, CallFilters(weekday=0, hour=10, tz="Europe/Berlin"))) == ["mon9"]
+
+
+def test_signals_filter_keeps_calls_showing_every_signal() -> None:
+    df = build_frame(
+        [
+            make_call(transcript="AI: Hello.\nUser: Get me a real person.\nAI: One moment.\nUser: Thanks."),
+            make_call(transcript="AI: Hello.\nUser: Wrong number."),
+            make_call(transcript="AI: Hello.\nUser: Get me a human."),
+        ]
+    ).df
+    assert list(apply_filters(df, CallFilters(signals=("Asked for a human",))).index) == [0, 2]
+    assert list(apply_filters(df, CallFilters(signals=("Asked for a human", "Early hang-up"))).index) == [2]

@@ -3,11 +3,9 @@ period, the data-completeness line, and links that carry every filter."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs
 
 import pytest
-import streamlit as st
 from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
@@ -16,21 +14,12 @@ from tests.test_pages import assert_no_exception, plain, run_app, texts
 
 STANDARD = DEFAULT_DEMO_CUSTOMER_ID
 
-
-@pytest.fixture(autouse=True)
-def clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("CARECYCLE_API_KEY", raising=False)
-    monkeypatch.delenv("CARECYCLE_BASE_URL", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = [pytest.mark.server, pytest.mark.usefixtures("clean_app")]
 
 
 def attention_links(at: AppTest) -> list[tuple[str, dict[str, list[str]]]]:
     """(label as read, address parameters) of each Needs attention line."""
-    screens = {"Overview", "Calls", "Call detail"}
+    screens = {"Overview", "Calls", "Call detail", "Callers"}
     links = [link.proto for link in at.get("page_link")]
     return [(plain(p.label), parse_qs(p.query_string)) for p in links if plain(p.label) not in screens]
 
@@ -48,7 +37,9 @@ def test_needs_attention_comes_first_and_finds_the_demo_story() -> None:
     assert_no_exception(at)
     assert at.subheader[0].value == "Needs attention"
     links = attention_links(at)
-    label, params = links[0]
+    # A Do Not Call breach comes first, whatever the period; then what moved, worst first.
+    assert links[0][0].startswith("Called after Do Not Call: 1 number received 1 call")
+    label, params = links[1]
     assert label.startswith("Pipeline Error: 13% of calls (17), up from 0% (0)")
     assert params["disposition"] == ["Pipeline Error"]
     assert params["start"] == ["2026-11-21"] and params["end"] == ["2026-11-27"]
@@ -148,7 +139,7 @@ def test_link_with_bad_values_falls_back_with_one_line_each() -> None:
 
 def test_following_an_attention_link_filters_the_calls_page() -> None:
     at = run_app()
-    _, params = attention_links(at)[0]
+    _, params = next(link for link in attention_links(at) if link[0].startswith("Pipeline Error"))
     at.query_params.clear()
     at.query_params.update(params)
     at.switch_page("pages/calls.py").run()

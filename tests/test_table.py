@@ -40,3 +40,11 @@ def test_times_are_shown_in_the_viewers_time_zone() -> None:
     df = build_frame([make_call(createdAt="2025-03-01T15:30:00Z")]).df
     shown = build_table(df, "America/New_York")["Time"].iloc[0]
     assert (shown.hour, str(shown.tz)) == (10, "America/New_York")
+
+
+def test_table_shows_transcript_signals() -> None:
+    df = build_frame([make_call(transcript="AI: Hello.\nUser: Can I speak to a real person?")]).df
+    row = build_table(df).iloc[0]
+    assert row["Turns"] == 2
+    assert bool(row["Asked for human"]) and bool(row["Early hang-up"]) and not bool(row["AI repeated"])
+    assert 0 < row["Caller words"] < 1

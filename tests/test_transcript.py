@@ -1,7 +1,4 @@
-import pandas as pd
-import pytest
-
-from carecycle_dash.data.transcript import Turn, caller_turns, parse_transcript
+from carecycle_dash.data.transcript import Turn, parse_transcript
 
 
 def test_turns_follow_speaker_prefixes() -> None:
@@ -35,24 +32,3 @@ def test_markup_is_kept_verbatim_for_plain_text_rendering() -> None:
 def test_a_transcript_that_is_not_a_string_is_read_as_text() -> None:
     assert parse_transcript(42) == [Turn("unknown", "42")]
     assert parse_transcript(["AI: hi"]) == [Turn("unknown", "['AI: hi']")]
-
-
-CALLER_COUNT_CASES = [
-    "AI: Hi\nUser: a\nUser: b",
-    "AI: Hi\r\nuser : x\r\nCUSTOMER: y\rCaller:z",
-    "AI: the user: said nothing",
-    "  User: x\n\n  User: y",
-    "User: x\u2028User: y\x0bUser: z",
-    "User: <b>x</b>\nAI: y",
-    "",
-]
-
-
-@pytest.mark.parametrize("text", CALLER_COUNT_CASES)
-def test_the_column_wide_caller_count_agrees_with_parse_transcript(text: str) -> None:
-    expected = sum(turn.speaker == "caller" for turn in parse_transcript(text))
-    assert caller_turns(pd.Series([text], dtype="str")).tolist() == [expected]
-
-
-def test_missing_transcripts_count_no_caller_turns() -> None:
-    assert caller_turns(pd.Series([None, "User: hi"], dtype="str")).tolist() == [0, 1]

@@ -128,6 +128,14 @@ POSITIVE_DISPOSITIONS: Final = frozenset(
 # A "conversation": the caller spoke at least this many times (transcript lines of a caller speaker).
 CONVERSATION_MIN_CALLER_TURNS: Final = 2
 
+# A call with one of these dispositions is a request never to call that number again; an outbound call to
+# the number after it is a breach (shown under "Called after Do Not Call"). Compared case-insensitively.
+DO_NOT_CALL_DISPOSITIONS: Final = frozenset({"Do Not Call", "Do Not Contact"})
+
+# `callerId` is the other party's number, in whatever format the source system wrote it. A number of ten
+# digits without a country code is read as North American (CareCycle's agencies are in the US).
+DEFAULT_COUNTRY_CODE: Final = "1"
+
 # Values no real call can have; the data frame sets them to missing and counts them.
 MAX_CALL_DURATION_MS: Final = 24 * 60 * 60 * 1000
 EARLIEST_CALL_TIME: Final = "2000-01-01T00:00:00Z"

@@ -1,4 +1,5 @@
-"""`python -m carecycle_dash COMMAND`: the simulator, the headless export and the report share one entry point."""
+"""`python -m carecycle_dash COMMAND`: the simulator, the headless export, the report and the compliance check
+share one entry point."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from carecycle_dash.cli import compliance as compliance_cli
     from carecycle_dash.cli import export as export_cli
     from carecycle_dash.cli import report as report_cli
     from carecycle_dash.simulator import cli as simulator_cli
@@ -17,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulator_cli.register(commands)
     export_cli.register(commands)
     report_cli.register(commands)
+    compliance_cli.register(commands)
     return parser
 
 

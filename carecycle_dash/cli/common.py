@@ -105,10 +105,10 @@ class ProgressBar:
             self.drawn = False
 
 
-def add_connection_options(parser: argparse.ArgumentParser) -> None:
-    """--customer-id, --output, --base-url and --concurrency, the same for every command."""
+def add_connection_options(parser: argparse.ArgumentParser, *, output: str = "the file to write (required)") -> None:
+    """--customer-id, --output, --base-url, --concurrency and the time limits, the same for every command."""
     parser.add_argument("--customer-id", metavar="ID", help="the customer's UUID (required)")
-    parser.add_argument("--output", metavar="PATH", help="the file to write (required)")
+    parser.add_argument("--output", metavar="PATH", help=output)
     parser.add_argument("--base-url", metavar="URL", help="https URL of the API (http only to this machine)")
     parser.add_argument(
         "--concurrency",

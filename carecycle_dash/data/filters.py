@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from carecycle_dash.data.frame import labels, time_zone
+from carecycle_dash.data.signals import signal_mask
 
 SEARCH_COLUMNS: Final = ("transcript", "summary")
 _ASCII_RUN: Final = re.compile(r"[\x20-\x7e]{3,}")
@@ -34,6 +35,8 @@ class CallFilters:
     weekday: int | None = None
     """0 = Monday; with `hour`, one cell of the Overview's hour-of-week heatmap (in `tz`). None means any."""
     hour: int | None = None
+    signals: tuple[str, ...] = ()
+    """Transcript signals (labels or columns of data/signals.py) every call must show."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,8 @@ def filter_mask(df: pd.DataFrame, filters: CallFilters) -> np.ndarray:
             keep &= labels(df[column]).isin(wanted).to_numpy(dtype=bool)
     if filters.weekday is not None or filters.hour is not None:
         keep &= _within_hour_of_week(df["createdAt"], filters.weekday, filters.hour, filters.tz)
+    if filters.signals:
+        keep &= signal_mask(df, filters.signals)
     needle = (filters.text or "").strip()
     if needle:
         keep &= contains_text(df, needle, within=keep)

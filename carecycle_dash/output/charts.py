@@ -478,3 +478,32 @@ def _figure(
             **layout,
         },
     )
+
+
+def mentions_chart(weekly: pd.DataFrame, needle: str) -> go.Figure:
+    """Calls per week that mention the search text (`signals.mentions_per_week`), with the share of all
+    calls that week in the hover; the search text is escaped and shortened like any label."""
+    title = f"Calls mentioning “{display_names([needle])[0]}” per week"
+    if weekly.empty:
+        return empty_figure(title, "No calls with a time")
+    trace = dict(
+        type="bar",
+        x=weekly["week"],
+        y=weekly["mentioning"],
+        marker={"color": HISTOGRAM_COLOR, "line": {"width": 0}},
+        customdata=_columns(
+            [format_count(n) for n in weekly["mentioning"]],
+            [format_count(n) for n in weekly["calls"]],
+            [format_percent(v, 0) for v in weekly["share"]],
+        ),
+        hovertemplate="Week of %{x|%d %b %Y}: %{customdata[0]} of %{customdata[1]} calls (%{customdata[2]})"
+        "<extra></extra>",
+    )
+    return _figure(
+        [trace],
+        title,
+        height=300,
+        xaxis={"title": {"text": "Week"}, "type": "date"},
+        yaxis={"title": {"text": "Calls"}, "tickformat": ",d"},
+        bargap=0.2,
+    )

@@ -15,6 +15,7 @@ from itertools import accumulate
 from typing import Any
 
 from carecycle_dash.simulator import scripts
+from carecycle_dash.simulator.people import add_people
 
 WINDOW_START = date(2026, 6, 1)
 WINDOW_END = date(2026, 11, 27)  # inclusive; the newest demo call is from this day
@@ -170,6 +171,9 @@ _OUTBOUND_WEEKDAYS = (1.0, 1.0, 0.95, 1.0, 0.85, 0.2, 0.03)
 _INBOUND_WEEKDAYS = (1.15, 1.0, 0.95, 0.95, 0.9, 0.35, 0.15)
 
 _AREA_CODES = ("212", "312", "415", "512", "617", "702", "808", "904", "919", "971", "303", "404", "602", "713")
+_MORE_AREA_CODES = ("202", "215", "480", "503", "612", "615")
+PEOPLE = 2000
+"""Patients per customer, each with a number of their own: 555-01xx in one of 20 area codes."""
 TEST_NUMBERS = ("+15555550100", "+15555550101", "+15555550123")
 _SERVICES = (("vapi", 92.0), ("retell", 6.0), ("bland", 2.0))
 _WORDS_SUCCESS = ("Excellent", "Good")
@@ -240,10 +244,7 @@ def _plan(customer_id: str, seed: int, start: date, end: date) -> _Plan:
     else:
         scenarios = SCENARIOS
     campaign_ids = tuple(_uuid4(rng) for _ in scenarios)
-    people = tuple(
-        (f"+1{scripts.pick(rng, _AREA_CODES)}55501{rng.randint(0, 99):02d}", scripts.make_person(rng))
-        for _ in range(2000)
-    )
+    people = tuple((_own_number(i, rng), scripts.make_person(rng)) for i in range(PEOPLE))
     return _Plan(
         org,
         scenarios,
@@ -254,6 +255,15 @@ def _plan(customer_id: str, seed: int, start: date, end: date) -> _Plan:
         tuple(tuple(accumulate(w for _, w in s.outcomes)) for s in scenarios),
         people,
     )
+
+
+def _own_number(person: int, rng: random.Random) -> str:
+    """Patient `person`'s number, one per patient so that a caller's calls are one person's. It still makes
+    the two draws that once picked a number, so every other value of the demo data stays as it was."""
+    scripts.pick(rng, _AREA_CODES)
+    rng.randint(0, 99)
+    codes = _AREA_CODES + _MORE_AREA_CODES
+    return f"+1{codes[person % len(codes)]}55501{person // len(codes) % 100:02d}"
 
 
 def _duration_ms(rng: random.Random, outcome: str) -> int:
@@ -407,4 +417,5 @@ def _generate(
     rng = random.Random(f"{salt}:{seed}:{customer_id}")
     calls = [_call(rng, plan, customer_id, base_url) for _ in range(n)]
     calls.sort(key=lambda call: call["createdAt"])
+    add_people(calls, customer_id, seed)
     return calls

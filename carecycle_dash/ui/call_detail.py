@@ -3,6 +3,8 @@ around it."""
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +15,10 @@ from carecycle_dash.api.contract import CALL_FIELDS
 from carecycle_dash.api.errors import NetworkError
 from carecycle_dash.api.recordings import fetch_loopback_recording, is_loopback_url
 from carecycle_dash.api.safety import escape_markdown, safe_http_url
-from carecycle_dash.data.formatting import format_duration
+from carecycle_dash.data.callers import caller_history
+from carecycle_dash.data.formatting import format_count, format_duration, format_percent
 from carecycle_dash.data.ordering import in_rank_order
+from carecycle_dash.data.signals import SIGNALS
 from carecycle_dash.data.transcript import parse_transcript
 from carecycle_dash.ui import navigation
 from carecycle_dash.ui.view import View, open_page
@@ -41,9 +45,10 @@ def show() -> None:
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Transcript")
-        transcript(call.get("transcript"))
+        transcript(call.get("transcript"), highlight=view.filters.text)
     with right:
-        summary_and_evaluation(call)
+        conversation_facts(view, call)
+        summary_and_evaluation(call, highlight=view.filters.text)
         recordings(view, call)
         call_metadata(call)
 
@@ -82,24 +87,66 @@ def _go_to(call_id: str) -> None:
 
 
 def neighbours(view: View, call: ChosenCall) -> None:
-    """Previous and next call in the table's order (the filtered view when the call is in it)."""
-    if call.row in view.filtered.index:
-        order = view.sorted_rows
-    else:
-        order = in_rank_order(view.all_calls.index, view.loaded.rank(view.inputs.sort_by, view.inputs.order))
+    """Previous and next call: within the caller when the address names one (from their timeline), else in
+    the table's order (the filtered view when the call is in it)."""
+    order, where = _caller_order(view, call)
+    if order is None:
+        if call.row in view.filtered.index:
+            order = view.sorted_rows
+        else:
+            order = in_rank_order(view.all_calls.index, view.loaded.rank(view.inputs.sort_by, view.inputs.order))
+        where = "in the table's order"
     position = order.get_loc(call.row)
     ids = view.all_calls["id"]
     before = str(ids.loc[order[position - 1]]) if position > 0 else None
     after = str(ids.loc[order[position + 1]]) if position + 1 < len(order) else None
     left, middle, right = st.columns([1, 2, 1])
     left.button("← Previous call", disabled=before is None, on_click=_go_to, args=(before,), key="previous_call")
-    middle.caption(f"Call {position + 1:,} of {len(order):,} in the table's order")
+    middle.caption(f"Call {position + 1:,} of {len(order):,} {where}")
     right.button("Next call →", disabled=after is None, on_click=_go_to, args=(after,), key="next_call")
 
 
-def summary_and_evaluation(call: ChosenCall) -> None:
+def _caller_order(view: View, call: ChosenCall) -> tuple[pd.Index | None, str]:
+    """The calls of the caller named in the address, in time order, when this call is one of them."""
+    given = st.query_params.get(navigation.CALLER_PARAM)
+    number = view.loaded.callers().resolve(given) if given else None
+    if number is None or call.typed["caller"] != number:
+        return None, ""
+    return caller_history(view.all_calls[["caller", "createdAt"]], number).index, "with this number"
+
+
+def conversation_facts(view: View, call: ChosenCall) -> None:
+    """What the transcript tells without a model, and a way to this caller's other calls."""
+    st.subheader("Conversation")
+    typed = call.typed
+    share = typed["callerWordShare"]
+    facts = st.columns(2)
+    facts[0].metric("Turns", format_count(int(typed["turns"])))
+    facts[1].metric("Caller's share of words", format_percent(None if pd.isna(share) else float(share), 0))
+    flags = [signal.label for signal in SIGNALS if bool(typed[signal.column])]
+    st.caption(
+        " · ".join(flags) if flags else "The caller did not ask for a human, hang up early or hear the AI repeat."
+    )
+    number = typed["caller"]
+    if isinstance(number, str):
+        calls = int(view.all_calls["caller"].eq(number).sum())
+        token = view.loaded.callers().token(number)
+        label = f"All {format_count(calls)} calls with this number" if calls > 1 else "This caller's page"
+        navigation.link(
+            navigation.CALLERS,
+            view.link_params(**{navigation.CALLER_PARAM: token}),
+            label=label,
+            icon=":material/history:",
+        )
+
+
+def summary_and_evaluation(call: ChosenCall, highlight: str = "") -> None:
     st.subheader("Summary")
-    st.text(call.get("summary") or "No summary.")
+    summary = call.get("summary")
+    if isinstance(summary, str) and summary:
+        text_with_hits(summary, highlight.strip())
+    else:
+        st.text(summary or "No summary.")
     st.subheader("Success evaluation")
     raw = call.get("successEvaluation")
     verdict = call.typed["success"]
@@ -146,16 +193,39 @@ _ROLES = {
 }
 
 
-def transcript(text: str | None) -> None:
-    """The conversation, AI and caller visibly apart; each turn as plain text."""
+def transcript(text: str | None, highlight: str = "") -> None:
+    """The conversation, AI and caller visibly apart; each turn as plain text, the search text marked."""
     turns = parse_transcript(text)
     if not turns:
         st.caption("No transcript for this call.")
         return
+    needle = highlight.strip()
     for turn in turns:
         role, avatar = _ROLES[turn.speaker]
         with st.chat_message(role, avatar=avatar):
-            st.text(turn.text)
+            text_with_hits(turn.text, needle)
+
+
+def text_with_hits(text: str, needle: str) -> None:
+    """The text as plain text, or with the search text marked when it occurs (still no markup of its own)."""
+    marked = highlighted_html(text, needle) if needle else None
+    if marked is None:
+        st.text(text)
+    else:
+        st.html(marked)
+
+
+def highlighted_html(text: str, needle: str) -> str | None:
+    """The text as HTML with every case-insensitive hit of `needle` in <mark>; None when there is no hit.
+
+    Every piece is html-escaped, and only the marks are ours, so the text can hold no markup of its own."""
+    pieces = re.split(f"({re.escape(needle)})", text, flags=re.IGNORECASE)
+    if len(pieces) == 1:
+        return None
+    body = "".join(
+        f"<mark>{html.escape(piece)}</mark>" if i % 2 else html.escape(piece) for i, piece in enumerate(pieces)
+    )
+    return f'<div style="white-space: pre-wrap; font-family: monospace; font-size: 14px">{body}</div>'
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)

@@ -1,18 +1,25 @@
-"""The Calls screen: the filtered calls as a table; choosing a row opens that call; the view downloads as CSV."""
+"""The Calls screen: the filtered calls as a table (narrowed by transcript signals if asked); choosing a row
+opens that call; the view downloads as CSV; a search shows how often calls mention it, week by week."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from carecycle_dash.api.logs import AUDIT_LOGGER
+from carecycle_dash.data.filters import filter_mask
 from carecycle_dash.data.formatting import format_count
+from carecycle_dash.data.signals import SIGNALS, mentions_per_week, signal_mask
 from carecycle_dash.data.table import TABLE_COLUMNS
+from carecycle_dash.output import charts
 from carecycle_dash.output.export import calls_to_csv_bytes
 from carecycle_dash.ui import navigation
+from carecycle_dash.ui.state import keep, kept
 from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import no_match, scope_caption, viewer_name
 
@@ -25,6 +32,14 @@ COLUMN_CONFIG = {
     "Campaign": st.column_config.TextColumn("Campaign", width="small"),
     "Success": st.column_config.TextColumn("Success", help="Parsed from the success evaluation"),
     "Evaluation": st.column_config.TextColumn("Evaluation", help="The success evaluation as the API sent it"),
+    "Turns": st.column_config.NumberColumn("Turns", format="%d", help="AI and caller turns in the transcript"),
+    "Caller words": st.column_config.ProgressColumn(
+        "Caller words", format="percent", min_value=0.0, max_value=1.0, help="The caller's share of the words said"
+    ),
+    **{
+        column: st.column_config.CheckboxColumn(column, help=signal.help)
+        for column, signal in zip(("Asked for human", "Early hang-up", "AI repeated"), SIGNALS, strict=True)
+    },
     "Recording": st.column_config.LinkColumn("Recording", display_text="Listen", help="Opens the recording"),
     "Test": st.column_config.CheckboxColumn("Test", help="Test call or test number"),
 }
@@ -37,15 +52,51 @@ def show() -> None:
         no_match()
         st.stop()
 
-    csv_download(view)
-    chosen_call_id = calls_table(view)
+    keyword_trend(view)
+    rows = with_signals(view)
+    if rows.empty:
+        st.info("No call in this view shows every conversation signal chosen.")
+        st.stop()
+    csv_download(view, rows)
+    chosen_call_id = calls_table(view, rows)
     if chosen_call_id:
         navigation.go_to(navigation.CALL, view.link_params(call_id=chosen_call_id))
 
 
-def calls_table(view: View) -> str | None:
-    """Draw the filtered calls in the sidebar's sort order; return the id of the call the person picked."""
-    table = view.loaded.table(view.tz).loc[view.sorted_rows]
+def with_signals(view: View) -> pd.Index:
+    """The filtered calls, in the sidebar's sort order, that show every transcript signal the person picks
+    above the table."""
+    chosen = st.pills(
+        "Conversation signals",
+        [signal.label for signal in SIGNALS],
+        selection_mode="multi",
+        key=kept("call_signals", []),
+        on_change=keep,
+        args=("call_signals",),
+        help="Read from the transcript without any model: keep only calls that show every signal chosen.",
+    )
+    if not chosen:
+        return view.sorted_rows
+    shows = pd.Series(signal_mask(view.filtered, chosen), index=view.filtered.index)
+    return view.sorted_rows[shows.loc[view.sorted_rows].to_numpy()]
+
+
+def keyword_trend(view: View) -> None:
+    """While a search is active: calls per week that mention the search text, among calls passing the
+    other filters."""
+    needle = view.filters.text.strip()
+    if not needle:
+        return
+    scope = filter_mask(view.all_calls, replace(view.filters, text=""))
+    mentioning = np.zeros(len(view.all_calls), dtype=bool)
+    mentioning[view.filtered.index.to_numpy()] = True
+    weekly = mentions_per_week(view.all_calls["createdAt"][scope], mentioning[scope], view.tz)
+    st.plotly_chart(charts.mentions_chart(weekly, needle), key="mentions_per_week")
+
+
+def calls_table(view: View, rows: pd.Index) -> str | None:
+    """Draw these calls in this order (the sidebar's); return the id of the call the person picked."""
+    table = view.loaded.table(view.tz).loc[rows]
     event = st.dataframe(
         table,
         hide_index=True,
@@ -66,9 +117,9 @@ def calls_table(view: View) -> str | None:
     return str(call_id)
 
 
-def csv_download(view: View) -> None:
-    """A download of the filtered calls with API field names, formula-guarded, built only on click."""
-    rows = list(view.sorted_rows)
+def csv_download(view: View, shown: pd.Index) -> None:
+    """A download of the calls shown with API field names, formula-guarded, built only on click."""
+    rows = list(shown)
     calls = view.loaded.result.calls
     customer = view.inputs.customer_id
     who = viewer_name()

@@ -29,11 +29,13 @@ from carecycle_dash.api.errors import CareCycleError
 from carecycle_dash.api.models import LoadResult
 from carecycle_dash.api.paging import DEFAULT_RECHECK, load_all_calls, reload_calls
 from carecycle_dash.data.cache import BoundedTtlCache, Flight
+from carecycle_dash.data.callers import CallerDirectory
 from carecycle_dash.data.filters import FilterOptions, filter_options
 from carecycle_dash.data.frame import CallsFrame, build_frame, prepend_calls
 from carecycle_dash.data.ordering import id_codes, ranks, sort_positions
 from carecycle_dash.data.table import build_table
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
+from carecycle_dash.ui.navigation import caller_link_secret
 
 log = logging.getLogger("carecycle_dash.ui")
 
@@ -75,6 +77,7 @@ class LoadedCalls:
     _ranks: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
     _ids: np.ndarray | None = field(default=None, repr=False)
     _since_counts: dict[datetime | None, int] = field(default_factory=dict, repr=False)
+    _callers: CallerDirectory | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -127,6 +130,13 @@ class LoadedCalls:
             if self._rows_by_id is None:
                 self._rows_by_id = {str(cid): row for row, cid in enumerate(self.frame.df["id"]) if pd.notna(cid)}
             return self._rows_by_id.get(call_id)
+
+    def callers(self) -> CallerDirectory:
+        """Maps the caller tokens in addresses back to these calls' numbers, built once."""
+        with self._lock:
+            if self._callers is None:
+                self._callers = CallerDirectory(self.frame.df["caller"], caller_link_secret())
+            return self._callers
 
     def size_bytes(self) -> int:
         return int(self.frame.df.memory_usage(deep=True).sum()) + 2 * self.result.bytes_received

@@ -3,17 +3,21 @@ from one screen to another come from here, so no other module names a page file 
 
 A view's address carries the customer, sort field and order, how far back calls are loaded (`since`), the
 auto-refresh interval (`refresh`) and every filter (FILTER_PARAMS), never the key, so a link reproduces
-exactly what its sender saw; the call page adds `call_id`.
+exactly what its sender saw; the call page adds `call_id`, the callers page and the call page `caller` (a
+token the app writes, never a phone number).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+
+from carecycle_dash.ui.settings import read_secrets
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,10 @@ class Screen:
 
 OVERVIEW: Final = Screen("pages/overview.py", "Overview", ":material/insights:", "", default=True)
 CALLS: Final = Screen("pages/calls.py", "Calls", ":material/table_rows:", "calls")
-CALL: Final = Screen("pages/call.py", "Call detail", ":material/headphones:", "call", carries=("call_id",))
-SCREENS: Final = (OVERVIEW, CALLS, CALL)
+CALLER_PARAM: Final = "caller"
+CALL: Final = Screen("pages/call.py", "Call detail", ":material/headphones:", "call", carries=("call_id", CALLER_PARAM))
+CALLERS: Final = Screen("pages/callers.py", "Callers", ":material/groups:", "callers")
+SCREENS: Final = (OVERVIEW, CALLS, CALL, CALLERS)
 
 VIEW_PARAMS: Final = ("customer_id", "sort_by", "order", "since", "refresh")
 """The address parameters that choose which calls are loaded, in which order, and how often they refresh."""
@@ -51,6 +57,9 @@ FILTER_PARAMS: Final = (
 """The address parameters of the filters: `start`/`end` as YYYY-MM-DD (inclusive, viewer's time zone);
 `disposition`, `direction`, `campaign` and `assistant` repeatable (?disposition=A&disposition=B); `q` the
 search text; `tests=1` to include test calls; `weekday` and `hour` one cell of the hour-of-week heatmap."""
+PAGE_PARAMS: Final = ("call_id", CALLER_PARAM)
+"""Address parameters of a screen's own, kept in the address beside the view's: the call shown, and the
+caller (an opaque token, or a number as typed) whose calls are shown or whose calls the call page steps through."""
 REPEATABLE_PARAMS: Final = frozenset({"disposition", "direction", "campaign", "assistant"})
 
 _WRITTEN: Final = "_address_written"
@@ -146,3 +155,13 @@ def address_moved() -> bool:
     names = (*VIEW_PARAMS, *FILTER_PARAMS)
     now = {name: values for name in names if (values := st.query_params.get_all(name))}
     return now != {name: values for name, values in written.items() if name in names}
+
+
+def caller_link_secret() -> bytes:
+    """The key of the caller tokens in addresses, derived from the cookie secret (`[auth] cookie_secret`,
+    else Streamlit's `server.cookieSecret`). docs/deploy.md asks for the same one on every replica, so a link
+    the app wrote opens on any replica and after a restart; left unset, Streamlit's is random per process."""
+    auth = read_secrets().get("auth")
+    base = auth.get("cookie_secret") if isinstance(auth, dict) else None
+    base = base or st.get_option("server.cookieSecret")
+    return hashlib.sha256(f"carecycle-dash caller links:{base}".encode()).digest()

@@ -34,9 +34,11 @@ from carecycle_dash.data.periods import (
     filters_for,
     trend_figures,
 )
+from carecycle_dash.data.signals import SIGNALS, conversation_counts
 from carecycle_dash.output import charts
 from carecycle_dash.output.report import build_report, completeness_lines
 from carecycle_dash.ui import click_through, navigation
+from carecycle_dash.ui.callers import breaches
 from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import no_match, scope_caption, viewer_name
 
@@ -75,6 +77,7 @@ def show() -> None:
     )
     comparison_caption(summary.comparison)
     charts_section(view)
+    conversation_signals(view)
     report_download(view, summary)
 
 
@@ -145,6 +148,7 @@ def attention_section(view: View, summary: PeriodSummary) -> None:
     """**Needs attention**: what moved by a large and meaningful margin, worst first, each a link to the
     calls behind it; one line when nothing did or when there is nothing to compare with."""
     st.subheader("Needs attention")
+    do_not_call_line(view)
     attention = summary.attention
     if attention is None:
         st.caption("There are no calls with a time to compare.")
@@ -317,3 +321,34 @@ def report_download(view: View, summary: PeriodSummary) -> None:
         help="One file with the figures, their changes against the previous period and the charts; "
         "it opens offline in any browser and can be mailed.",
     )
+
+
+def conversation_signals(view: View) -> None:
+    """How often connected calls show each transcript signal (counts of the view's connected calls)."""
+    counts = conversation_counts(view.filtered)
+    if not counts.connected:
+        return
+    st.subheader("Conversations")
+    row = st.columns(len(SIGNALS))
+    for column, signal in zip(row, SIGNALS, strict=True):
+        column.metric(
+            signal.label,
+            format_count(counts.counts[signal.column]),
+            help=f"{signal.help}: {format_percent(counts.share(signal.column), 1)} of "
+            f"{format_count(counts.connected)} connected calls",
+        )
+    st.caption("Read from the transcripts without any model. Filter the calls by these signals on the Calls page.")
+
+
+def do_not_call_line(view: View) -> None:
+    """First in Needs attention, whatever the period: numbers called after asking not to be (a legal exposure),
+    linking to them on the Callers page."""
+    found = breaches(view)
+    if found.empty:
+        return
+    numbers = found["caller"].nunique()
+    text = (
+        f"Called after Do Not Call: {format_count(numbers)} {'number' if numbers == 1 else 'numbers'} "
+        f"received {format_count(len(found))} {'call' if len(found) == 1 else 'calls'} after asking not to be called"
+    )
+    navigation.link(navigation.CALLERS, view.link_params(), label=escape_markdown(text), icon=":material/block:")

@@ -184,16 +184,18 @@ def prepare_view() -> None:
     sidebar.data_source(settings)
     notices += [("warning", text) for text in sidebar.adopt_link_once(sidebar.default_customer(settings))]
     inputs = sidebar.view_inputs(settings)
-    call_id = st.query_params.get("call_id")
+    page_params = {name: st.query_params.get(name) for name in navigation.PAGE_PARAMS}
     # Until the calls are loaded, the link's filters wait unapplied and stay in the address.
-    sidebar.write_link(inputs, call_id=call_id, **sidebar.link_filters())
+    sidebar.write_link(inputs, **page_params, **sidebar.link_filters())
     try:
-        _prepare_data(settings, inputs, notices, call_id)
+        _prepare_data(settings, inputs, notices, page_params)
     finally:
         navigation.sidebar_links(links)
 
 
-def _prepare_data(settings: Settings, inputs: sidebar.ViewInputs, notices: list[Notice], call_id: str | None) -> None:
+def _prepare_data(
+    settings: Settings, inputs: sidebar.ViewInputs, notices: list[Notice], page_params: dict[str, str | None]
+) -> None:
     if not inputs.customer_id:
         notices.append(("info", "Enter a customer ID in the sidebar to see that customer's calls."))
         return
@@ -234,7 +236,7 @@ def _prepare_data(settings: Settings, inputs: sidebar.ViewInputs, notices: list[
     notices += [("warning", text) for text in sidebar.adopt_link_filters(options, data_key)]
     chosen = sidebar.filters(options, tz, data_key)
     filter_params = sidebar.filter_link_params(chosen, options)
-    sidebar.write_link(inputs, call_id=call_id, **filter_params)
+    sidebar.write_link(inputs, **page_params, **filter_params)
     if since is not None:
         chosen = replace(chosen, start=max(chosen.start or since, since))
     filtered = apply_filters(loaded.all_calls, chosen, keep_text=False)
