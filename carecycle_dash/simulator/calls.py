@@ -14,7 +14,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-from carecycle_dash.simulator import scripts
+from carecycle_dash.simulator import pii, scripts
 
 WINDOW_START = date(2026, 6, 1)
 WINDOW_END = date(2026, 11, 27)  # inclusive; the newest demo call is from this day
@@ -407,4 +407,5 @@ def _generate(
     rng = random.Random(f"{salt}:{seed}:{customer_id}")
     calls = [_call(rng, plan, customer_id, base_url) for _ in range(n)]
     calls.sort(key=lambda call: call["createdAt"])
+    pii.add_personal_details(calls)
     return calls
