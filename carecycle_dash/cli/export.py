@@ -1,5 +1,8 @@
 """`python -m carecycle_dash export`: every call of one customer to a CSV file, for scheduled jobs.
 
+`--mask` writes the file with personal data masked as a masked dashboard viewer sees it (data/masking.py);
+unmasked stays the default, as whoever runs this holds the API key anyway.
+
 The key comes from CARECYCLE_API_KEY only (never a flag: flags show in process lists and shell history).
 Any failure prints one line on stderr and exits non-zero; nothing is written unless the whole load worked.
 
@@ -46,6 +49,8 @@ from carecycle_dash.api.errors import (
 from carecycle_dash.api.logs import AUDIT_LOGGER, one_line
 from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, describe_repairs, load_all_calls
 from carecycle_dash.api.retry import RetryPolicy
+from carecycle_dash.data.frame import build_frame
+from carecycle_dash.data.masking import MaskedCalls, mask_frame
 from carecycle_dash.output.export import calls_to_csv_bytes, write_bytes_atomically
 
 audit = logging.getLogger(AUDIT_LOGGER)
@@ -82,6 +87,12 @@ def register(subparsers: Any) -> None:
         default=str(DEFAULT_CONCURRENCY),
         metavar="N",
         help=f"pages fetched at once, 1..{MAX_CONCURRENCY} (default {DEFAULT_CONCURRENCY})",
+    )
+    parser.add_argument(
+        "--mask",
+        action="store_true",
+        help="mask personal data (caller numbers to their last four digits; phone numbers, e-mail addresses, "
+        "SSNs, dates of birth, Medicare and card numbers replaced by labels; recording links left out)",
     )
     parser.set_defaults(run=run)
 
@@ -169,8 +180,11 @@ def _export(
         )
     if progress:
         progress.finish()
+    calls = result.calls
+    if args.mask:
+        calls = MaskedCalls(calls, mask_frame(build_frame(calls)).df).take(range(len(calls)))
     try:
-        write_bytes_atomically(output, calls_to_csv_bytes(result.calls))
+        write_bytes_atomically(output, calls_to_csv_bytes(calls))
     except OSError as error:
         raise _OutputNotWritten(f"Could not write {str(output)!r}: {error.strerror or type(error).__name__}.") from None
     err.write(
@@ -178,7 +192,8 @@ def _export(
         f"{describe_repairs(result.repairs)}).\n"
     )
     err.flush()
-    audit.info("export: user=%s customer=%s rows=%d", _who(), customer_id, len(result.calls))
+    masked = "yes" if args.mask else "no"
+    audit.info("export: user=%s customer=%s rows=%d masked=%s", _who(), customer_id, len(result.calls), masked)
     return EXIT_OK
 
 

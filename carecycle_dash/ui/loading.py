@@ -10,7 +10,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -25,6 +25,7 @@ from carecycle_dash.api.paging import load_all_calls
 from carecycle_dash.data.cache import BoundedTtlCache
 from carecycle_dash.data.filters import FilterOptions, filter_options
 from carecycle_dash.data.frame import CallsFrame, build_frame
+from carecycle_dash.data.masking import MaskedCalls, mask_frame
 from carecycle_dash.data.table import build_table
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
 
@@ -46,6 +47,7 @@ class LoadedCalls:
     _rows_by_id: dict[str, int] | None = field(default=None, repr=False)
     _options: dict[str, FilterOptions] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _masked: LoadedCalls | None = field(default=None, repr=False)
 
     @property
     def all_calls(self) -> pd.DataFrame:
@@ -71,6 +73,15 @@ class LoadedCalls:
             if self._rows_by_id is None:
                 self._rows_by_id = {str(cid): row for row, cid in enumerate(self.frame.df["id"]) if pd.notna(cid)}
             return self._rows_by_id.get(call_id)
+
+    def masked(self) -> LoadedCalls:
+        """These calls as a masked viewer gets them (data/masking.py): computed once, kept beside them."""
+        with self._lock:
+            if self._masked is None:
+                frame = mask_frame(self.frame)
+                result = replace(self.result, calls=MaskedCalls(self.result.calls, frame.df))
+                self._masked = LoadedCalls(result, frame, self.loaded_at, self.base_url)
+            return self._masked
 
     def size_bytes(self) -> int:
         return int(self.frame.df.memory_usage(deep=True).sum()) + 2 * self.result.bytes_received

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -18,6 +19,7 @@ from carecycle_dash.data.formatting import format_count
 from carecycle_dash.ui import navigation, sidebar
 from carecycle_dash.ui.auth import require_sign_in
 from carecycle_dash.ui.loading import LoadedCalls, failure_message, is_cached, load_calls
+from carecycle_dash.ui.privacy import Privacy, is_revealed, privacy_sidebar
 from carecycle_dash.ui.settings import current_settings
 
 _VIEW_STATE = "_view"
@@ -28,7 +30,11 @@ Notice = tuple[str, str]  # (kind: "info" | "warning" | "error" | "caption", one
 
 @dataclass(frozen=True)
 class View:
-    """Everything a page needs: who asked for what, all calls, and the calls that pass the filters."""
+    """Everything a page needs: who asked for what, all calls, and the calls that pass the filters.
+
+    For a masked viewer `loaded` (and so `all_calls`, `filtered`, the raw calls) holds masked data only; the
+    calls as sent stay in `_unmasked`, read solely by `revealed_call` for a call revealed with a reason.
+    """
 
     settings: Settings
     inputs: sidebar.ViewInputs
@@ -36,10 +42,21 @@ class View:
     loaded: LoadedCalls
     filters: CallFilters
     filtered: pd.DataFrame
+    privacy: Privacy
+    _unmasked: LoadedCalls | None = field(default=None, repr=False)
 
     @property
     def all_calls(self) -> pd.DataFrame:
         return self.loaded.all_calls
+
+    def revealed_call(self, call_id: str) -> tuple[dict[str, Any], pd.Series] | None:
+        """(raw call, typed row) as sent, when this session revealed the call with a reason; else None."""
+        if self._unmasked is None or not is_revealed(self.inputs.customer_id, call_id):
+            return None
+        row = self._unmasked.row_of(call_id)
+        if row is None:
+            return None
+        return self._unmasked.result.calls[row], self._unmasked.all_calls.loc[row]
 
     def link_params(self, **extra: str) -> dict[str, str]:
         """Query parameters that reproduce this view on another page."""
@@ -86,6 +103,7 @@ def prepare_view() -> None:
     st.session_state[_NOTICES_STATE] = notices
     navigation.sidebar_links()
     sidebar.data_source(settings)
+    privacy = privacy_sidebar()
     notices += [("warning", text) for text in sidebar.adopt_link_once(sidebar.default_customer(settings))]
     inputs = sidebar.view_inputs(settings)
     sidebar.write_link(inputs, call_id=st.query_params.get("call_id"))
@@ -111,10 +129,24 @@ def prepare_view() -> None:
         return
     tz = viewer_timezone()
     data_key = (loaded.base_url, inputs.customer_id, inputs.sort_by, inputs.order)
-    chosen = sidebar.filters(loaded.filter_options(tz), tz, data_key)
+    shown = _masked(loaded) if privacy.masked else loaded
+    chosen = sidebar.filters(shown.filter_options(tz), tz, data_key)
     st.session_state[_VIEW_STATE] = View(
-        settings, inputs, tz, loaded, chosen, apply_filters(loaded.all_calls, chosen, keep_text=False)
+        settings,
+        inputs,
+        tz,
+        shown,
+        chosen,
+        apply_filters(shown.all_calls, chosen, keep_text=False),
+        privacy,
+        loaded if privacy.masked else None,
     )
+
+
+def _masked(loaded: LoadedCalls) -> LoadedCalls:
+    """The masked calls: instant once computed for this dataset, a spinner the first time."""
+    with st.spinner("Masking personal data…", show_time=True):
+        return loaded.masked()
 
 
 def _repair_notices(loaded: LoadedCalls) -> list[Notice]:
