@@ -9,6 +9,7 @@ from carecycle_dash.data.frame import build_frame
 from carecycle_dash.data.masking import (
     MASKED_TEXT_FIELDS,
     MaskedCalls,
+    calls_at,
     luhn_valid,
     mask_caller,
     mask_callers,
@@ -72,6 +73,9 @@ MUST_MASK: list[tuple[str, str, str]] = [
     ("Hi, I'm Robert Okafor, calling about my bill", "Robert Okafor", "[name]"),
     ("I am Dr. Naomi Brooks", "Naomi Brooks", "[name]"),
     ("AI: Hello\nUser: this is Ann-Marie O'Neil speaking", "Ann-Marie", "[name]"),
+    ("May I speak with Walter Lopez?", "Walter Lopez", "[name]"),
+    ("Hi, this message is for Grace Dubois.", "Grace Dubois", "[name]"),
+    ("AI: Can I have your full name?\nUser: Nancy Murphy.", "Nancy Murphy", "[name]"),
 ]
 
 MUST_STAY: list[str] = [
@@ -179,3 +183,5 @@ def test_a_masked_frame_and_its_raw_calls_hold_no_personal_value() -> None:
     assert raw[1]["summary"] is None and raw[1]["callerId"] is None
     assert list(masked.df["hasRecording"]) == list(frame.df["hasRecording"])
     assert "summary" in MASKED_TEXT_FIELDS and "id" not in MASKED_TEXT_FIELDS
+    assert raw.take([1, 0]) == [raw[1], raw[0]]
+    assert calls_at(raw, [0]) == [raw[0]] and calls_at(calls, [1]) == [calls[1]]
