@@ -185,3 +185,15 @@ def test_a_masked_frame_and_its_raw_calls_hold_no_personal_value() -> None:
     assert "summary" in MASKED_TEXT_FIELDS and "id" not in MASKED_TEXT_FIELDS
     assert raw.take([1, 0]) == [raw[1], raw[0]]
     assert calls_at(raw, [0]) == [raw[0]] and calls_at(calls, [1]) == [calls[1]]
+
+
+def test_repeated_short_values_are_masked_once_each_and_spread_back_in_order() -> None:
+    values = ["call 555-867-5309", "Qualified", None, "jane.doe@example.com"] * 50
+    masked = mask_texts(pd.Series(values, dtype="str"))
+    assert [None if pd.isna(v) else v for v in masked] == [None if v is None else mask_text(v) for v in values]
+
+
+def test_a_long_column_masked_in_slices_keeps_every_row_in_its_place() -> None:
+    values = [f"Row {i}: reach me at 555-867-{i % 10_000:04d} about the appointment on Tuesday." for i in range(25_000)]
+    masked = mask_texts(pd.Series(values, dtype="str"))
+    assert list(masked) == [f"Row {i}: reach me at [phone] about the appointment on Tuesday." for i in range(25_000)]

@@ -12,8 +12,10 @@ Luhn check no regex can do: RE2 finds the few rows with a candidate, Python chec
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -120,6 +122,9 @@ _CARD: Final = re.compile(
 )
 _PYTHON_RULES: Final = tuple((re.compile(rule.pattern, re.ASCII), rule.replacement) for rule in RULES)
 _NON_DIGITS: Final = r"[^0-9]"
+_SHORT_TEXT_BYTES: Final = 64
+_PARALLEL_FROM_ROWS: Final = 20_000
+_MAX_WORKERS: Final = 4
 _FROM_FRAME: Final = (*MASKED_TEXT_FIELDS, CALLER_FIELD)
 
 
@@ -161,12 +166,36 @@ def mask_caller(number: str | None) -> str | None:
 
 
 def mask_texts(values: pd.Series) -> pd.Series:
-    """A whole text column masked at once, same index; each rule rewrites only the rows it matches."""
+    """A whole text column masked at once, same index; each rule rewrites only the rows it matches.
+
+    Short texts mostly repeat (dispositions, campaigns, sources): those columns are masked once per distinct
+    value and spread back over the rows.
+    """
     array = pa.array(values.astype("str"), type=pa.large_string())
+    if len(array) and array.nbytes < _SHORT_TEXT_BYTES * len(array):
+        encoded = pc.dictionary_encode(array)
+        if 2 * len(encoded.dictionary) <= len(array):
+            array = _masked_array(encoded.dictionary).take(encoded.indices)
+            return pd.Series(array.to_pandas().array, index=values.index, name=values.name)
+    return pd.Series(_masked_in_parallel(array).to_pandas().array, index=values.index, name=values.name)
+
+
+def _masked_in_parallel(array: pa.Array) -> pa.Array:
+    """Arrow's regex kernels release the GIL: long columns are masked in slices on every core at once."""
+    workers = min(os.cpu_count() or 1, _MAX_WORKERS)
+    if workers < 2 or len(array) < _PARALLEL_FROM_ROWS:
+        return _masked_array(array)
+    size = -(-len(array) // workers)
+    slices = [array.slice(start, size) for start in range(0, len(array), size)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return pa.concat_arrays(list(pool.map(_masked_array, slices)))
+
+
+def _masked_array(array: pa.Array) -> pa.Array:
     array = _replace_where_matched(array, Rule("card", _CARD_CANDIDATE, CARD_LABEL))
     for rule in RULES:
         array = _replace_where_matched(array, rule)
-    return pd.Series(array.to_pandas().array, index=values.index, name=values.name)
+    return array
 
 
 def _replace_where_matched(array: pa.Array, rule: Rule) -> pa.Array:

@@ -10,7 +10,7 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from carecycle_dash.api.contract import CALL_FIELDS
+from carecycle_dash.api.contract import CALL_FIELDS, URL_FIELDS
 from carecycle_dash.api.errors import NetworkError
 from carecycle_dash.api.logs import AUDIT_LOGGER, one_line
 from carecycle_dash.api.recordings import fetch_loopback_recording, is_loopback_url
@@ -24,6 +24,7 @@ from carecycle_dash.ui.widgets import viewer_name
 
 audit = logging.getLogger(AUDIT_LOGGER)
 MIN_REASON_CHARS: Final = 5
+WITHHELD: Final = "(withheld while personal data is masked)"
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def show() -> None:
     with right:
         summary_and_evaluation(call)
         recordings(view, call)
-        call_metadata(call)
+        call_metadata(call, withheld=view.privacy.masked and not call.revealed)
 
 
 def chosen_call(view: View) -> ChosenCall | None:
@@ -173,12 +174,12 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def call_metadata(call: ChosenCall) -> None:
-    """Every field the API sent, known ones first, as plain text cells."""
+def call_metadata(call: ChosenCall, *, withheld: bool = False) -> None:
+    """Every field the API sent, known ones first, as plain text cells; recording links say when withheld."""
     st.subheader("All fields")
     fields = [*CALL_FIELDS, *(name for name in call.raw if name not in CALL_FIELDS)]
     rows = [
-        {"Field": name, "Value": _as_text(call.raw.get(name))}
+        {"Field": name, "Value": WITHHELD if withheld and name in URL_FIELDS else _as_text(call.raw.get(name))}
         for name in fields
         if name not in ("transcript", "summary")
     ]
