@@ -53,7 +53,7 @@ def sidebar_text(at: AppTest) -> str:
     return "\n".join(str(element.value) for element in [*at.sidebar.info, *at.sidebar.warning])
 
 
-def test_without_sign_in_or_setting_everything_is_shown_with_a_toggle_to_mask(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_sign_in_or_setting_everything_is_shown_with_a_toggle_to_mask() -> None:
     at = run("pages/call.py", customer_id=CUSTOMER, call_id=CALL_ID)
     assert len(leaked(shown(at))) >= 5
     assert at.sidebar.toggle(key="mask_for_screen_sharing").value is False
