@@ -76,6 +76,9 @@ MUST_MASK: list[tuple[str, str, str]] = [
     ("May I speak with Walter Lopez?", "Walter Lopez", "[name]"),
     ("Hi, this message is for Grace Dubois.", "Grace Dubois", "[name]"),
     ("AI: Can I have your full name?\nUser: Nancy Murphy.", "Nancy Murphy", "[name]"),
+    ("The AI called Dmitri Cohen about scheduling a visit.", "Dmitri Cohen", "[name]"),
+    ("The AI reached Grace Dubois's voicemail.", "Grace Dubois", "[name]"),
+    ("Maria Lopez called Riverside Family Medicine.", "Maria Lopez", "[name]"),
 ]
 
 MUST_STAY: list[str] = [
@@ -116,6 +119,8 @@ MUST_STAY: list[str] = [
     "Paciente José Ñúñez confirmó la cita 👍",
     "Temperature 98.6, blood pressure 120/80.",
     "Appointment Scheduled",
+    "Thank you for calling Riverside Family Medicine. This is Riverside Family Medicine calling.",
+    "The AI called the patient back.",
 ]
 
 

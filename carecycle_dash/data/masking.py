@@ -46,11 +46,15 @@ _DATE = (
     r"|\b[0-9]{1,2}[/.-][0-9]{1,2}[/.-](?:[0-9]{4}|[0-9]{2})\b|\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b)"
 )
 _BIRTH_WORDS = r"(?:birth(?:day|date)?|born|dob|d\.o\.b\.?)"
-_NAME_CUES = r"my name is|this is|i'm|i am|speak with|speaking with|message is for|is this"
+_NAME_CUES = r"my name is|this is|i'm|i am|speak with|speaking with|message is for|is this|called|reached"
+# A name ends before a lower-case word, punctuation or the end: "called Riverside Family Medicine" (three
+# capitalised words, an organisation more likely than a person) is left alone.
+_NAME_END = r"""( [a-z]|[.,;:!?"\n)]|$)"""
 _BIRTH_AFTER = r" (?:is|was|as) (?:my|his|her|their|the) (?:date of birth|birthday|birth date|dob)\b"
 _MBI_LETTER = "[ac-hjkmnp-rt-y]"  # letters an MBI may hold: no S, L, O, I, B, Z
 _MBI_ANY = "[0-9ac-hjkmnp-rt-y]"
-_NAME = r"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.? )?[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?: [A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)?"
+_WORD = r"[A-Z](?:[a-z]+|[a-z]*['-][A-Z]?[a-z]+)(?:-[A-Z][a-z]+)?"
+_NAME = rf"(?:(?:Dr|Mr|Mrs|Ms|Miss)\.? )?{_WORD}(?: {_WORD})?"
 
 
 @dataclass(frozen=True)
@@ -103,10 +107,11 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     Rule(
         "name",
-        rf"(\b(?i:{_NAME_CUES}) |(?i:your (?:full )?name)\?\s*\n(?i:user|customer|caller): ){_NAME}\b",
-        r"\1[name]",
+        rf"(\b(?i:{_NAME_CUES}) |(?i:your (?:full )?name)\?\s*\n(?i:user|customer|caller): ){_NAME}{_NAME_END}",
+        r"\1[name]\2",
         cue=rf"(?i){_NAME_CUES}|name\?",
     ),
+    Rule("name", rf"\b{_NAME}( called\b)", r"[name]\1", cue=r"[a-z] called\b"),
 )
 """In order: a later rule never sees what an earlier one replaced (an SSN is not read as a phone). Card
 numbers go first of all (see `_mask_cards`). Groups that take no part in a match rewrite to nothing."""
