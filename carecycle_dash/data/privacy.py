@@ -61,11 +61,11 @@ def full_access_from_secrets(secrets: Mapping[str, Any]) -> FullAccess:
 def decide_masking(mode: MaskMode, *, sign_in: bool, email: Any, full_access: FullAccess) -> MaskDecision:
     """Masked or not for one viewer. Anything unexpected (no address, an odd one) masks: the safe side."""
     if mode == "on":
-        return MaskDecision(True, "Personal data is masked for everyone on this dashboard.")
+        return MaskDecision(True, "Masking is switched on for everyone on this dashboard.")
     if mode == "off":
-        return MaskDecision(False, "Personal data is shown: masking is switched off for this dashboard.")
+        return MaskDecision(False, "Masking is switched off for this dashboard.")
     if not sign_in:
-        return MaskDecision(False, "Personal data is shown: nobody signs in to this dashboard.")
+        return MaskDecision(False, "Nobody signs in to this dashboard, so nothing is masked.")
     if full_access.includes(_normalised_email(email)):
-        return MaskDecision(False, "You have full access: personal data is shown.")
-    return MaskDecision(True, "Personal data is masked: your account does not have full access.")
+        return MaskDecision(False, "You have full access.")
+    return MaskDecision(True, "Your account does not have full access.")
