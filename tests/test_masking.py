@@ -159,6 +159,10 @@ def test_a_caller_id_shows_only_its_last_four_digits() -> None:
     assert list(mask_callers(column).fillna("<NA>")) == ["•••-•••-3333", "•••-•••-5309", "•••", "<NA>", "  "]
 
 
+def test_a_possessive_keeps_its_s() -> None:
+    assert mask_text("The AI reached Grace Dubois's voicemail.") == "The AI reached [name]'s voicemail."
+
+
 def test_luhn_tells_a_card_number_from_a_random_run_of_digits() -> None:
     assert luhn_valid("4111111111111111")
     assert not luhn_valid("4111111111111112")

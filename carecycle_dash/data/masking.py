@@ -49,7 +49,7 @@ _BIRTH_WORDS = r"(?:birth(?:day|date)?|born|dob|d\.o\.b\.?)"
 _NAME_CUES = r"my name is|this is|i'm|i am|speak with|speaking with|message is for|is this|called|reached"
 # A name ends before a lower-case word, punctuation or the end: "called Riverside Family Medicine" (three
 # capitalised words, an organisation more likely than a person) is left alone.
-_NAME_END = r"""( [a-z]|[.,;:!?"\n)]|$)"""
+_NAME_END = r"""( [a-z]|'s\b|[.,;:!?"\n)]|$)"""
 _BIRTH_AFTER = r" (?:is|was|as) (?:my|his|her|their|the) (?:date of birth|birthday|birth date|dob)\b"
 _MBI_LETTER = "[ac-hjkmnp-rt-y]"  # letters an MBI may hold: no S, L, O, I, B, Z
 _MBI_ANY = "[0-9ac-hjkmnp-rt-y]"
