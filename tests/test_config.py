@@ -1,6 +1,13 @@
 import pytest
 
-from carecycle_dash.api.config import Timeouts, key_fingerprint, resolve_settings, resolve_timeouts
+from carecycle_dash.api.config import (
+    PrivacySettings,
+    Timeouts,
+    key_fingerprint,
+    resolve_privacy,
+    resolve_settings,
+    resolve_timeouts,
+)
 from carecycle_dash.api.contract import DEFAULT_BASE_URL
 from carecycle_dash.api.errors import InvalidInputError
 
@@ -62,3 +69,25 @@ def test_a_bad_time_limit_is_one_line_naming_the_variable_in_strict_mode(value: 
 def test_a_bad_time_limit_keeps_the_dashboard_on_the_default_and_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     assert resolve_timeouts({"CARECYCLE_REQUEST_TIMEOUT_S": "soon"}).request_s == 60.0
     assert "CARECYCLE_REQUEST_TIMEOUT_S must be a number of seconds" in caplog.text
+
+
+def test_masking_is_auto_without_reveal_by_default() -> None:
+    assert resolve_privacy({}, {}) == PrivacySettings("auto", False, None)
+
+
+def test_mask_setting_comes_from_secrets_and_the_environment_overrides_it() -> None:
+    secrets = {"carecycle": {"privacy": {"mask": "off", "allow_reveal": True}}}
+    assert resolve_privacy(secrets, {}) == PrivacySettings("off", True, None)
+    assert resolve_privacy(secrets, {"CARECYCLE_MASK": " ON "}) == PrivacySettings("on", True, None)
+
+
+def test_an_unusable_mask_value_masks_everyone_with_one_line_saying_so() -> None:
+    settings = resolve_privacy({"carecycle": {"privacy": {"mask": "sometimes"}}}, {})
+    assert settings.mode == "on"
+    assert settings.notice is not None and "'sometimes'" in settings.notice and "\n" not in settings.notice
+    assert resolve_privacy({}, {"CARECYCLE_MASK": "0\nforged"}).notice.count("\n") == 0  # type: ignore[union-attr]
+
+
+def test_only_an_explicit_true_allows_reveal() -> None:
+    for value in ("true", 1, "yes", None):
+        assert not resolve_privacy({"carecycle": {"privacy": {"allow_reveal": value}}}, {}).allow_reveal

@@ -28,6 +28,9 @@ from carecycle_dash.simulator import (
 )
 from tests.support.clock import FakeClock
 from tests.support.hostile import Behaviour, HostileApi, serve_hostile_api
+from tests.support.pii_api import CUSTOMER as PII_CUSTOMER
+from tests.support.pii_api import KEY as PII_KEY
+from tests.support.pii_api import PERSONAL_VALUES, leaked, pii_api
 from tests.support.servers import REPO_ROOT, free_port
 
 pytestmark = pytest.mark.server  # every test here talks to a simulator on a socket
@@ -366,3 +369,22 @@ def test_a_bad_time_limit_is_exit_2_naming_it(
     assert export_cli.run(args, environ={"CARECYCLE_API_KEY": DEMO_API_KEY, **environ}, stderr=err) == 2
     assert named in one_error_line(err.getvalue())
     assert os.listdir(tmp_path) == []
+
+
+def test_mask_writes_a_file_without_personal_data_and_says_so_in_the_audit_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pii_api() as base_url:
+        monkeypatch.setenv("CARECYCLE_API_KEY", PII_KEY)
+        plain, masked = tmp_path / "plain.csv", tmp_path / "masked.csv"
+        argv = ["export", "--customer-id", PII_CUSTOMER, "--base-url", base_url]
+        assert cli.main([*argv, "--output", str(plain)]) == 0
+        with caplog.at_level("INFO", logger="carecycle_dash.audit"):
+            assert cli.main([*argv, "--output", str(masked), "--mask"]) == 0
+    assert len(leaked(plain.read_bytes())) == len(PERSONAL_VALUES), "unmasked stays the default"
+    assert leaked(masked.read_bytes()) == []
+    rows = read_csv(masked)
+    assert [row["id"] for row in rows] == [row["id"] for row in read_csv(plain)]
+    assert rows[0]["callerId"] == "•••-•••-5309" and rows[0]["recordingUrl"] == ""
+    assert "[ssn]" in rows[0]["summary"] and "[card]" in rows[0]["transcript"]
+    assert caplog.records[-1].getMessage().endswith("masked=yes")

@@ -3,6 +3,9 @@
 Order: the secrets file (`[carecycle] api_key`, `base_url`), the environment (`CARECYCLE_API_KEY`,
 `CARECYCLE_BASE_URL`), a key the user typed in this browser session, else the built-in demo simulator.
 Time limits come from the environment only (`CARECYCLE_REQUEST_TIMEOUT_S`, `CARECYCLE_LOAD_TIMEOUT_S`).
+
+Masking of personal data: `[carecycle.privacy] mask = "auto" | "on" | "off"` and `allow_reveal`, with the
+environment's `CARECYCLE_MASK` overriding `mask`. Who is masked under "auto" is decided in data/privacy.py.
 """
 
 from __future__ import annotations
@@ -27,7 +30,14 @@ SECRETS_SECTION: Final = "carecycle"
 SECRETS_API_KEY: Final = "api_key"
 SECRETS_BASE_URL: Final = "base_url"
 
+ENV_MASK: Final = "CARECYCLE_MASK"
+PRIVACY_SECTION: Final = "privacy"  # under [carecycle], i.e. [carecycle.privacy]
+SECRETS_MASK: Final = "mask"
+SECRETS_ALLOW_REVEAL: Final = "allow_reveal"
+
 KeySource = Literal["secrets", "environment", "session", "demo"]
+MaskMode = Literal["auto", "on", "off"]
+MASK_MODES: Final[tuple[MaskMode, ...]] = ("auto", "on", "off")
 
 log = logging.getLogger("carecycle_dash.config")
 
@@ -110,3 +120,37 @@ def key_fingerprint(api_key: str | None) -> str:
     """A short, one-way tag of a key: enough to keep caches apart, useless to call the API with."""
     digest = hashlib.sha256(f"carecycle-dash:{api_key or ''}".encode()).hexdigest()
     return digest[:16]
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """How personal data is masked: `mode`, whether a masked viewer may reveal one call with a reason, and
+    one line for the page when the configured value was unusable (then everyone is masked)."""
+
+    mode: MaskMode = "auto"
+    allow_reveal: bool = False
+    notice: str | None = None
+
+
+def resolve_privacy(
+    secrets: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> PrivacySettings:
+    """`CARECYCLE_MASK`, else `[carecycle.privacy] mask`, else "auto". A value that is not one of the three
+    fails safe: masked for everyone, with a notice naming the value."""
+    carecycle = (secrets or {}).get(SECRETS_SECTION)
+    section = carecycle.get(PRIVACY_SECTION) if isinstance(carecycle, Mapping) else None
+    section = section if isinstance(section, Mapping) else {}
+    # Only an explicit true opens the reveal; a typo or a string keeps it closed.
+    allow_reveal = section.get(SECRETS_ALLOW_REVEAL) is True
+    env_value = (environ or {}).get(ENV_MASK)
+    source, value = (
+        (ENV_MASK, env_value) if env_value is not None else ("[carecycle.privacy] mask", section.get(SECRETS_MASK))
+    )
+    if value is None:
+        return PrivacySettings("auto", allow_reveal)
+    mode = str(value).strip().lower()
+    if mode in MASK_MODES:
+        return PrivacySettings(mode, allow_reveal)  # type: ignore[arg-type]
+    shown = str(value)[:40].encode("unicode_escape").decode("ascii")
+    notice = f"{source} is {shown!r}, not auto, on or off, so personal data is masked for everyone. Ask your admin."
+    return PrivacySettings("on", allow_reveal, notice)

@@ -5,6 +5,9 @@ read like every setting through `carecycle_dash.api.config`. Any failure prints 
 non-zero (codes in cli/common.py); nothing is written unless the whole load worked. Each request may take
 `--request-timeout` (else CARECYCLE_REQUEST_TIMEOUT_S, else 60 s) and the whole load `--load-timeout` (else
 CARECYCLE_LOAD_TIMEOUT_S, else 110 s, so a stuck API fails a job within 2 minutes).
+
+`--mask` writes the file with personal data masked as a masked dashboard viewer sees it (data/masking.py);
+unmasked stays the default, as whoever runs this holds the API key anyway.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from carecycle_dash.api.paging import describe_repairs
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import common
 from carecycle_dash.data.frame import build_frame
+from carecycle_dash.data.masking import MaskedCalls, mask_frame
 from carecycle_dash.data.ordering import sort_positions
 from carecycle_dash.output.export import calls_to_csv_bytes
 
@@ -56,6 +60,12 @@ def register(subparsers: Any) -> None:
         metavar="YYYY-MM-DD",
         help="only calls created on or after this day (from 00:00 UTC); paging stops there, so the cost follows "
         "the calls since then. Other orders than createdAt desc are then sorted locally, ties by id",
+    )
+    parser.add_argument(
+        "--mask",
+        action="store_true",
+        help="mask personal data (caller numbers to their last four digits; phone numbers, e-mail addresses, "
+        "SSNs, dates of birth, Medicare and card numbers replaced by labels; recording links left out)",
     )
     parser.set_defaults(run=run)
 
@@ -91,6 +101,8 @@ def _export(
     calls = result.calls
     if since is not None and (args.sort_by, args.order) != (DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER):
         calls = [calls[row] for row in sort_positions(build_frame(calls).df, args.sort_by, args.order)]
+    if args.mask:
+        calls = MaskedCalls(calls, mask_frame(build_frame(calls)).df).take(range(len(calls)))
     common.write_output(output, calls_to_csv_bytes(calls))
     span = f" since {since:%Y-%m-%d}" if since is not None else ""
     err.write(
@@ -98,7 +110,10 @@ def _export(
         f"{result.requests:,} requests; {describe_repairs(result.repairs)}).\n"
     )
     err.flush()
-    audit.info("export: user=%s customer=%s rows=%d", common.who(), conn.customer_id, len(result.calls))
+    masked = "yes" if args.mask else "no"
+    audit.info(
+        "export: user=%s customer=%s rows=%d masked=%s", common.who(), conn.customer_id, len(result.calls), masked
+    )
     return common.EXIT_OK
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-from carecycle_dash.simulator import scripts
+from carecycle_dash.simulator import pii, scripts
 from carecycle_dash.simulator.people import add_people
 
 WINDOW_START = date(2026, 6, 1)
@@ -418,4 +418,5 @@ def _generate(
     calls = [_call(rng, plan, customer_id, base_url) for _ in range(n)]
     calls.sort(key=lambda call: call["createdAt"])
     add_people(calls, customer_id, seed)
+    pii.add_personal_details(calls)
     return calls

@@ -4,15 +4,17 @@ around it."""
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
 
-from carecycle_dash.api.contract import CALL_FIELDS
+from carecycle_dash.api.contract import CALL_FIELDS, URL_FIELDS
 from carecycle_dash.api.errors import NetworkError
+from carecycle_dash.api.logs import AUDIT_LOGGER, one_line
 from carecycle_dash.api.recordings import fetch_loopback_recording, is_loopback_url
 from carecycle_dash.api.safety import escape_markdown, safe_http_url
 from carecycle_dash.data.callers import caller_history
@@ -21,7 +23,13 @@ from carecycle_dash.data.ordering import in_rank_order
 from carecycle_dash.data.signals import SIGNALS
 from carecycle_dash.data.transcript import parse_transcript
 from carecycle_dash.ui import navigation
+from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD, remember_reveal
 from carecycle_dash.ui.view import View, open_page
+from carecycle_dash.ui.widgets import viewer_name
+
+audit = logging.getLogger(AUDIT_LOGGER)
+MIN_REASON_CHARS: Final = 5
+WITHHELD: Final = "(withheld while personal data is masked)"
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,8 @@ class ChosenCall:
     row: int
     raw: dict[str, Any]
     typed: pd.Series
+    call_id: str
+    revealed: bool = False
 
     def get(self, field: str) -> Any:
         return self.raw.get(field)
@@ -42,6 +52,8 @@ def show() -> None:
 
     call_header(call)
     neighbours(view, call)
+    if view.privacy.by_policy and view.privacy.allow_reveal:
+        reveal(view, call)
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Transcript")
@@ -50,7 +62,7 @@ def show() -> None:
         conversation_facts(view, call)
         summary_and_evaluation(call, highlight=view.filters.text)
         recordings(view, call)
-        call_metadata(call)
+        call_metadata(call, withheld=view.privacy.masked and not call.revealed)
 
 
 def chosen_call(view: View) -> ChosenCall | None:
@@ -65,7 +77,9 @@ def chosen_call(view: View) -> ChosenCall | None:
         st.warning("This customer has no call with that ID. It may have been deleted, or the link is incomplete.")
         navigation.link(navigation.CALLS, view.link_params(), label="Go to the calls")
         return None
-    return ChosenCall(row, view.loaded.result.calls[row], view.all_calls.loc[row])
+    if revealed := view.revealed_call(call_id):
+        return ChosenCall(row, *revealed, call_id=call_id, revealed=True)
+    return ChosenCall(row, view.loaded.result.calls[row], view.all_calls.loc[row], call_id)
 
 
 def call_header(call: ChosenCall) -> None:
@@ -154,8 +168,45 @@ def summary_and_evaluation(call: ChosenCall, highlight: str = "") -> None:
     st.text(f"{label} (as sent: {raw!s})" if raw not in (None, "") else label)
 
 
+def reveal(view: View, call: ChosenCall) -> None:
+    """Break the glass for this one call: a reason, an audit line, and the call unmasked for this session."""
+    if call.revealed:
+        st.warning(
+            "You revealed this call's personal data. It stays shown for this call until your session ends.",
+            icon=":material/visibility:",
+        )
+        return
+    with st.expander("Reveal this call's personal data", icon=":material/visibility:"):
+        with st.form("reveal_form", border=False):
+            reason = st.text_input(
+                "Reason for revealing (recorded with your name)",
+                max_chars=200,
+                placeholder="e.g. the patient asked for a callback; ticket 4411",
+                key="reveal_reason",
+            )
+            submitted = st.form_submit_button("Reveal this call", key="reveal_submit")
+        if not submitted:
+            return
+        if len(reason.strip()) < MIN_REASON_CHARS:
+            st.error(f"Give a reason of at least {MIN_REASON_CHARS} characters to reveal this call.")
+            return
+    customer = view.inputs.customer_id
+    audit.info(
+        "reveal: user=%s customer=%s call=%s reason=%s",
+        viewer_name(),
+        one_line(customer),
+        one_line(call.call_id),
+        one_line(reason.strip()),
+    )
+    remember_reveal(customer, call.call_id)
+    st.rerun()
+
+
 def recordings(view: View, call: ChosenCall) -> None:
     st.subheader("Recordings")
+    if view.privacy.masked and not call.revealed:
+        st.caption(RECORDINGS_WITHHELD)
+        return
     main = call.get("mainRecordingUrl") or call.get("recordingUrl")
     recording("Recording", main, fetch_loopback=view.settings.is_demo)
     other = call.get("recordingUrl")
@@ -174,12 +225,12 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def call_metadata(call: ChosenCall) -> None:
-    """Every field the API sent, known ones first, as plain text cells."""
+def call_metadata(call: ChosenCall, *, withheld: bool = False) -> None:
+    """Every field the API sent, known ones first, as plain text cells; recording links say when withheld."""
     st.subheader("All fields")
     fields = [*CALL_FIELDS, *(name for name in call.raw if name not in CALL_FIELDS)]
     rows = [
-        {"Field": name, "Value": _as_text(call.raw.get(name))}
+        {"Field": name, "Value": WITHHELD if withheld and name in URL_FIELDS else _as_text(call.raw.get(name))}
         for name in fields
         if name not in ("transcript", "summary")
     ]

@@ -2,8 +2,9 @@
 called after asking not to be, numbers dialled too often; and with `caller=` in the address, one caller's
 calls in time order.
 
-Phone numbers stay on the server: the page shows them through `caller_label` and writes only opaque tokens
-into addresses (a number typed into the address is accepted and replaced by its token).
+Phone numbers stay on the server: the page shows them through `shown_number` (the whole number, or only its
+last four digits for a masked viewer) and writes only opaque tokens into addresses (a number typed into the
+address is accepted and replaced by its token, except from a masked viewer, who may follow tokens only).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from carecycle_dash.api.safety import escape_markdown
 from carecycle_dash.data.callers import (
+    CALLER_TOKEN_PREFIX,
     DEFAULT_MAX_DIALS,
     caller_figures,
     caller_history,
@@ -117,7 +119,7 @@ def callers_table(view: View) -> str | None:
         return None
     st.caption("Choose a row to see that caller's calls. Sort by any column.")
     event = st.dataframe(
-        shown_callers(table, view.tz),
+        shown_callers(view, table),
         hide_index=True,
         column_config=TABLE_CONFIG,
         on_select="rerun",
@@ -129,12 +131,19 @@ def callers_table(view: View) -> str | None:
     return str(table.index[rows[0]]) if rows else None
 
 
-def shown_callers(table: pd.DataFrame, tz: str) -> pd.DataFrame:
-    """The caller table as people read it: numbers through `caller_label` (per run, never remembered, so
-    masking can depend on the viewer), times in the viewer's zone."""
+def shown_number(view: View, number: str) -> str:
+    """A caller's number as this viewer may see it: whole, or, for a masked viewer, the key the masked calls
+    hold instead (its last four digits and a short hash: data/masking.masked_caller_keys)."""
+    return number if view.privacy.masked else caller_label(number)
+
+
+def shown_callers(view: View, table: pd.DataFrame) -> pd.DataFrame:
+    """The caller table as people read it: numbers through `shown_number` (per run, never remembered, so
+    masking depends on the viewer), times in the viewer's zone."""
+    tz = view.tz
     return pd.DataFrame(
         {
-            "Caller": table.index.map(caller_label),
+            "Caller": table.index.map(lambda number: shown_number(view, number)),
             "Calls": table["calls"].to_numpy(),
             "Inbound": table["inbound"].to_numpy(),
             "Outbound": table["outbound"].to_numpy(),
@@ -177,7 +186,7 @@ def breach_card(view: View, number: str, calls: pd.DataFrame) -> None:
     first = calls.iloc[0]
     with st.container(border=True):
         st.markdown(
-            f"**{escape_markdown(caller_label(number))}** · asked on {_when(first['requestedAt'], view.tz)} · "
+            f"**{escape_markdown(shown_number(view, number))}** · asked on {_when(first['requestedAt'], view.tz)} · "
             f"{_count(len(calls), 'call')} after"
         )
         request = view.all_calls.loc[first["requestRow"], ["id", "disposition"]]
@@ -219,7 +228,7 @@ def too_often(view: View) -> None:
         return
     shown = pd.DataFrame(
         {
-            "Caller": found["caller"].map(caller_label),
+            "Caller": found["caller"].map(lambda number: shown_number(view, number)),
             "Outbound calls in 7 days": found["most"].to_numpy(),
             "From": found["windowStart"].dt.tz_convert(view.tz).array,
             "To": found["windowEnd"].dt.tz_convert(view.tz).array,
@@ -246,7 +255,9 @@ def too_often(view: View) -> None:
 
 def timeline(view: View, given: str) -> None:
     """One caller's calls in time order, each opening its detail; the address ends up holding a token."""
-    number = view.loaded.callers().resolve(given)
+    typed_number = not given.strip().startswith(CALLER_TOKEN_PREFIX)
+    # A masked viewer follows the app's tokens only: looking a typed number up would tell who called.
+    number = None if view.privacy.masked and typed_number else view.loaded.callers().resolve(given)
     calls = None if number is None else caller_history(view.all_calls, number)
     navigation.link(navigation.CALLERS, view.link_params(), label="All callers", icon=":material/arrow_back:")
     if number is None or calls is None or calls.empty:
@@ -255,7 +266,7 @@ def timeline(view: View, given: str) -> None:
     token = view.loaded.callers().token(number)
     if given != token:
         st.query_params[navigation.CALLER_PARAM] = token
-    st.subheader(escape_markdown(caller_label(number)))
+    st.subheader(escape_markdown(shown_number(view, number)))
     st.markdown(timeline_headline(calls, view.tz))
     if len(calls) > MAX_TIMELINE_CALLS:
         st.caption(f"Showing the latest {MAX_TIMELINE_CALLS} calls.")

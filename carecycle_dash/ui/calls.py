@@ -14,11 +14,13 @@ import streamlit as st
 from carecycle_dash.api.logs import AUDIT_LOGGER
 from carecycle_dash.data.filters import filter_mask
 from carecycle_dash.data.formatting import format_count
+from carecycle_dash.data.masking import calls_at
 from carecycle_dash.data.signals import SIGNALS, mentions_per_week, signal_mask
 from carecycle_dash.data.table import TABLE_COLUMNS
 from carecycle_dash.output import charts
 from carecycle_dash.output.export import calls_to_csv_bytes
 from carecycle_dash.ui import navigation
+from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD
 from carecycle_dash.ui.state import keep, kept
 from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import no_match, scope_caption, viewer_name
@@ -97,20 +99,24 @@ def keyword_trend(view: View) -> None:
 def calls_table(view: View, rows: pd.Index) -> str | None:
     """Draw these calls in this order (the sidebar's); return the id of the call the person picked."""
     table = view.loaded.table(view.tz).loc[rows]
+    columns = TABLE_COLUMNS
+    if view.privacy.masked:
+        columns = tuple(column for column in TABLE_COLUMNS if column != "Recording")
+        st.caption(RECORDINGS_WITHHELD)
     event = st.dataframe(
         table,
         hide_index=True,
-        column_order=TABLE_COLUMNS,
+        column_order=columns,
         column_config=COLUMN_CONFIG,
         on_select="rerun",
         selection_mode="single-row",
         key="calls_table",
         height=560,
     )
-    rows = event.selection.rows
-    if not rows:
+    picked = event.selection.rows
+    if not picked:
         return None
-    call_id = table["id"].iloc[rows[0]]
+    call_id = table["id"].iloc[picked[0]]
     if pd.isna(call_id) or not str(call_id).strip():
         st.warning("The API sent this call without an ID, so it cannot be opened on its own page.")
         return None
@@ -118,23 +124,25 @@ def calls_table(view: View, rows: pd.Index) -> str | None:
 
 
 def csv_download(view: View, shown: pd.Index) -> None:
-    """A download of the calls shown with API field names, formula-guarded, built only on click."""
+    """A download of the calls shown with API field names, formula-guarded, built only on click; masked
+    exactly as the screen is for a masked viewer (the View holds masked calls only)."""
     rows = list(shown)
     calls = view.loaded.result.calls
     customer = view.inputs.customer_id
     who = viewer_name()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+    masked = "yes" if view.privacy.masked else "no"
 
     def build() -> bytes:
-        data = calls_to_csv_bytes(calls[i] for i in rows)
-        audit.info("csv download: user=%s customer=%s rows=%d", who, customer, len(rows))
+        data = calls_to_csv_bytes(calls_at(calls, rows))
+        audit.info("csv download: user=%s customer=%s rows=%d masked=%s", who, customer, len(rows), masked)
         return data
 
     st.download_button(
         f"Download {format_count(len(rows))} calls as CSV",
         icon=":material/download:",
         data=build,
-        file_name=f"carecycle-calls-{customer}-{stamp}.csv",
+        file_name=f"carecycle-calls-{customer}-{stamp}{'-masked' if view.privacy.masked else ''}.csv",
         mime="text/csv",
         on_click="ignore",
         key="csv_download",

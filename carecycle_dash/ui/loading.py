@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -32,6 +32,7 @@ from carecycle_dash.data.cache import BoundedTtlCache, Flight
 from carecycle_dash.data.callers import CallerDirectory
 from carecycle_dash.data.filters import FilterOptions, filter_options
 from carecycle_dash.data.frame import CallsFrame, build_frame, prepend_calls
+from carecycle_dash.data.masking import MaskedCalls, mask_frame
 from carecycle_dash.data.ordering import id_codes, ranks, sort_positions
 from carecycle_dash.data.table import build_table
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
@@ -79,6 +80,7 @@ class LoadedCalls:
     _since_counts: dict[datetime | None, int] = field(default_factory=dict, repr=False)
     _callers: CallerDirectory | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _masked: LoadedCalls | None = field(default=None, repr=False)
 
     @property
     def since(self) -> datetime | None:
@@ -137,6 +139,15 @@ class LoadedCalls:
             if self._callers is None:
                 self._callers = CallerDirectory(self.frame.df["caller"], caller_link_secret())
             return self._callers
+
+    def masked(self) -> LoadedCalls:
+        """These calls as a masked viewer gets them (data/masking.py): computed once, kept beside them."""
+        with self._lock:
+            if self._masked is None:
+                frame = mask_frame(self.frame)
+                result = replace(self.result, calls=MaskedCalls(self.result.calls, frame.df))
+                self._masked = LoadedCalls(result, frame, self.loaded_at, self.base_url)
+            return self._masked
 
     def size_bytes(self) -> int:
         return int(self.frame.df.memory_usage(deep=True).sum()) + 2 * self.result.bytes_received

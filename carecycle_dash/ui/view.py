@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -22,6 +23,7 @@ from carecycle_dash.data.ordering import in_rank_order
 from carecycle_dash.ui import navigation, sidebar
 from carecycle_dash.ui.auth import require_sign_in
 from carecycle_dash.ui.loading import LoadedCalls, Reload, failure_message, held_calls, latest_loaded_at, load_calls
+from carecycle_dash.ui.privacy import Privacy, is_revealed, privacy_sidebar
 from carecycle_dash.ui.settings import current_settings
 
 _VIEW_STATE = "_view"
@@ -33,7 +35,11 @@ Notice = tuple[str, str]  # (kind: "info" | "warning" | "error" | "caption", one
 
 @dataclass(frozen=True)
 class View:
-    """Everything a page needs: who asked for what, all calls, and the calls that pass the filters."""
+    """Everything a page needs: who asked for what, all calls, and the calls that pass the filters.
+
+    For a masked viewer `loaded` (and so `all_calls`, `filtered`, the raw calls) holds masked data only; the
+    calls as sent stay in `_unmasked`, read solely by `revealed_call` for a call revealed with a reason.
+    """
 
     settings: Settings
     inputs: sidebar.ViewInputs
@@ -44,16 +50,28 @@ class View:
     """The calls passing the filters (and `since`), in the order they were loaded (newest first)."""
     sorted_rows: pd.Index
     """The row labels of `filtered` in the sidebar's sort order: what tables and neighbours follow."""
+    privacy: Privacy
+    """Whether this viewer sees personal data masked (then `loaded` holds the masked calls only)."""
     since: date | None = None
     """The first day of calls this view shows (None: every call)."""
     in_scope: int = 0
     """How many loaded calls are on or after `since`: the "of N calls" of this view."""
     filter_params: dict[str, navigation.ParamValue] = field(default_factory=dict)
+    _unmasked: LoadedCalls | None = field(default=None, repr=False)
 
     @property
     def all_calls(self) -> pd.DataFrame:
         """Every loaded call (some may be older than `since` when the store reaches further back)."""
         return self.loaded.all_calls
+
+    def revealed_call(self, call_id: str) -> tuple[dict[str, Any], pd.Series] | None:
+        """(raw call, typed row) as sent, when this session revealed the call with a reason; else None."""
+        if self._unmasked is None or not is_revealed(self.inputs.customer_id, call_id):
+            return None
+        row = self._unmasked.row_of(call_id)
+        if row is None:
+            return None
+        return self._unmasked.result.calls[row], self._unmasked.all_calls.loc[row]
 
     def link_params(self, **extra: navigation.ParamValue) -> dict[str, navigation.ParamValue]:
         """Query parameters that reproduce this view (customer, order and filters) on another page."""
@@ -182,19 +200,24 @@ def prepare_view() -> None:
     st.session_state[_NOTICES_STATE] = notices
     links = st.sidebar.container()
     sidebar.data_source(settings)
+    privacy = privacy_sidebar()
     notices += [("warning", text) for text in sidebar.adopt_link_once(sidebar.default_customer(settings))]
     inputs = sidebar.view_inputs(settings)
     page_params = {name: st.query_params.get(name) for name in navigation.PAGE_PARAMS}
     # Until the calls are loaded, the link's filters wait unapplied and stay in the address.
     sidebar.write_link(inputs, **page_params, **sidebar.link_filters())
     try:
-        _prepare_data(settings, inputs, notices, page_params)
+        _prepare_data(settings, inputs, notices, page_params, privacy)
     finally:
         navigation.sidebar_links(links)
 
 
 def _prepare_data(
-    settings: Settings, inputs: sidebar.ViewInputs, notices: list[Notice], page_params: dict[str, str | None]
+    settings: Settings,
+    inputs: sidebar.ViewInputs,
+    notices: list[Notice],
+    page_params: dict[str, str | None],
+    privacy: Privacy,
 ) -> None:
     if not inputs.customer_id:
         notices.append(("info", "Enter a customer ID in the sidebar to see that customer's calls."))
@@ -232,17 +255,29 @@ def _prepare_data(
         )
         return
     data_key = (loaded.base_url, inputs.customer_id, inputs.since)
-    options = _since_options(loaded.filter_options(tz), since)
+    shown = _masked(loaded) if privacy.masked else loaded
+    options = _since_options(shown.filter_options(tz), since)
     notices += [("warning", text) for text in sidebar.adopt_link_filters(options, data_key)]
     chosen = sidebar.filters(options, tz, data_key)
     filter_params = sidebar.filter_link_params(chosen, options)
     sidebar.write_link(inputs, **page_params, **filter_params)
     if since is not None:
         chosen = replace(chosen, start=max(chosen.start or since, since))
-    filtered = apply_filters(loaded.all_calls, chosen, keep_text=False)
-    sorted_rows = in_rank_order(filtered.index, loaded.rank(inputs.sort_by, inputs.order))
+    filtered = apply_filters(shown.all_calls, chosen, keep_text=False)
+    sorted_rows = in_rank_order(filtered.index, shown.rank(inputs.sort_by, inputs.order))
     st.session_state[_VIEW_STATE] = View(
-        settings, inputs, tz, loaded, chosen, filtered, sorted_rows, since, in_scope, filter_params
+        settings,
+        inputs,
+        tz,
+        shown,
+        chosen,
+        filtered,
+        sorted_rows,
+        privacy,
+        since,
+        in_scope,
+        filter_params,
+        loaded if privacy.masked else None,
     )
 
 
@@ -262,6 +297,12 @@ def _reload_notices(loaded: LoadedCalls, inputs: sidebar.ViewInputs) -> list[Not
         )
         return [("caption", text)]
     return []
+
+
+def _masked(loaded: LoadedCalls) -> LoadedCalls:
+    """The masked calls: instant once computed for this dataset, a spinner the first time."""
+    with st.spinner("Masking personal data…", show_time=True):
+        return loaded.masked()
 
 
 def _repair_notices(loaded: LoadedCalls) -> list[Notice]:

@@ -16,7 +16,7 @@ import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The developer's own configuration must never leak into a test run.
-_SCRUBBED_ENV = ("CARECYCLE_API_KEY", "CARECYCLE_BASE_URL")
+_SCRUBBED_ENV = ("CARECYCLE_API_KEY", "CARECYCLE_BASE_URL", "CARECYCLE_MASK")
 
 
 def in_ci() -> bool:

@@ -1,0 +1,181 @@
+"""Masking as a browser receives it: nothing personal in any websocket frame or download of a masked viewer.
+
+The app runs against a stand-in API whose call is full of (fictional) personal data. Streamlit sends every
+element as protobuf bytes over its websocket, dataframes as Arrow inside them, so a value that reaches the
+browser in any form shows up as bytes in a frame.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from oidc_provider_mock import User
+from playwright.sync_api import Page, WebSocket, expect
+
+from tests.support.browser import open_app, wait_for_app
+from tests.support.oidc import oidc_provider, write_auth_secrets
+from tests.support.pii_api import CALL_ID, CALLER, CUSTOMER, KEY, PERSONAL_VALUES, leaked, pii_api
+from tests.support.servers import RunningApp, start_app
+from tests.test_auth_browser import SignInSetup, sign_in_as
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+OFFICER = User(sub="officer", claims={"email": "officer@careagency.example", "email_verified": True})
+NURSE = User(sub="nurse", claims={"email": "nurse@careagency.example", "email_verified": True})
+PAGES = {
+    "Overview": f"/?customer_id={CUSTOMER}",
+    "Calls": f"/calls?customer_id={CUSTOMER}",
+    "Call detail": f"/call?customer_id={CUSTOMER}&call_id={CALL_ID}",
+    "Callers": f"/callers?customer_id={CUSTOMER}",
+}
+
+
+class Frames:
+    """Every websocket frame the page receives from now on, as bytes."""
+
+    def __init__(self, page: Page) -> None:
+        self.received: list[bytes] = []
+        page.on("websocket", self._watch)
+
+    def _watch(self, socket: WebSocket) -> None:
+        socket.on("framereceived", lambda payload: self.received.append(_as_bytes(payload)))
+
+    def take(self) -> bytes:
+        data, self.received = b"".join(self.received), []
+        return data
+
+
+def _as_bytes(payload: bytes | str) -> bytes:
+    return payload if isinstance(payload, bytes) else payload.encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def api_url() -> Iterator[str]:
+    with pii_api() as url:
+        yield url
+
+
+def _app(directory: Path, api_url: str, mask: str) -> RunningApp:
+    env = {"CARECYCLE_API_KEY": KEY, "CARECYCLE_BASE_URL": api_url, "CARECYCLE_MASK": mask}
+    return start_app(directory, env=env)
+
+
+def visit(page: Page, frames: Frames, url: str, heading: str) -> bytes:
+    """Open a page, wait for its heading and for the run to end, and return the frames it took."""
+    frames.take()
+    open_app(page, url)
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    wait_for_app(page)
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    return frames.take()
+
+
+def test_with_masking_on_no_frame_of_any_page_holds_a_personal_value(page: Page, api_url: str, tmp_path: Path) -> None:
+    app = _app(tmp_path, api_url, "on")
+    try:
+        frames = Frames(page)
+        for heading, path in PAGES.items():
+            received = visit(page, frames, app.url + path, heading)
+            assert len(received) > 1000, f"{heading}: the page's elements came over the websocket"
+            assert leaked(received) == [], heading
+            expect(page.get_by_text("Personal data is masked.")).to_be_visible()
+        assert (
+            b"\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2-\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2-5309" in received
+        )  # •••-•••-5309
+        # A number typed into the address: a masked viewer is not told whose calls it names.
+        typed = visit(page, frames, app.url + PAGES["Callers"] + f"&caller=%2B{CALLER[1:]}", "Callers")
+        assert leaked(typed) == []
+        expect(page.get_by_text("No call of this customer has that number")).to_be_visible()
+
+        visit(page, frames, app.url + PAGES["Call detail"], "Call detail")
+        expect(page.get_by_text("audio cannot be masked")).to_be_visible()
+        expect(page.locator("audio")).to_have_count(0)
+
+        visit(page, frames, app.url + PAGES["Calls"], "Calls")
+        with page.expect_download() as info:
+            page.get_by_role("button", name=re.compile(r"Download [\d,]+ calls as CSV")).click()
+        download = info.value
+        assert download.suggested_filename.endswith("-masked.csv")
+        target = tmp_path / "masked.csv"
+        download.save_as(target)
+        data = target.read_bytes()
+        assert leaked(data) == [] and b"[medicare]" in data and CALL_ID.encode() in data
+        assert "masked=yes" in app.log_text()
+    finally:
+        app.stop()
+
+
+def test_with_masking_off_the_same_pages_show_the_personal_values(page: Page, api_url: str, tmp_path: Path) -> None:
+    app = _app(tmp_path, api_url, "off")
+    try:
+        frames = Frames(page)
+        received = b"".join(visit(page, frames, app.url + path, heading) for heading, path in PAGES.items())
+        assert leaked(received) == list(PERSONAL_VALUES)
+        expect(page.get_by_text("Personal data is masked.")).to_have_count(0)
+    finally:
+        app.stop()
+
+
+@pytest.fixture(scope="module")
+def signed_app(tmp_path_factory: pytest.TempPathFactory, api_url: str) -> Iterator[SignInSetup]:
+    """Sign-in on; the care agency is admitted; only the officer has full access; reveals are allowed."""
+    with oidc_provider([OFFICER, NURSE]) as provider_url:
+        directory = tmp_path_factory.mktemp("privacy-secrets")
+        secrets = write_auth_secrets(directory, provider_url, ["careagency.example"])
+        with secrets.open("a", encoding="utf-8") as handle:
+            handle.write(
+                'full_access_emails = ["officer@careagency.example"]\n\n[carecycle.privacy]\nallow_reveal = true\n'
+            )
+        env = {"CARECYCLE_API_KEY": KEY, "CARECYCLE_BASE_URL": api_url}
+        app = start_app(directory, env=env, args=("--secrets.files", str(secrets)))
+        try:
+            yield SignInSetup(app, provider_url)
+        finally:
+            app.stop()
+
+
+def test_a_full_access_user_sees_the_number_and_may_mask_for_screen_sharing(
+    page: Page, signed_app: SignInSetup
+) -> None:
+    frames = Frames(page)
+    sign_in_as(page, signed_app, "officer")
+    received = visit(page, frames, signed_app.app.url + PAGES["Call detail"], "Call detail")
+    assert CALLER.encode() in received and b"1EG4-TE5-MK73" in received
+    expect(page.get_by_text("Personal data is masked.")).to_have_count(0)
+
+    page.get_by_text("Mask for screen sharing").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Personal data is masked", exact=True)).to_be_visible()
+    assert leaked(frames.take()) == []
+    page.locator("[data-testid='stSidebar']").get_by_role("link", name="Calls").click()
+    expect(page.get_by_role("heading", name="Calls", exact=True)).to_be_visible()
+    wait_for_app(page)
+    assert leaked(frames.take()) == [], "the toggle stays on across the session's pages"
+
+
+def test_another_user_sees_masked_data_and_a_reveal_writes_its_audit_line(page: Page, signed_app: SignInSetup) -> None:
+    frames = Frames(page)
+    sign_in_as(page, signed_app, "nurse")
+    received = visit(page, frames, signed_app.app.url + PAGES["Call detail"], "Call detail")
+    assert leaked(received) == []
+    expect(page.get_by_text("your account does not have full access")).to_be_visible()
+
+    page.get_by_text("Reveal this call's personal data").click()
+    page.get_by_label("Reason for revealing").fill("Patient asked for a callback, ticket 4411")
+    page.get_by_role("button", name="Reveal this call").click()
+    expect(page.get_by_text("You revealed this call's personal data")).to_be_visible()
+    wait_for_app(page)
+    assert b"1EG4-TE5-MK73" in frames.take()
+    expected = (
+        f"carecycle_dash.audit: reveal: user=nurse@careagency.example customer={CUSTOMER} call={CALL_ID} "
+        "reason=Patient asked for a callback, ticket 4411"
+    )
+    assert expected in signed_app.app.log_text()
+
+    page.locator("[data-testid='stSidebar']").get_by_role("link", name="Calls").click()
+    expect(page.get_by_role("heading", name="Calls", exact=True)).to_be_visible()
+    wait_for_app(page)
+    assert leaked(frames.take()) == [], "the reveal unmasks that call's detail only"
