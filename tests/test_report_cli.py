@@ -3,12 +3,15 @@ written unless everything worked, an audit line per report."""
 
 from __future__ import annotations
 
+import html
 import io
 import os
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import streamlit as st
 
 from carecycle_dash import cli
 from carecycle_dash.api.retry import RetryPolicy
@@ -16,6 +19,8 @@ from carecycle_dash.cli import report as report_cli
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, SimulatorConfig, start_simulator
 from tests.support.clock import FakeClock
 from tests.support.servers import free_port
+from tests.test_overview import attention_links
+from tests.test_pages import assert_no_exception, run_app
 
 STANDARD = DEMO_CUSTOMERS["standard"]
 SMALL = DEMO_CUSTOMERS["small"]
@@ -59,8 +64,8 @@ def test_explicit_dates_compare_with_the_week_before(tmp_path: Path) -> None:
     argv = ["report", "--customer-id", SMALL, "--start", "2020-01-08", "--end", "2020-01-14", "--output", str(output)]
     assert cli.main([*argv, "--tz", "Europe/Berlin"]) == 0
     text = output.read_text(encoding="utf-8")
-    assert "2020-01-08 to 2020-01-14 (Europe/Berlin)" in text
-    assert "No comparison: the loaded calls do not reach back" in text
+    assert "8–14 Jan 2020 (Europe/Berlin)" in text
+    assert "No changes shown: there are no loaded calls from the previous period (1–7 Jan 2020)." in text
 
 
 @pytest.mark.usefixtures("env")
@@ -176,4 +181,29 @@ def test_a_customer_without_calls_gets_a_report_that_says_so(tmp_path: Path) -> 
     output = tmp_path / "empty.html"
     assert cli.main(["report", "--customer-id", DEMO_CUSTOMERS["empty"], "--last", "7d", "--output", str(output)]) == 0
     text = output.read_text(encoding="utf-8")
-    assert "No calls match" in text and "All 0 calls the API reports were loaded." in text
+    assert "No calls match" in text and "Data: all 0 calls the API reports" in text
+    assert "Nothing to compare" in text
+
+
+def test_needs_attention_in_the_report_is_the_overviews(
+    tmp_path: Path, simulator: RunningSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The standard demo customer's story week (21–27 Nov 2026): the report lists what the Overview lists."""
+    monkeypatch.delenv("CARECYCLE_API_KEY", raising=False)
+    monkeypatch.delenv("CARECYCLE_BASE_URL", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = run_app(start="2026-11-21", end="2026-11-27")
+    assert_no_exception(at)
+    overview = [label for label, _ in attention_links(at)]
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    output = tmp_path / "story.html"
+    args = cli.build_parser().parse_args(["report", "--customer-id", STANDARD, "--last", "7d", "--output", str(output)])
+    environ = {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
+    assert report_cli.run(args, environ=environ, stderr=io.StringIO(), now=datetime(2026, 11, 28, 9, tzinfo=UTC)) == 0
+    text = output.read_text(encoding="utf-8")
+    lines = [html.unescape(line) for line in re.findall(r"<li>(.*?)</li>", text)]
+    assert lines == overview
+    assert lines[0].startswith("Pipeline Error: ")
+    assert "Comparing 21–27 Nov 2026 against 14–20 Nov 2026." in text
