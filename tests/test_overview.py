@@ -3,29 +3,18 @@ period, the data-completeness line, and links that carry every filter."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs
 
 import pytest
-import streamlit as st
 from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
-from tests.test_pages import assert_no_exception, plain, run_app, texts
+from tests.support.apptest import assert_no_exception, run_app
+from tests.test_pages import plain, texts
 
+pytestmark = [pytest.mark.server, pytest.mark.usefixtures("clean_app")]
 STANDARD = DEFAULT_DEMO_CUSTOMER_ID
-
-
-@pytest.fixture(autouse=True)
-def clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("CARECYCLE_API_KEY", raising=False)
-    monkeypatch.delenv("CARECYCLE_BASE_URL", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def attention_links(at: AppTest) -> list[tuple[str, dict[str, list[str]]]]:

@@ -4,41 +4,14 @@ clear control, the report download."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.support.servers import REPO_ROOT
+from tests.support.apptest import assert_no_exception, run_app
+from tests.test_pages import total_calls
 
-TIMEOUT = 90
-
-
-@pytest.fixture(autouse=True)
-def clean_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("CARECYCLE_API_KEY", raising=False)
-    monkeypatch.delenv("CARECYCLE_BASE_URL", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def run_app(**query: str) -> AppTest:
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
-    for name, value in query.items():
-        at.query_params[name] = value
-    return at.run()
-
-
-def assert_no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def total_calls(at: AppTest) -> int:
-    return int(next(m.value for m in at.metric if m.label == "Total calls").replace(",", ""))
+pytestmark = [pytest.mark.server, pytest.mark.usefixtures("clean_app")]
 
 
 def param(at: AppTest, name: str) -> str:

@@ -11,16 +11,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from carecycle_dash import cli
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import report as report_cli
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, SimulatorConfig, start_simulator
+from tests.support.apptest import assert_no_exception, run_app
 from tests.support.clock import FakeClock
 from tests.support.servers import free_port
 from tests.test_overview import attention_links
-from tests.test_pages import assert_no_exception, run_app
 
 STANDARD = DEMO_CUSTOMERS["standard"]
 SMALL = DEMO_CUSTOMERS["small"]
@@ -185,19 +184,12 @@ def test_a_customer_without_calls_gets_a_report_that_says_so(tmp_path: Path) -> 
     assert "Nothing to compare" in text
 
 
-def test_needs_attention_in_the_report_is_the_overviews(
-    tmp_path: Path, simulator: RunningSimulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("clean_app")
+def test_needs_attention_in_the_report_is_the_overviews(tmp_path: Path, simulator: RunningSimulator) -> None:
     """The standard demo customer's story week (21–27 Nov 2026): the report lists what the Overview lists."""
-    monkeypatch.delenv("CARECYCLE_API_KEY", raising=False)
-    monkeypatch.delenv("CARECYCLE_BASE_URL", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
     at = run_app(start="2026-11-21", end="2026-11-27")
     assert_no_exception(at)
     overview = [label for label, _ in attention_links(at)]
-    st.cache_data.clear()
-    st.cache_resource.clear()
     output = tmp_path / "story.html"
     args = cli.build_parser().parse_args(["report", "--customer-id", STANDARD, "--last", "7d", "--output", str(output)])
     environ = {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
