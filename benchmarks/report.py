@@ -1,7 +1,7 @@
 """How long the weekly report takes to build, and how big it is, at 2,500 and 100,000 calls.
 
 Times what the `report` command does after loading: build the frame, then the report of the last 7 days
-compared with the 7 before (figures, charts, HTML with plotly.js inlined once). Calls come from the
+compared with the 7 before (figures, Needs attention, charts, HTML with plotly.js inlined once). Calls come from the
 simulator's generator, as in data_layer.py.
 
     .venv/bin/python benchmarks/report.py [--sizes 2500 100000] [--repeat 3]
@@ -20,9 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from data_layer import CUSTOMER_ID, make_calls
 
+from carecycle_dash.data.completeness import completeness
 from carecycle_dash.data.filters import CallFilters, filter_options
 from carecycle_dash.data.frame import build_frame
-from carecycle_dash.output.report import build_report, completeness_lines
+from carecycle_dash.output.report import build_report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,9 +48,9 @@ def main(argv: list[str] | None = None) -> int:
                 filters,
                 customer_id=CUSTOMER_ID,
                 first_day=options.first_day,
+                last_day=options.last_day,
                 generated_at=datetime.now(UTC),
-                attention=[],
-                completeness=completeness_lines(frame.df, filters, api_total=n, cleaned=frame.cleaned_total),
+                completeness=completeness(frame.df, n, frame.cleaned_total, tests_included=False),
             )
             frame_s.append(built - began)
             report_s.append(time.perf_counter() - built)

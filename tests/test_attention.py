@@ -1,10 +1,13 @@
 import math
+from datetime import date
 
 import pandas as pd
 import pytest
 
-from carecycle_dash.data.attention import AttentionItem, needs_attention, two_proportion_z
+from carecycle_dash.data.attention import AttentionItem, attention_for, needs_attention, two_proportion_z
+from carecycle_dash.data.filters import CallFilters
 from carecycle_dash.data.frame import build_frame
+from carecycle_dash.data.periods import Period
 from tests.factories import make_call
 
 
@@ -126,3 +129,58 @@ def test_attention_item_is_a_plain_value() -> None:
 def test_volume_is_not_judged_while_the_period_is_still_going() -> None:
     items = needs_attention(frame_of(steady_week(120)), frame_of(steady_week(200)), complete=False)
     assert not any(item.figure == "Volume" for item in items)
+
+
+def dated(count: int, first_day: int, **overrides: object) -> list[dict]:
+    """`count` calls spread over seven days of March 2025 from `first_day`."""
+    return [make_call(createdAt=f"2025-03-{first_day + i % 7:02d}T10:00:00Z", **overrides) for i in range(count)]
+
+
+def two_weeks() -> pd.DataFrame:
+    return frame_of(
+        dated(147, 1),
+        dated(3, 1, disposition="Pipeline Error", durationMs=1_000),
+        dated(134, 8),
+        dated(36, 8, disposition="Pipeline Error", durationMs=1_000),
+    )
+
+
+def test_attention_for_a_chosen_week_compares_it_with_the_week_before() -> None:
+    filters = CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14))
+    found = attention_for(two_weeks(), filters, date(2025, 3, 1), date(2025, 3, 14), date(2025, 3, 20))
+    error = next(item for item in found.items if item.figure == "Pipeline Error")
+    assert error.text.startswith("Pipeline Error: 21% of calls (36), up from 2.0% (3)")
+    assert found.empty_line() is None
+    assert found.caption() == "Comparing 8–14 Mar 2025 against 1–7 Mar 2025."
+
+
+def test_attention_without_a_range_watches_the_last_week_with_calls() -> None:
+    found = attention_for(two_weeks(), CallFilters(), date(2025, 3, 1), date(2025, 3, 14), date(2025, 3, 14))
+    assert found.comparison is not None and found.comparison.current == Period(date(2025, 3, 8), date(2025, 3, 14))
+    assert found.scope.startswith("the last 7 days with calls (8–14 Mar 2025)")
+    assert found.caption().endswith("Today is not over yet, so volume is not judged.")
+    assert any(item.figure == "Pipeline Error" for item in found.items)
+
+
+def test_attention_says_in_one_line_when_there_is_nothing_to_list() -> None:
+    df = two_weeks()
+    nothing = attention_for(build_frame([]).df, CallFilters(), None, None, None)
+    assert nothing.empty_line() == "There are no calls with a time to compare."
+    early = CallFilters(start=date(2025, 3, 1), end=date(2025, 3, 7))
+    line = attention_for(df, early, date(2025, 3, 1), date(2025, 3, 14), None).empty_line()
+    assert line == "Nothing to compare 1–7 Mar 2025 against 22–28 Feb 2025: there are no loaded calls from the " + (
+        "previous period (22–28 Feb 2025)."
+    )
+    steady = frame_of(dated(140, 1), dated(140, 8))
+    week = CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14))
+    calm = attention_for(steady, week, date(2025, 3, 1), date(2025, 3, 14), None)
+    assert (
+        calm.items == []
+        and calm.empty_line() == "Nothing moved by a meaningful margin: 8–14 Mar 2025 against 1–7 Mar 2025."
+    )
+
+
+def test_attention_for_applies_the_views_other_filters_to_both_periods() -> None:
+    filters = CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14), dispositions=("Qualified",))
+    found = attention_for(two_weeks(), filters, date(2025, 3, 1), date(2025, 3, 14), None)
+    assert found.items == []

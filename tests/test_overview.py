@@ -10,11 +10,11 @@ from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
-from tests.test_pages import assert_no_exception, plain, run_app, texts
-
-STANDARD = DEFAULT_DEMO_CUSTOMER_ID
+from tests.support.apptest import assert_no_exception, run_app
+from tests.test_pages import plain, texts
 
 pytestmark = [pytest.mark.server, pytest.mark.usefixtures("clean_app")]
+STANDARD = DEFAULT_DEMO_CUSTOMER_ID
 
 
 def attention_links(at: AppTest) -> list[tuple[str, dict[str, list[str]]]]:

@@ -8,17 +8,10 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.support.apptest import run_app
+from tests.support.apptest import assert_no_exception, run_app
+from tests.test_pages import total_calls
 
 pytestmark = [pytest.mark.server, pytest.mark.usefixtures("clean_app")]
-
-
-def assert_no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def total_calls(at: AppTest) -> int:
-    return int(next(m.value for m in at.metric if m.label == "Total calls").replace(",", ""))
 
 
 def param(at: AppTest, name: str) -> str:

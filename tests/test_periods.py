@@ -10,12 +10,14 @@ from carecycle_dash.data.metrics import overview_figures
 from carecycle_dash.data.periods import (
     Period,
     attention_period,
+    changes_since,
     chosen_period,
     compare,
     coverage,
     daily_figures,
     figure_changes,
     filters_for,
+    headline_comparison,
     matching_preset,
     preset_range,
     previous_period,
@@ -188,3 +190,30 @@ def test_trends_go_weekly_for_long_periods() -> None:
     df = frame_of(make_call(createdAt="2026-11-20T12:00:00Z"))
     assert len(trend_figures(df, Period(date(2026, 6, 1), date(2026, 11, 27)), "UTC")) == 25
     assert len(trend_figures(df, Period(date(2026, 11, 1), date(2026, 11, 27)), "UTC")) == 27
+
+
+def test_headline_changes_need_a_chosen_range_covered_in_full() -> None:
+    first, last = date(2025, 3, 1), date(2025, 3, 14)
+    assert headline_comparison(CallFilters(), first, last, None) is None
+    week = headline_comparison(CallFilters(start=date(2025, 3, 8), end=last), first, last, None)
+    assert week is not None and week.comparable and week.previous == Period(date(2025, 3, 1), date(2025, 3, 7))
+    open_start = headline_comparison(CallFilters(end=date(2025, 3, 7)), first, last, None)
+    assert open_start is not None and open_start.current.start == first and not open_start.comparable
+
+
+def test_changes_since_compare_the_same_filters_over_the_previous_period() -> None:
+    df = frame_of(
+        *[make_call(createdAt=f"2025-03-0{d}T10:00:00Z", disposition="Voicemail") for d in range(1, 8)],
+        *[make_call(createdAt=f"2025-03-{d:02d}T10:00:00Z", disposition="Qualified") for d in range(8, 15)],
+        make_call(createdAt="2025-03-09T10:00:00Z", disposition="Qualified"),
+    )
+    filters = CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14))
+    comparison = headline_comparison(filters, date(2025, 3, 1), date(2025, 3, 14), None)
+    now = overview_figures(df[df["createdAt"] >= pd.Timestamp("2025-03-08", tz="UTC")])
+    changes = changes_since(df, filters, comparison, now)
+    assert changes["total_calls"].text == "+1"
+    assert changes["connected_rate"].text == "+100.0 pp"
+    assert changes_since(df, CallFilters(), None, now) == {}
+    too_long = CallFilters(start=date(2025, 3, 2), end=date(2025, 3, 14))
+    early = headline_comparison(too_long, date(2025, 3, 1), None, None)
+    assert changes_since(df, filters, early, now) == {}

@@ -8,16 +8,10 @@ from html.parser import HTMLParser
 
 import pandas as pd
 
+from carecycle_dash.data.completeness import completeness
 from carecycle_dash.data.filters import CallFilters
 from carecycle_dash.data.frame import build_frame
-from carecycle_dash.data.metrics import overview_figures
-from carecycle_dash.output.report import (
-    ATTENTION_NOT_COMPUTED,
-    build_report,
-    completeness_lines,
-    headline_rows,
-    previous_filters,
-)
+from carecycle_dash.output.report import NO_RANGE, build_report
 from tests.factories import hostile_calls, make_call
 
 HOSTILE = '<script>alert("x")</script>'
@@ -41,12 +35,28 @@ def calls_over_two_weeks() -> pd.DataFrame:
     return build_frame(calls).df
 
 
-def report(df: pd.DataFrame, filters: CallFilters, attention: list[str] | None = None) -> str:
-    first = df["createdAt"].min().date() if df["createdAt"].notna().any() else None
+def report(df: pd.DataFrame, filters: CallFilters, *, now: datetime = NOW, api_total: int | None = None) -> str:
+    known = df["createdAt"].notna().any()
     data = build_report(
-        df, filters, customer_id="c-1", first_day=first, generated_at=NOW, attention=attention, completeness=["2 x"]
+        df,
+        filters,
+        customer_id="c-1",
+        first_day=df["createdAt"].min().date() if known else None,
+        last_day=df["createdAt"].max().date() if known else None,
+        generated_at=now,
+        completeness=completeness(df, len(df) if api_total is None else api_total, 0, tests_included=False),
     )
     return data.decode("utf-8")
+
+
+def headline_cells(text: str) -> dict[str, tuple[str, str, str]]:
+    """label -> (value, change, tone class) of each headline row."""
+    rows = re.findall(r"<tr><th>(.*?)</th><td class=num>(.*?)</td><td class='num (\w+)'>(.*?)</td></tr>", text)
+    return {label: (value, change, tone) for label, value, tone, change in rows}
+
+
+def attention_lines(text: str) -> list[str]:
+    return re.findall(r"<li>(.*?)</li>", text)
 
 
 def test_the_report_makes_no_request_when_opened() -> None:
@@ -66,74 +76,67 @@ def test_the_report_makes_no_request_when_opened() -> None:
 
 def test_hostile_api_strings_are_escaped_everywhere() -> None:
     df = build_frame([*hostile_calls(), make_call(disposition=HOSTILE)]).df
-    text = report(df, CallFilters(), attention=[f"{HOSTILE}: 21% of calls"])
-    body = text.split("<h2>Charts</h2>")[0]
+    text = report(df, CallFilters())
     assert HOSTILE not in text and '<a href="javascript' not in text
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;: 21% of calls" in body
+
+
+def test_hostile_disposition_in_needs_attention_is_escaped() -> None:
+    calls = [make_call(createdAt=f"2025-03-{1 + i % 7:02d}T10:00:00Z", disposition="Voicemail") for i in range(40)]
+    calls += [make_call(createdAt=f"2025-03-{8 + i % 7:02d}T10:00:00Z", disposition=HOSTILE) for i in range(40)]
+    text = report(build_frame(calls).df, CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14)))
+    lines = attention_lines(text)
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;: 100% of calls (40), up from 0% (0), +100 points" in lines
 
 
 def test_headline_changes_against_the_previous_period() -> None:
     text = report(calls_over_two_weeks(), CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14)))
-    assert "Changes against 2025-03-01 to 2025-03-07 (UTC)." in text
-    rows = {r.label: r for r in headline_rows(*_figures())}
-    assert rows["Total calls"].value == "14" and rows["Total calls"].change == "+7"
-    assert rows["Connected"].change == "-50.0 pp" and rows["Connected"].tone == "bad"
-
-
-def _figures() -> tuple:
-    df = calls_over_two_weeks()
-    current = df[df["createdAt"] >= pd.Timestamp("2025-03-08", tz="UTC")]
-    previous = df[df["createdAt"] < pd.Timestamp("2025-03-08", tz="UTC")]
-    return overview_figures(current), overview_figures(previous)
+    assert "Changes compare 8–14 Mar 2025 with the 7 days before (1–7 Mar 2025)." in text
+    cells = headline_cells(text)
+    assert cells["Total calls"] == ("14", "+7", "same")
+    assert cells["Connected"] == ("50%", "-50.0 pp", "bad")
+    assert list(cells) == [
+        "Total calls",
+        "Inbound",
+        "Outbound",
+        "Errors",
+        "Connected",
+        "Success rate",
+        "Median talk time",
+        "Total talk time",
+    ]
 
 
 def test_no_previous_period_means_no_changes_and_a_reason() -> None:
     df = calls_over_two_weeks()
     open_ended = report(df, CallFilters())
-    assert "No comparison: the report covers every loaded call." in open_ended
+    assert NO_RANGE in open_ended
+    assert all(change == "" for _, change, _ in headline_cells(open_ended).values())
     too_early = report(df, CallFilters(start=date(2025, 3, 2), end=date(2025, 3, 14)))
-    assert "do not reach back over the whole previous period" in too_early
-    assert all(row.change == "" for row in headline_rows(overview_figures(df), None))
+    assert "No changes shown: the loaded calls begin inside the previous period" in too_early
+    assert "Nothing to compare 2–14 Mar 2025 against" in too_early
 
 
-def test_previous_period_has_the_same_length_and_ends_the_day_before() -> None:
-    one_day = CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 8), tz="Europe/Berlin")
-    before = previous_filters(one_day, first_day=date(2025, 3, 1))
-    assert before is not None and (before.start, before.end, before.tz) == (
-        date(2025, 3, 7),
-        date(2025, 3, 7),
-        "Europe/Berlin",
-    )
-    assert previous_filters(one_day, first_day=date(2025, 3, 8)) is None
-    assert previous_filters(CallFilters(start=date(2025, 3, 8)), first_day=date(2025, 3, 1)) is None
-    assert previous_filters(one_day, first_day=None) is None
-
-
-def test_attention_lines_or_a_line_saying_they_were_not_computed() -> None:
-    df = calls_over_two_weeks()
-    assert ATTENTION_NOT_COMPUTED in report(df, CallFilters(), attention=None)
-    assert "Nothing moved enough to need attention." in report(df, CallFilters(), attention=[])
+def test_nothing_moved_is_said_in_one_line() -> None:
+    text = report(calls_over_two_weeks(), CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14)))
+    assert "<p>Nothing moved by a meaningful margin: 8–14 Mar 2025 against 1–7 Mar 2025.</p>" in text
+    assert attention_lines(text) == []
 
 
 def test_a_report_of_no_calls_still_renders() -> None:
     text = report(build_frame([]).df, CallFilters())
     assert "Total calls" in text and "No calls match" in text
+    assert "There are no calls with a time to compare." in text
 
 
-def test_completeness_names_what_the_figures_leave_out() -> None:
+def test_completeness_is_the_overviews_line() -> None:
     df = build_frame([make_call(), make_call(testFlag=True), make_call(createdAt=None)]).df
-    lines = completeness_lines(df, CallFilters(start=date(2025, 3, 1)), api_total=5, cleaned=2)
-    assert lines == [
-        "3 calls loaded of the 5 the API reports.",
-        "Test calls left out: 1.",
-        "Impossible values from the API treated as missing: 2.",
-        "Calls without a time (in no period): 1.",
-    ]
+    expected = completeness(df, 5, 0, tests_included=False).text()
+    assert f"<p class=note>{expected}</p>" in report(df, CallFilters(start=date(2025, 3, 1)), api_total=5)
 
 
 def test_the_page_title_and_size_stay_reasonable() -> None:
     text = report(calls_over_two_weeks(), CallFilters())
-    assert re.search(r"<title>CareCycle calls report: the first call to the last call \(UTC\)</title>", text)
+    assert "<title>CareCycle calls report: 1–14 Mar 2025 (UTC)</title>" in text
     assert len(text.encode("utf-8")) < 6_000_000
 
 
@@ -145,14 +148,6 @@ def test_a_narrowed_view_says_which_calls_it_counts() -> None:
 
 
 def test_a_period_that_runs_into_today_says_its_counts_are_still_growing() -> None:
-    df = calls_over_two_weeks()
-    first = df["createdAt"].min().date()
-    data = build_report(
-        df,
-        CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14)),
-        customer_id="c-1",
-        first_day=first,
-        generated_at=datetime(2025, 3, 14, 12, 0, tzinfo=UTC),
-        attention=[],
-    ).decode("utf-8")
-    assert "Changes against 2025-03-01 to 2025-03-07 (UTC). Today is not over yet" in data
+    filters = CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14))
+    text = report(calls_over_two_weeks(), filters, now=datetime(2025, 3, 14, 12, 0, tzinfo=UTC))
+    assert "(1–7 Mar 2025). Today is not over yet, so this period&#x27;s counts are still growing." in text

@@ -3,8 +3,10 @@ written unless everything worked, an audit line per report."""
 
 from __future__ import annotations
 
+import html
 import io
 import os
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -14,8 +16,10 @@ from carecycle_dash import cli
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import report as report_cli
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, SimulatorConfig, start_simulator
+from tests.support.apptest import assert_no_exception, run_app
 from tests.support.clock import FakeClock
 from tests.support.servers import free_port
+from tests.test_overview import attention_links
 
 STANDARD = DEMO_CUSTOMERS["standard"]
 SMALL = DEMO_CUSTOMERS["small"]
@@ -59,8 +63,8 @@ def test_explicit_dates_compare_with_the_week_before(tmp_path: Path) -> None:
     argv = ["report", "--customer-id", SMALL, "--start", "2020-01-08", "--end", "2020-01-14", "--output", str(output)]
     assert cli.main([*argv, "--tz", "Europe/Berlin"]) == 0
     text = output.read_text(encoding="utf-8")
-    assert "2020-01-08 to 2020-01-14 (Europe/Berlin)" in text
-    assert "No comparison: the loaded calls do not reach back" in text
+    assert "8–14 Jan 2020 (Europe/Berlin)" in text
+    assert "No changes shown: there are no loaded calls from the previous period (1–7 Jan 2020)." in text
 
 
 @pytest.mark.usefixtures("env")
@@ -176,4 +180,23 @@ def test_a_customer_without_calls_gets_a_report_that_says_so(tmp_path: Path) -> 
     output = tmp_path / "empty.html"
     assert cli.main(["report", "--customer-id", DEMO_CUSTOMERS["empty"], "--last", "7d", "--output", str(output)]) == 0
     text = output.read_text(encoding="utf-8")
-    assert "No calls match" in text and "All 0 calls the API reports were loaded." in text
+    assert "No calls match" in text and "Data: all 0 calls the API reports" in text
+    assert "Nothing to compare" in text
+
+
+@pytest.mark.usefixtures("clean_app")
+def test_needs_attention_in_the_report_is_the_overviews(tmp_path: Path, simulator: RunningSimulator) -> None:
+    """The standard demo customer's story week (21–27 Nov 2026): the report lists what the Overview lists."""
+    at = run_app(start="2026-11-21", end="2026-11-27")
+    assert_no_exception(at)
+    overview = [label for label, _ in attention_links(at)]
+    output = tmp_path / "story.html"
+    args = cli.build_parser().parse_args(["report", "--customer-id", STANDARD, "--last", "7d", "--output", str(output)])
+    environ = {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
+    assert report_cli.run(args, environ=environ, stderr=io.StringIO(), now=datetime(2026, 11, 28, 9, tzinfo=UTC)) == 0
+    text = output.read_text(encoding="utf-8")
+    lines = [html.unescape(line) for line in re.findall(r"<li>(.*?)</li>", text)]
+    assert lines == overview
+    assert lines[0].startswith("Called after Do Not Call: 1 number")  # first whatever the period
+    assert lines[1].startswith("Pipeline Error: ")
+    assert "Comparing 21–27 Nov 2026 against 14–20 Nov 2026." in text

@@ -14,11 +14,9 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, TextIO
-
-import pandas as pd
 
 from carecycle_dash.api.config import ENV_API_KEY, ENV_BASE_URL
 from carecycle_dash.api.contract import DEFAULT_BASE_URL, DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER
@@ -26,15 +24,14 @@ from carecycle_dash.api.errors import InvalidInputError
 from carecycle_dash.api.logs import AUDIT_LOGGER
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import common
+from carecycle_dash.data.completeness import completeness
 from carecycle_dash.data.filters import CallFilters, filter_options
 from carecycle_dash.data.frame import build_frame, time_zone
-from carecycle_dash.output.report import build_report, completeness_lines
+from carecycle_dash.output.report import build_report
 
 audit = logging.getLogger(AUDIT_LOGGER)
 
 _LAST: Final = re.compile(r"^\s*(\d{1,4})\s*([dw])\s*$", re.IGNORECASE)
-
-Attention = Callable[[pd.DataFrame, CallFilters], list[str] | None]
 
 
 def register(subparsers: Any) -> None:
@@ -92,7 +89,6 @@ def _report(
     progress: common.ProgressBar | None,
     retry: RetryPolicy | None,
     now: datetime,
-    attention: Attention,
 ) -> int:
     output = common.output_path(args.output, "HTML file")
     tz = args.tz.strip() if args.tz else "UTC"
@@ -103,14 +99,15 @@ def _report(
     began = time.perf_counter()
     frame = build_frame(result.calls)
     filters = CallFilters(start=start, end=end, tz=tz)
+    options = filter_options(frame.df, tz)
     data = build_report(
         frame.df,
         filters,
         customer_id=conn.customer_id,
-        first_day=filter_options(frame.df, tz).first_day,
+        first_day=options.first_day,
+        last_day=options.last_day,
         generated_at=now.astimezone(zone),
-        attention=attention(frame.df, filters),
-        completeness=completeness_lines(frame.df, filters, api_total=result.items_total, cleaned=frame.cleaned_total),
+        completeness=completeness(frame.df, result.items_total, frame.cleaned_total, tests_included=False),
     )
     common.write_output(output, data)
     err.write(
@@ -130,11 +127,6 @@ def _report(
     return common.EXIT_OK
 
 
-def no_attention(_calls: pd.DataFrame, _filters: CallFilters) -> list[str] | None:
-    """Needs attention is not computed here yet: the report says so in one line."""
-    return None
-
-
 def run(
     args: argparse.Namespace,
     *,
@@ -142,7 +134,6 @@ def run(
     stderr: TextIO | None = None,
     retry: RetryPolicy | None = None,
     now: datetime | None = None,
-    attention: Attention = no_attention,
 ) -> int:
     """Load every call and write the report; returns the exit code. All messages go to stderr.
 
@@ -151,4 +142,4 @@ def run(
     environ = os.environ if environ is None else environ
     err = sys.stderr if stderr is None else stderr
     moment = now or datetime.now(UTC)
-    return common.run_guarded(lambda progress: _report(args, environ, err, progress, retry, moment, attention), err)
+    return common.run_guarded(lambda progress: _report(args, environ, err, progress, retry, moment), err)

@@ -1,5 +1,6 @@
 """Needs attention: what moved between the previous period and this one by a margin that is both large
-and unlikely to be chance, with no rules to set up. Pure pandas; the Overview and the report show it.
+and unlikely to be chance, with no rules to set up. Pure pandas; `attention_for` is the one place
+the Overview and the report get it from.
 
 How a move is judged (RULES says the same in words, for the page):
 - a rate (success, connected, each disposition's share, short connected calls, connected calls without a
@@ -17,14 +18,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from carecycle_dash.api.contract import POSITIVE_DISPOSITIONS
+from carecycle_dash.data.filters import CallFilters
 from carecycle_dash.data.formatting import format_count, format_duration
 from carecycle_dash.data.frame import labels
+from carecycle_dash.data.periods import Comparison, attention_period, calls_of, compare
 
 MIN_Z: Final = 3.0
 MIN_CALLS: Final = 30
@@ -68,6 +72,68 @@ class _Rate:
     before: tuple[int, int]
     rising_is_bad: bool
     params: dict[str, str | list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Needs attention for one view: the periods compared (None when no call has a time), what moved
+    (bad news first), and whether a date range was chosen (else the last days with calls are watched)."""
+
+    comparison: Comparison | None
+    items: list[AttentionItem]
+    range_chosen: bool
+
+    @property
+    def scope(self) -> str:
+        """Which periods are compared, in words."""
+        c = self.comparison
+        if c is None:
+            return ""
+        if self.range_chosen:
+            return f"{c.current.label} against {c.previous.label}"
+        return f"the last {c.current.days} days with calls ({c.current.label}) against the {c.previous.days} before"
+
+    def empty_line(self) -> str | None:
+        """The one line shown instead of the items when there are none: no calls with a time, nothing to
+        compare with, or nothing moved. None when there are items."""
+        if self.comparison is None:
+            return "There are no calls with a time to compare."
+        if not self.comparison.comparable:
+            return f"Nothing to compare {self.scope}: {self.comparison.caption().removeprefix('No changes shown: ')}"
+        if not self.items:
+            return f"Nothing moved by a meaningful margin: {self.scope}."
+        return None
+
+    def caption(self) -> str:
+        """What was compared, and that volume is not judged while today is not over."""
+        ongoing = (
+            " Today is not over yet, so volume is not judged." if self.comparison and self.comparison.ongoing else ""
+        )
+        return f"Comparing {self.scope}.{ongoing}"
+
+
+def attention_for(
+    all_calls: pd.DataFrame,
+    filters: CallFilters,
+    first_day: date | None,
+    last_day: date | None,
+    today: date | None,
+    *,
+    filtered: pd.DataFrame | None = None,
+) -> Attention:
+    """Needs attention for the calls passing `filters` among every loaded call: the chosen date range (or
+    the last days with calls when none is chosen) against the period before, when the loaded calls cover
+    it. `filtered` (the calls passing `filters`, when the caller has them) spares filtering them again."""
+    range_chosen = filters.start is not None or filters.end is not None
+    watched = attention_period(filters, first_day, last_day)
+    if watched is None:
+        return Attention(None, [], range_chosen)
+    comparison = compare(watched, first_day, today)
+    if not comparison.comparable:
+        return Attention(comparison, [], range_chosen)
+    current = filtered if range_chosen and filtered is not None else calls_of(all_calls, filters, watched)
+    previous = calls_of(all_calls, filters, comparison.previous)
+    return Attention(comparison, needs_attention(current, previous, complete=not comparison.ongoing), range_chosen)
 
 
 def needs_attention(current: pd.DataFrame, previous: pd.DataFrame, *, complete: bool = True) -> list[AttentionItem]:

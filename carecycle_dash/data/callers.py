@@ -64,6 +64,9 @@ def normalise_number(text: str) -> str | None:
     return None if pd.isna(key) else str(key)
 
 
+COMPLIANCE_COLUMNS: Final = ["caller", "createdAt", "direction", "disposition", "id", "isTest"]
+
+
 def caller_label(number: str) -> str:
     """How a caller's number is shown: `+1 555-000-1111` for North American numbers, else the key as is.
 
@@ -177,6 +180,25 @@ def caller_figures(df: pd.DataFrame) -> CallerFigures:
         unsuccessful_connected=unsuccessful,
         called_back=back,
         callback_share=back / unsuccessful if unsuccessful else None,
+    )
+
+
+def compliance_scope(all_calls: pd.DataFrame, include_tests: bool) -> pd.DataFrame:
+    """The calls compliance reads: every loaded call whatever the filters (a request made before the chosen
+    dates still binds), test calls only when asked for; only the columns it needs."""
+    calls = all_calls[COMPLIANCE_COLUMNS]
+    return calls if include_tests else calls[~calls["isTest"].to_numpy(dtype=bool)]
+
+
+def do_not_call_line(breaches: pd.DataFrame) -> str | None:
+    """The Needs attention line for numbers called after asking not to be (first whatever the period: a legal
+    exposure), or None when there is none."""
+    if breaches.empty:
+        return None
+    numbers, calls = breaches["caller"].nunique(), len(breaches)
+    return (
+        f"Called after Do Not Call: {numbers:,} {'number' if numbers == 1 else 'numbers'} received "
+        f"{calls:,} {'call' if calls == 1 else 'calls'} after asking not to be called"
     )
 
 

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from carecycle_dash.api.contract import ERROR_DISPOSITIONS
-from carecycle_dash.data.filters import CallFilters
+from carecycle_dash.data.filters import CallFilters, apply_filters
 from carecycle_dash.data.formatting import format_count, format_duration
 from carecycle_dash.data.frame import matches, time_zone
-from carecycle_dash.data.metrics import OverviewFigures
+from carecycle_dash.data.metrics import OverviewFigures, overview_figures
 
 Coverage = Literal["full", "partial", "none"]
 PRESETS: Final = ("Last 7 days", "Last 30 days", "This month", "All")
@@ -124,6 +124,31 @@ def attention_period(filters: CallFilters, first_day: date | None, last_day: dat
 def filters_for(filters: CallFilters, period: Period) -> CallFilters:
     """The same filters over another period (to select the previous period's calls)."""
     return replace(filters, start=period.start, end=period.end)
+
+
+def headline_comparison(
+    filters: CallFilters, first_day: date | None, last_day: date | None, today: date | None
+) -> Comparison | None:
+    """The comparison behind the headline changes: only when a date range is chosen (every call has no
+    period before it); None without data."""
+    if filters.start is None and filters.end is None:
+        return None
+    period = chosen_period(filters, first_day, last_day)
+    return None if period is None else compare(period, first_day, today)
+
+
+def calls_of(all_calls: pd.DataFrame, filters: CallFilters, period: Period) -> pd.DataFrame:
+    """The calls passing `filters` over another period (the previous one)."""
+    return apply_filters(all_calls, filters_for(filters, period), keep_text=False)
+
+
+def changes_since(
+    all_calls: pd.DataFrame, filters: CallFilters, comparison: Comparison | None, current: OverviewFigures
+) -> dict[str, Change | None]:
+    """Each headline figure's change against the previous period; empty when there is no fair comparison."""
+    if comparison is None or not comparison.comparable:
+        return {}
+    return figure_changes(current, overview_figures(calls_of(all_calls, filters, comparison.previous)))
 
 
 def preset_range(preset: str, first_day: date, last_day: date) -> tuple[date, date]:

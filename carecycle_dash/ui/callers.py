@@ -23,6 +23,7 @@ from carecycle_dash.data.callers import (
     caller_history,
     caller_label,
     caller_table,
+    compliance_scope,
     dialled_too_often,
     do_not_call_breaches,
 )
@@ -36,8 +37,6 @@ DNC_HEADING: Final = "Called after Do Not Call"
 MAX_BREACH_NUMBERS: Final = 25
 MAX_CALLS_PER_BREACH: Final = 10
 MAX_TIMELINE_CALLS: Final = 200
-_COMPLIANCE_COLUMNS: Final = ["caller", "createdAt", "direction", "disposition", "id", "isTest"]
-
 TABLE_CONFIG: Final = {
     "Caller": st.column_config.TextColumn("Caller"),
     "Calls": st.column_config.NumberColumn("Calls", format="%d"),
@@ -77,19 +76,11 @@ def caller_params(view: View, number: str, **extra: str) -> dict[str, str]:
     return view.link_params(**{navigation.CALLER_PARAM: view.loaded.callers().token(number)}, **extra)
 
 
-def compliance_scope(view: View) -> pd.DataFrame:
-    """The calls the compliance sections read: every loaded call (a request made before the chosen dates
-    still binds), test calls only when the filters include them; only the columns needed."""
-    calls = view.all_calls[_COMPLIANCE_COLUMNS]
-    if view.filters.include_tests:
-        return calls
-    return calls[~calls["isTest"].to_numpy(dtype=bool)]
-
-
 def breaches(view: View) -> pd.DataFrame:
     """`do_not_call_breaches` of the compliance scope, computed once per dataset and test-call choice."""
     return view.loaded.callers().remember(
-        ("breaches", view.filters.include_tests), lambda: do_not_call_breaches(compliance_scope(view))
+        ("breaches", view.filters.include_tests),
+        lambda: do_not_call_breaches(compliance_scope(view.all_calls, view.filters.include_tests)),
     )
 
 
@@ -221,7 +212,7 @@ def too_often(view: View) -> None:
     )
     found = view.loaded.callers().remember(
         ("dialled", view.filters.include_tests, int(limit)),
-        lambda: dialled_too_often(compliance_scope(view), int(limit)),
+        lambda: dialled_too_often(compliance_scope(view.all_calls, view.filters.include_tests), int(limit)),
     )
     if found.empty:
         st.success(f"No number received more than {limit} outbound calls within 7 days.")

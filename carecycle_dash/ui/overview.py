@@ -7,36 +7,35 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
-from carecycle_dash.api.contract import CONVERSATION_MIN_CALLER_TURNS, ERROR_DISPOSITIONS, POSITIVE_DISPOSITIONS
+from carecycle_dash.api.contract import CONVERSATION_MIN_CALLER_TURNS, POSITIVE_DISPOSITIONS
 from carecycle_dash.api.logs import AUDIT_LOGGER
 from carecycle_dash.api.safety import escape_markdown
-from carecycle_dash.data.attention import RULES, AttentionItem, needs_attention
-from carecycle_dash.data.completeness import completeness
+from carecycle_dash.data.attention import RULES, Attention, attention_for
+from carecycle_dash.data.callers import do_not_call_line as do_not_call_summary
+from carecycle_dash.data.completeness import Completeness, completeness
 from carecycle_dash.data.filters import apply_filters
-from carecycle_dash.data.formatting import format_count, format_duration, format_percent, format_total_duration
+from carecycle_dash.data.formatting import format_count, format_percent
 from carecycle_dash.data.frame import time_zone
+from carecycle_dash.data.headline import headline
 from carecycle_dash.data.metrics import OverviewFigures, overview_figures
 from carecycle_dash.data.patterns import MEASURES, MIN_CALLS_FOR_RATE, hour_of_week
 from carecycle_dash.data.periods import (
     Change,
     Comparison,
-    Period,
-    attention_period,
+    changes_since,
     chosen_period,
-    compare,
-    figure_changes,
-    filters_for,
+    headline_comparison,
     trend_figures,
 )
 from carecycle_dash.data.signals import SIGNALS, conversation_counts
 from carecycle_dash.output import charts
-from carecycle_dash.output.report import build_report, completeness_lines
+from carecycle_dash.output.report import build_report
 from carecycle_dash.ui import click_through, navigation
 from carecycle_dash.ui.callers import breaches
 from carecycle_dash.ui.view import View, open_page
@@ -47,17 +46,19 @@ audit = logging.getLogger(AUDIT_LOGGER)
 _MEMO = "_overview_memo"
 _TREND_DAYS = range(3, 367 * 2)
 """A trend line helps from three days on (weekly points beyond two months)."""
+_DELTA_COLOURS: Final = {True: "normal", False: "inverse", None: "off"}
+"""st.metric's delta colour for a figure whose rise is good news, bad news, or neither."""
 
 
 @dataclass(frozen=True)
 class PeriodSummary:
     """Everything the Overview compares, computed once per data and filter state."""
 
+    figures: OverviewFigures
     comparison: Comparison | None
     changes: dict[str, Change | None]
     trends: dict[str, list[float]]
-    attention: Comparison | None
-    items: list[AttentionItem]
+    attention: Attention
 
 
 def show() -> None:
@@ -68,28 +69,28 @@ def show() -> None:
         no_match()
         st.stop()
     summary = period_summary(view)
-    attention_section(view, summary)
+    attention_section(view, summary.attention)
     headline_figures(
-        overview_figures(view.filtered),
-        show_tests=view.filters.include_tests,
-        changes=summary.changes,
-        trends=summary.trends,
+        summary.figures, show_tests=view.filters.include_tests, changes=summary.changes, trends=summary.trends
     )
     comparison_caption(summary.comparison)
     charts_section(view)
     conversation_signals(view)
-    report_download(view, summary)
+    report_download(view)
 
 
 def data_completeness(view: View) -> None:
     """One line on what the figures rest on: calls loaded, test calls, cleaned values, calls without time."""
-    found = completeness(
+    st.caption(_completeness(view).text())
+
+
+def _completeness(view: View) -> Completeness:
+    return completeness(
         view.all_calls,
         view.loaded.result.items_total,
         view.loaded.frame.cleaned_total,
         tests_included=view.filters.include_tests,
     )
-    st.caption(found.text())
 
 
 def period_summary(view: View) -> PeriodSummary:
@@ -108,32 +109,15 @@ def _summarise(view: View) -> PeriodSummary:
     options = view.loaded.filter_options(view.tz)
     first_day, last_day = options.first_day, options.last_day
     today = datetime.now(ZoneInfo(view.tz)).date()
+    figures = overview_figures(view.filtered)
+    comparison = headline_comparison(view.filters, first_day, last_day, today)
+    changes = changes_since(view.all_calls, view.filters, comparison, figures)
     period = chosen_period(view.filters, first_day, last_day)
-    comparison: Comparison | None = None
-    changes: dict[str, Change | None] = {}
     trends: dict[str, list[float]] = {}
-    if period is not None:
-        if view.filters.start is not None or view.filters.end is not None:
-            comparison = compare(period, first_day, today)
-            if comparison.comparable:
-                before = overview_figures(_calls_of(view, comparison.previous))
-                changes = figure_changes(overview_figures(view.filtered), before)
-        if period.days in _TREND_DAYS:
-            trends = _trends(trend_figures(view.filtered, period, view.tz))
-    attention: Comparison | None = None
-    items: list[AttentionItem] = []
-    watched = attention_period(view.filters, first_day, last_day)
-    if watched is not None:
-        attention = compare(watched, first_day, today)
-        if attention.comparable:
-            current = view.filtered if comparison is not None else _calls_of(view, watched)
-            previous = _calls_of(view, attention.previous)
-            items = needs_attention(current, previous, complete=not attention.ongoing)
-    return PeriodSummary(comparison, changes, trends, attention, items)
-
-
-def _calls_of(view: View, period: Period) -> pd.DataFrame:
-    return apply_filters(view.all_calls, filters_for(view.filters, period), keep_text=False)
+    if period is not None and period.days in _TREND_DAYS:
+        trends = _trends(trend_figures(view.filtered, period, view.tz))
+    attention = attention_for(view.all_calls, view.filters, first_day, last_day, today, filtered=view.filtered)
+    return PeriodSummary(figures, comparison, changes, trends, attention)
 
 
 def _trends(daily: pd.DataFrame) -> dict[str, list[float]]:
@@ -144,33 +128,24 @@ def _trends(daily: pd.DataFrame) -> dict[str, list[float]]:
     return {name: [float(v) for v in scaled[name].dropna()] for name in scaled.columns}
 
 
-def attention_section(view: View, summary: PeriodSummary) -> None:
+def attention_section(view: View, attention: Attention) -> None:
     """**Needs attention**: what moved by a large and meaningful margin, worst first, each a link to the
     calls behind it; one line when nothing did or when there is nothing to compare with."""
     st.subheader("Needs attention")
     do_not_call_line(view)
-    attention = summary.attention
-    if attention is None:
-        st.caption("There are no calls with a time to compare.")
+    line = attention.empty_line()
+    if attention.comparison is None or not attention.comparison.comparable:
+        st.caption(line or "")
         return
-    scope = f"{attention.current.label} against {attention.previous.label}"
-    if view.filters.start is None and view.filters.end is None:
-        scope = (
-            f"the last {attention.current.days} days with calls ({attention.current.label}) "
-            f"against the {attention.previous.days} before"
-        )
-    if not attention.comparable:
-        st.caption(f"Nothing to compare {scope}: {attention.caption().removeprefix('No changes shown: ')}")
-        return
-    if not summary.items:
-        st.success(f"Nothing moved by a meaningful margin: {scope}.", icon=":material/check_circle:")
-    for item in summary.items:
-        params = view.link_params(start=str(attention.current.start), end=str(attention.current.end))
+    if line:
+        st.success(line, icon=":material/check_circle:")
+    for item in attention.items:
+        period = attention.comparison.current
+        params = view.link_params(start=str(period.start), end=str(period.end))
         params.update(item.params)
         icon = ":material/warning:" if item.severity > 0 else ":material/trending_up:"
         navigation.link(navigation.CALLS, params, label=escape_markdown(item.text), icon=icon)
-    ongoing = " Today is not over yet, so volume is not judged." if attention.ongoing else ""
-    st.caption(f"Comparing {scope}.{ongoing}")
+    st.caption(attention.caption())
     with st.expander("How a change is judged", icon=":material/rule:"):
         st.caption(RULES)
 
@@ -183,45 +158,20 @@ def headline_figures(
     trends: dict[str, list[float]] | None = None,
 ) -> None:
     """The row of figures; each with its change against the previous period and a daily trend when given."""
-    changes = changes or {}
     trends = trends or {}
-
-    def metric(
-        where: DeltaGenerator, label: str, name: str, value: str, *, colour: str = "off", help: str | None = None
-    ) -> None:
-        change = changes.get(name)
-        where.metric(
-            label,
-            value,
-            delta=change.text if change else None,
-            delta_color=colour if change and change.sign else "off",  # type: ignore[arg-type]
-            delta_arrow="auto" if change and change.sign else "off",
-            help=help,
-            chart_data=trends.get(name),
-            chart_type="line",
-        )
-
-    reached = f"{format_count(figures.connected_calls)} reached a person"
-    evaluated = f"Of {format_count(figures.evaluated_calls)} calls with a success evaluation"
-    errors = f"{format_count(figures.error_calls)} calls ended in {', '.join(sorted(ERROR_DISPOSITIONS))}"
-    volume = st.columns(5 if show_tests else 4)
-    metric(volume[0], "Total calls", "total_calls", format_count(figures.total_calls))
-    metric(volume[1], "Inbound", "inbound", format_count(figures.inbound))
-    metric(volume[2], "Outbound", "outbound", format_count(figures.outbound))
-    error_share = format_percent(figures.error_share, 1)
-    metric(volume[3], "Errors", "error_share", error_share, colour="inverse", help=errors)
-    if show_tests:
-        tests = f"{format_count(figures.test_calls)} test calls"
-        metric(volume[4], "Test calls", "test_share", format_percent(figures.test_share, 0), help=tests)
-    quality = st.columns(4)
-    connected = format_percent(figures.connected_rate, 0)
-    metric(quality[0], "Connected", "connected_rate", connected, colour="normal", help=reached)
-    success = format_percent(figures.success_rate, 0)
-    metric(quality[1], "Success rate", "success_rate", success, colour="normal", help=evaluated)
-    median = format_duration(figures.median_talk_s)
-    metric(quality[2], "Median talk time", "median_talk_s", median, help="Of connected calls")
-    total = format_total_duration(figures.total_talk_s)
-    metric(quality[3], "Total talk time", "total_talk_s", total, help="Of connected calls")
+    for row in headline(figures, changes or {}, show_tests=show_tests):
+        for where, figure in zip(st.columns(len(row)), row, strict=True):
+            moved = figure.change is not None and figure.change.sign != 0
+            where.metric(
+                figure.label,
+                figure.value,
+                delta=figure.change.text if figure.change else None,
+                delta_color=_DELTA_COLOURS[figure.up_is_good] if moved else "off",
+                delta_arrow="auto" if moved else "off",
+                help=figure.help,
+                chart_data=trends.get(figure.name),
+                chart_type="line",
+            )
 
 
 def comparison_caption(comparison: Comparison | None) -> None:
@@ -284,26 +234,22 @@ def outcome_funnel(view: View) -> None:
     )
 
 
-def report_download(view: View, summary: PeriodSummary) -> None:
+def report_download(view: View) -> None:
     """This view as the weekly report's self-contained HTML file, built only when clicked."""
     customer = view.inputs.customer_id
     who = viewer_name()
     today = datetime.now(UTC)
 
     def build() -> bytes:
+        options = view.loaded.filter_options(view.tz)
         data = build_report(
             view.all_calls,
             view.filters,
             customer_id=customer,
-            first_day=view.loaded.filter_options(view.tz).first_day,
+            first_day=options.first_day,
+            last_day=options.last_day,
             generated_at=datetime.now(UTC).astimezone(time_zone(view.tz)),
-            attention=[item.text for item in summary.items],
-            completeness=completeness_lines(
-                view.all_calls,
-                view.filters,
-                api_total=view.loaded.result.items_total,
-                cleaned=view.loaded.frame.cleaned_total,
-            ),
+            completeness=_completeness(view),
         )
         audit.info(
             "report download: user=%s customer=%s rows=%d bytes=%d", who, customer, len(view.filtered), len(data)
@@ -318,8 +264,8 @@ def report_download(view: View, summary: PeriodSummary) -> None:
         mime="text/html",
         on_click="ignore",
         key="report_download",
-        help="One file with the figures, their changes against the previous period and the charts; "
-        "it opens offline in any browser and can be mailed.",
+        help="One file with the figures, their changes against the previous period, Needs attention and the "
+        "charts; it opens offline in any browser and can be mailed.",
     )
 
 
@@ -341,14 +287,8 @@ def conversation_signals(view: View) -> None:
 
 
 def do_not_call_line(view: View) -> None:
-    """First in Needs attention, whatever the period: numbers called after asking not to be (a legal exposure),
-    linking to them on the Callers page."""
-    found = breaches(view)
-    if found.empty:
-        return
-    numbers = found["caller"].nunique()
-    text = (
-        f"Called after Do Not Call: {format_count(numbers)} {'number' if numbers == 1 else 'numbers'} "
-        f"received {format_count(len(found))} {'call' if len(found) == 1 else 'calls'} after asking not to be called"
-    )
-    navigation.link(navigation.CALLERS, view.link_params(), label=escape_markdown(text), icon=":material/block:")
+    """First in Needs attention, whatever the period: numbers called after asking not to be, linking to them
+    on the Callers page."""
+    text = do_not_call_summary(breaches(view))
+    if text is not None:
+        navigation.link(navigation.CALLERS, view.link_params(), label=escape_markdown(text), icon=":material/block:")
