@@ -88,7 +88,8 @@ def test_with_masking_on_no_frame_of_any_page_holds_a_personal_value(page: Page,
         # A number typed into the address: a masked viewer is not told whose calls it names.
         typed = visit(page, frames, app.url + PAGES["Callers"] + f"&caller=%2B{CALLER[1:]}", "Callers")
         assert leaked(typed) == []
-        expect(page.get_by_text("No call of this customer has that number")).to_be_visible()
+        expect(page.get_by_text("a phone number in the address is not looked up")).to_be_visible()
+        assert "caller=" not in page.url
 
         visit(page, frames, app.url + PAGES["Call detail"], "Call detail")
         expect(page.get_by_text("audio cannot be masked")).to_be_visible()

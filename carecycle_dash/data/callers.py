@@ -67,6 +67,11 @@ def normalise_number(text: str) -> str | None:
 COMPLIANCE_COLUMNS: Final = ["caller", "createdAt", "direction", "disposition", "id", "isTest"]
 
 
+def is_caller_token(given: str) -> bool:
+    """Whether a `caller=` value is one of the app's opaque tokens rather than a number as typed."""
+    return given.strip().startswith(CALLER_TOKEN_PREFIX)
+
+
 def caller_label(number: str) -> str:
     """How a caller's number is shown: `+1 555-000-1111` for North American numbers, else the key as is.
 
@@ -108,7 +113,7 @@ class CallerDirectory:
     def resolve(self, given: str) -> str | None:
         """The number a `caller=` value names: a token of this dataset, or a number as typed."""
         given = given.strip()
-        if given.startswith(CALLER_TOKEN_PREFIX):
+        if is_caller_token(given):
             if self._by_token is None:
                 self._by_token = {caller_token(n, self.secret): n for n in self.numbers.dropna().unique()}
             return self._by_token.get(given)

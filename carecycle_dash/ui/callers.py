@@ -4,7 +4,7 @@ calls in time order.
 
 Phone numbers stay on the server: the page shows them through `shown_number` (the whole number, or only its
 last four digits for a masked viewer) and writes only opaque tokens into addresses (a number typed into the
-address is accepted and replaced by its token, except from a masked viewer, who may follow tokens only).
+address is accepted and replaced by its token; ui/view.py keeps it from a masked viewer, who follows tokens only).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from streamlit.delta_generator import DeltaGenerator
 
 from carecycle_dash.api.safety import escape_markdown
 from carecycle_dash.data.callers import (
-    CALLER_TOKEN_PREFIX,
     DEFAULT_MAX_DIALS,
     caller_figures,
     caller_history,
@@ -246,9 +245,7 @@ def too_often(view: View) -> None:
 
 def timeline(view: View, given: str) -> None:
     """One caller's calls in time order, each opening its detail; the address ends up holding a token."""
-    typed_number = not given.strip().startswith(CALLER_TOKEN_PREFIX)
-    # A masked viewer follows the app's tokens only: looking a typed number up would tell who called.
-    number = None if view.privacy.masked and typed_number else view.loaded.callers().resolve(given)
+    number = view.loaded.callers().resolve(given)
     calls = None if number is None else caller_history(view.all_calls, number)
     navigation.link(navigation.CALLERS, view.link_params(), label="All callers", icon=":material/arrow_back:")
     if number is None or calls is None or calls.empty:

@@ -16,6 +16,7 @@ from carecycle_dash.api.contract import MAX_LIMIT
 from carecycle_dash.api.errors import InvalidInputError
 from carecycle_dash.api.paging import describe_repairs, pages_for
 from carecycle_dash.api.safety import escape_markdown
+from carecycle_dash.data.callers import is_caller_token
 from carecycle_dash.data.filters import CallFilters, FilterOptions, apply_filters
 from carecycle_dash.data.formatting import format_count
 from carecycle_dash.data.frame import time_zone
@@ -204,12 +205,24 @@ def prepare_view() -> None:
     notices += [("warning", text) for text in sidebar.adopt_link_once(sidebar.default_customer(settings))]
     inputs = sidebar.view_inputs(settings)
     page_params = {name: st.query_params.get(name) for name in navigation.PAGE_PARAMS}
+    notices += _drop_typed_number(page_params, privacy)
     # Until the calls are loaded, the link's filters wait unapplied and stay in the address.
     sidebar.write_link(inputs, **page_params, **sidebar.link_filters())
     try:
         _prepare_data(settings, inputs, notices, page_params, privacy)
     finally:
         navigation.sidebar_links(links)
+
+
+def _drop_typed_number(page_params: dict[str, str | None], privacy: Privacy) -> list[Notice]:
+    """A masked viewer follows the app's caller tokens only: a phone number typed into the address is not
+    looked up (that would tell whose calls it names) and is taken out of the address and every link."""
+    given = page_params.get(navigation.CALLER_PARAM)
+    if not privacy.masked or not given or is_caller_token(given):
+        return []
+    page_params[navigation.CALLER_PARAM] = None
+    st.query_params.pop(navigation.CALLER_PARAM, None)
+    return [("warning", "Personal data is masked, so a phone number in the address is not looked up.")]
 
 
 def _prepare_data(
