@@ -32,8 +32,8 @@ def app_on_hostile_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run
             env={
                 "CARECYCLE_API_KEY": "cc_hostile_network_test",
                 "CARECYCLE_BASE_URL": api.base_url,
-                "CARECYCLE_REQUEST_TIMEOUT_S": "5",
-                "CARECYCLE_LOAD_TIMEOUT_S": "20",
+                "CARECYCLE_REQUEST_TIMEOUT_S": "3",
+                "CARECYCLE_LOAD_TIMEOUT_S": "14",
             },
         )
         yield app
