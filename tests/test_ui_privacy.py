@@ -5,38 +5,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.support.apptest import assert_no_exception, new_app, run_app
 from tests.support.pii_api import CALL_ID, CALLER_LAST_FOUR, CUSTOMER, KEY, leaked, pii_api
-from tests.support.servers import REPO_ROOT
-
-TIMEOUT = 90
 
 
 @pytest.fixture(autouse=True)
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The stand-in API with personal data; no mask setting unless a test sets one; no cache carried over."""
+def api(clean_app: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The stand-in API with personal data; no mask setting unless a test sets one; no calls carried over."""
     monkeypatch.delenv("CARECYCLE_MASK", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
     with pii_api() as base_url:
         monkeypatch.setenv("CARECYCLE_API_KEY", KEY)
         monkeypatch.setenv("CARECYCLE_BASE_URL", base_url)
         yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def run(page: str | None = None, at: AppTest | None = None, **query: str) -> AppTest:
+    """The app at this address (a new AppTest, or `at` run again), then `page`; never an exception."""
     if at is None:
-        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
+        at = run_app(page, **query)
+    else:
+        for name, value in query.items():
+            at.query_params[name] = value
+        at.run()
+        if page:
+            at.switch_page(page).run()
+    assert_no_exception(at)
     return at
 
 
@@ -109,7 +104,7 @@ def test_search_runs_over_masked_text_so_it_cannot_probe_for_a_number(monkeypatc
 
 
 def test_a_reveal_needs_a_reason_is_audited_and_unmasks_only_that_call(caplog: pytest.LogCaptureFixture) -> None:
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=TIMEOUT)
+    at = new_app()
     at.secrets["carecycle"] = {"privacy": {"mask": "on", "allow_reveal": True}}
     at = run("pages/call.py", at=at, customer_id=CUSTOMER, call_id=CALL_ID)
     assert leaked(shown(at)) == []

@@ -441,21 +441,8 @@ def _load_since(loader: _Loader, since: datetime, concurrency: int) -> LoadResul
             continue
         order = loader.remember([*front, *pages])[0]
         calls = [loader.known[key] for key in order if is_since(loader.known[key], since)]
-        return _since_result(loader, calls, since, "since")
+        return _result(loader, calls, how="since", since=since)
     raise InconsistentDataError("Calls kept vanishing while loading; try again in a moment.")
-
-
-def _since_result(loader: _Loader, calls: list[Call], since: datetime | None, how: str) -> LoadResult:
-    return LoadResult(
-        calls=calls,
-        items_total=len(calls),
-        pages=pages_for(len(calls), loader.page_size),
-        requests=loader.stats.requests,
-        bytes_received=loader.stats.bytes_received,
-        since=since,
-        api_items_total=loader.latest_total,
-        how=how,
-    )
 
 
 def reload_calls(
@@ -557,7 +544,7 @@ def _reload(
         while cut > 0 and not is_since(calls[cut - 1], since):
             cut -= 1
         del calls[cut:]
-    return _since_result(loader, calls, since, "reload"), ""
+    return _result(loader, calls, how="reload", since=since), ""
 
 
 def _count_from(calls: Sequence[Call], boundary: datetime) -> int:
@@ -578,7 +565,11 @@ def _load(loader: _Loader) -> LoadResult:
     order, duplicates, _ = loader.remember(first_pass)
     stable = all(page["itemsTotal"] == total_at_start for page in first_pass)
     if stable and not duplicates and len(order) == total_at_start:
-        return _result(loader, order, Repairs(total_at_start=total_at_start, total_at_end=total_at_start))
+        return _result(
+            loader,
+            _calls_in(loader, order),
+            repairs=Repairs(total_at_start=total_at_start, total_at_end=total_at_start),
+        )
 
     repair = _Repair(loader, first_pass, last_page)
     while repair.needed(order):
@@ -591,7 +582,7 @@ def _load(loader: _Loader) -> LoadResult:
                 f"The calls kept changing while loading ({len(order):,} found, the API now reports "
                 f"{loader.latest_total:,}), even after {repair.rounds} full re-reads. Try again in a moment."
             )
-    return _result(loader, order, repair.report(duplicates, total_at_start))
+    return _result(loader, _calls_in(loader, order), repairs=repair.report(duplicates, total_at_start))
 
 
 class _Repair:
@@ -695,16 +686,26 @@ class _Repair:
         )
 
 
-def _result(loader: _Loader, order: Sequence[Key], repairs: Repairs) -> LoadResult:
-    calls = [loader.known[key] for key in order]
+def _result(
+    loader: _Loader,
+    calls: list[Call],
+    *,
+    how: str = "full",
+    since: datetime | None = None,
+    repairs: Repairs | None = None,
+) -> LoadResult:
+    """What one load hands back: the calls in order, what they cost, and what the API counts (a full load
+    holds every call it counts; one that stops early, at `since` or at a reload's window, does not)."""
     return LoadResult(
         calls=calls,
         items_total=len(calls),
         pages=pages_for(len(calls), loader.page_size),
         requests=loader.stats.requests,
         bytes_received=loader.stats.bytes_received,
-        repairs=repairs,
-        api_items_total=len(calls),
+        repairs=repairs or Repairs(),
+        since=since,
+        api_items_total=len(calls) if how == "full" else loader.latest_total,
+        how=how,
     )
 
 
@@ -726,3 +727,7 @@ def describe_repairs(repairs: Repairs) -> str:
     if repairs.full_refetch_rounds:
         parts.append(f"{repairs.full_refetch_rounds} full re-read(s)")
     return "repaired: " + ", ".join(parts)
+
+
+def _calls_in(loader: _Loader, order: Sequence[Key]) -> list[Call]:
+    return [loader.known[key] for key in order]

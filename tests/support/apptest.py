@@ -11,9 +11,14 @@ from tests.support.servers import REPO_ROOT
 APP_TIMEOUT_S = 90
 
 
+def new_app() -> AppTest:
+    """app.py under AppTest, not run yet (for a test that sets secrets first)."""
+    return AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=APP_TIMEOUT_S)
+
+
 def run_app(page: str | None = None, /, **query: str) -> AppTest:
     """app.py run with `query` as the address's parameters, then switched to `page` (e.g. "pages/calls.py")."""
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=APP_TIMEOUT_S)
+    at = new_app()
     for name, value in query.items():
         at.query_params[name] = value
     at.run()
