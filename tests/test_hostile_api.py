@@ -3,18 +3,14 @@ type and shape) as the real API would."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from carecycle_dash.api.safety import safe_http_url
 from tests.factories import hostile_calls
 from tests.support.apptest import assert_no_exception, run_app
+from tests.support.stand_in import serve_calls
 
 pytestmark = pytest.mark.server
 
@@ -23,44 +19,14 @@ KEY = "cc_hostile_stand_in"
 CALLS = hostile_calls()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:  # keep the test output quiet
-        pass
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        if self.headers.get("x-api-key") != KEY:
-            return self._send(401, {"message": "Unauthorized", "code": "UNAUTHORIZED"})
-        if url.path != f"/v2/customers/{CUSTOMER}/calls":
-            return self._send(404, {"message": "Not found", "code": "NOT_FOUND"})
-        query = parse_qs(url.query)
-        page, limit = int(query.get("page", ["1"])[0]), int(query.get("limit", ["50"])[0])
-        items = CALLS[(page - 1) * limit : page * limit]
-        return self._send(
-            200,
-            {"itemsTotal": len(CALLS), "currentPage": page, "nextPage": 0, "prevPage": 0, "items": items},
-        )
-
-    def _send(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
 @pytest.fixture
 def hostile_api(clean_app: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The stand-in API on a loopback port, configured as the app's API; yields the customer ID."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("CARECYCLE_API_KEY", KEY)
-    monkeypatch.setenv("CARECYCLE_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}")
-    yield CUSTOMER
-    server.shutdown()
-    server.server_close()
+    # nextPage/prevPage 0: a wrong value the loader must not follow.
+    with serve_calls(CUSTOMER, KEY, CALLS, page_links=0) as base_url:
+        monkeypatch.setenv("CARECYCLE_API_KEY", KEY)
+        monkeypatch.setenv("CARECYCLE_BASE_URL", base_url)
+        yield CUSTOMER
 
 
 def test_every_page_survives_values_of_the_wrong_type(hostile_api: str) -> None:

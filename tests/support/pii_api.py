@@ -6,15 +6,11 @@ HTML, websocket frames, CSV files. The calls also carry a recording, so tests ca
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from tests.factories import make_call
+from tests.support.stand_in import serve_calls
 
 CUSTOMER = "6e1f2d3c-4b5a-4697-8877-665544332211"
 KEY = "cc_pii_stand_in"
@@ -54,42 +50,9 @@ CALLS: list[dict[str, Any]] = [
 CALL_ID = CALLS[0]["id"]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:  # keep the test output quiet
-        pass
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        if self.headers.get("x-api-key") != KEY:
-            return self._send(401, {"message": "Unauthorized", "code": "UNAUTHORIZED"})
-        if url.path != f"/v2/customers/{CUSTOMER}/calls":
-            return self._send(404, {"message": "Not found", "code": "NOT_FOUND"})
-        query = parse_qs(url.query)
-        page, limit = int(query.get("page", ["1"])[0]), int(query.get("limit", ["50"])[0])
-        items = CALLS[(page - 1) * limit : page * limit]
-        body = {"itemsTotal": len(CALLS), "currentPage": page, "nextPage": None, "prevPage": None, "items": items}
-        return self._send(200, body)
-
-    def _send(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
-@contextmanager
-def pii_api() -> Iterator[str]:
+def pii_api() -> AbstractContextManager[str]:
     """Serve CALLS for CUSTOMER to KEY on a free loopback port; yield the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve_calls(CUSTOMER, KEY, CALLS)
 
 
 def leaked(data: bytes | str) -> list[str]:
