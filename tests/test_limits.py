@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import httpx
 import pytest
@@ -13,7 +12,7 @@ from carecycle_dash.api.errors import LoadCancelledError, LoadTimeoutError
 from carecycle_dash.api.limits import MAX_REQUESTS_PER_KEY, LoadGuard, key_slots
 from carecycle_dash.api.paging import load_all_calls
 from carecycle_dash.api.retry import RetryPolicy
-from tests.support.fake_api import BASE_URL, CUSTOMER_ID, FakeCallsApi, make_call
+from tests.support.fake_api import BASE_URL, CUSTOMER_ID, FakeCallsApi, InFlight, make_call
 
 SHARED_KEY = "cc_limits_shared_key"
 
@@ -26,18 +25,7 @@ def test_one_key_at_one_host_shares_one_set_of_slots() -> None:
 
 def test_ten_concurrent_loads_with_one_key_keep_at_most_eight_requests_in_flight() -> None:
     api = FakeCallsApi([make_call(i) for i in range(1_500)], api_key=SHARED_KEY)
-    in_flight = peak = 0
-    lock = threading.Lock()
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal in_flight, peak
-        with lock:
-            in_flight += 1
-            peak = max(peak, in_flight)
-        time.sleep(0.002)
-        with lock:
-            in_flight -= 1
-        return api(request)
+    handler = InFlight(api, delay_s=0.002)
 
     def load() -> None:
         with CallsClient(SHARED_KEY, BASE_URL, transport=httpx.MockTransport(handler), retry=RetryPolicy()) as client:
@@ -49,7 +37,7 @@ def test_ten_concurrent_loads_with_one_key_keep_at_most_eight_requests_in_flight
     for session in sessions:
         session.join()
     assert len(api.requests) == 10 * 15
-    assert 1 < peak <= MAX_REQUESTS_PER_KEY
+    assert 1 < handler.peak <= MAX_REQUESTS_PER_KEY
 
 
 def test_a_client_may_bring_its_own_slots() -> None:

@@ -31,6 +31,7 @@ from tests.support.fake_api import (
     BASE_URL,
     CUSTOMER_ID,
     FakeCallsApi,
+    InFlight,
     random_faults,
     status,
 )
@@ -83,24 +84,10 @@ def test_a_count_that_is_a_multiple_of_the_page_size_fetches_no_extra_page() -> 
 
 
 def test_at_most_concurrency_requests_are_in_flight() -> None:
-    api = api_of(2000)
-    in_flight = 0
-    peak = 0
-    lock = threading.Lock()
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal in_flight, peak
-        with lock:
-            in_flight += 1
-            peak = max(peak, in_flight)
-        time.sleep(0.003)
-        with lock:
-            in_flight -= 1
-        return api(request)
-
+    handler = InFlight(api_of(2000), delay_s=0.003)
     result = load_all_calls(client_for(handler), CUSTOMER_ID, concurrency=3)
     assert len(result.calls) == 2000
-    assert 1 < peak <= 3
+    assert 1 < handler.peak <= 3
 
 
 def test_a_server_that_pages_by_fewer_than_asked_is_followed() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,3 +112,24 @@ def random_faults(count: int, rate: float, seed: int) -> list[Fault | None]:
         raises(httpx.RemoteProtocolError),
     ]
     return [rng.choice(kinds) if rng.random() < rate else None for _ in range(count)]
+
+
+class InFlight:
+    """A handler that passes each request on to `inner` after `delay_s`, counting how many are in flight at
+    once; `peak` is the most seen."""
+
+    def __init__(self, inner: Callable[[httpx.Request], httpx.Response], delay_s: float) -> None:
+        self.inner = inner
+        self.delay_s = delay_s
+        self.peak = 0
+        self._now = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self._now += 1
+            self.peak = max(self.peak, self._now)
+        time.sleep(self.delay_s)
+        with self._lock:
+            self._now -= 1
+        return self.inner(request)
