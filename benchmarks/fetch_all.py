@@ -17,9 +17,7 @@ import json
 import math
 import os
 import statistics
-import subprocess
 import sys
-import textwrap
 import time
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
@@ -31,26 +29,13 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import httpx  # noqa: E402
 
+from benchmarks.simulator_process import simulator_process  # noqa: E402
 from carecycle_dash.api.client import CallsClient  # noqa: E402
 from carecycle_dash.api.paging import load_all_calls  # noqa: E402
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMER_SIZES, DEMO_CUSTOMERS  # noqa: E402
 
 PAGE_SIZE = 100
 EXTRA_CUSTOMER_PREFIX = "b0000000-0000-4000-8000-"
-
-SERVER_SCRIPT = textwrap.dedent(
-    """
-    import json, sys
-    from carecycle_dash.simulator import SimulatorConfig, start_simulator
-    extra = json.loads(sys.argv[1])
-    sim = start_simulator(SimulatorConfig(latency_ms=float(sys.argv[2]), extra_customers=extra))
-    for customer_id in json.loads(sys.argv[3]):
-        sim.warm(customer_id)
-    print(sim.base_url, flush=True)
-    sys.stdin.read()
-    sim.stop()
-    """
-)
 
 
 @dataclass
@@ -85,23 +70,6 @@ def customer_for(size: int) -> tuple[str, dict[str, int]]:
             return DEMO_CUSTOMERS[name], {}
     customer_id = f"{EXTRA_CUSTOMER_PREFIX}{size:012d}"
     return customer_id, {customer_id: size}
-
-
-def start_server(latency_ms: float, extra: dict[str, int], warm: list[str]) -> tuple[subprocess.Popen[str], str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVER_SCRIPT, json.dumps(extra), str(latency_ms), json.dumps(warm)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=REPO_ROOT,
-    )
-    assert process.stdout is not None
-    base_url = process.stdout.readline().strip()
-    if not base_url:
-        raise RuntimeError("the simulator process did not start")
-    return process, base_url
 
 
 def page_after_page(client: CallsClient, customer_id: str) -> int:
@@ -205,16 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     customers = {size: customer_for(size) for size in args.sizes}
     extra = {k: v for _, more in customers.values() for k, v in more.items()}
     print(f"starting the simulator (generating {sum(args.sizes):,} calls)...", flush=True)
-    process, base_url = start_server(args.latency_ms, extra, [cid for cid, _ in customers.values()])
-    try:
+    with simulator_process(args.latency_ms, extra, [cid for cid, _ in customers.values()]) as base_url:
         rows = [
             measure(base_url, customer_id, size, args.latency_ms / 1000, args.concurrency, args.runs)
             for size, (customer_id, _) in customers.items()
         ]
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        process.wait(timeout=30)
     print_table(rows, args.concurrency)
     return 0
 

@@ -22,15 +22,10 @@ say what a session costs whatever else runs, and so how many sessions a core ser
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
-import textwrap
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -39,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
 
+from benchmarks.simulator_process import simulator_process  # noqa: E402
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS  # noqa: E402
 from tests.support.servers import RunningApp, start_app  # noqa: E402
 
@@ -49,20 +45,6 @@ SECOND_LARGE = "b1000000-0000-4000-8000-000000000001"
 SMALL_PREFIX = "b2000000-0000-4000-8000-"
 SMALL_SIZE = 10_000
 CHART_TIMEOUT_MS = 300_000
-
-SERVER_SCRIPT = textwrap.dedent(
-    """
-    import json, sys
-    from carecycle_dash.simulator import SimulatorConfig, start_simulator
-    extra = json.loads(sys.argv[1])
-    sim = start_simulator(SimulatorConfig(latency_ms=float(sys.argv[2]), extra_customers=extra))
-    for customer_id in json.loads(sys.argv[3]):
-        sim.warm(customer_id)
-    print(sim.base_url, flush=True)
-    sys.stdin.read()
-    sim.stop()
-    """
-)
 
 # Records, in the page, when the first plotly chart is drawn and whether a load's progress bar ever showed.
 PAGE_PROBE = """
@@ -107,24 +89,6 @@ def settled_rss_mb(app: RunningApp) -> float:
     """Resident memory once the sessions' runs are over (a short pause lets threads and buffers settle)."""
     time.sleep(3)
     return rss_mb(app.process.pid)
-
-
-@contextmanager
-def simulator(latency_ms: float, customers: dict[str, int]) -> Iterator[str]:
-    """The simulator in its own process, its customers generated before any timing; yields its base URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVER_SCRIPT, json.dumps(customers), str(latency_ms), json.dumps([LARGE, *customers])],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None and process.stdin is not None
-    try:
-        yield process.stdout.readline().strip()
-    finally:
-        process.stdin.close()
-        process.wait(timeout=30)
 
 
 def open_sessions(browser: Browser, app: RunningApp, customers: list[str]) -> list[tuple[BrowserContext, Page]]:
@@ -272,7 +236,11 @@ def main() -> None:
     smalls = {small_customer(i): SMALL_SIZE for i in range(sum(args.sessions))}
     smalls |= {small_customer(100 + i): SMALL_SIZE for i in range(args.cache_customers)}
     print(f"cores: {os.cpu_count()}; simulator latency {args.latency_ms:g} ms a request; generating customers...")
-    with simulator(args.latency_ms, {SECOND_LARGE: 100_000, **smalls}) as base_url, sync_playwright() as playwright:
+    customers = {SECOND_LARGE: 100_000, **smalls}
+    with (
+        simulator_process(args.latency_ms, customers, [LARGE, *customers]) as base_url,
+        sync_playwright() as playwright,
+    ):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         with TemporaryDirectory() as logs:
             app = start_app(Path(logs), env=app_env(base_url))
