@@ -187,10 +187,6 @@ def latest_loaded_at(settings: Settings, customer_id: str) -> datetime | None:
     return held.loaded_at if held is not None else None
 
 
-def is_cached(settings: Settings, customer_id: str, since: datetime | None = None) -> bool:
-    return held_calls(settings, customer_id, since) is not None
-
-
 def load_calls(
     settings: Settings,
     customer_id: str,

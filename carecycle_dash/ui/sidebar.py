@@ -32,6 +32,7 @@ from carecycle_dash.api.contract import (
     SortOrder,
 )
 from carecycle_dash.api.logs import one_line
+from carecycle_dash.api.safety import shorten
 from carecycle_dash.data.filters import CallFilters, FilterOptions
 from carecycle_dash.data.patterns import WEEKDAYS
 from carecycle_dash.data.periods import PRESETS, matching_preset, preset_range
@@ -234,7 +235,7 @@ def view_inputs(settings: Settings) -> ViewInputs:
             names,
             key=kept("_demo_customer", None),
             on_change=_pick_demo_customer,
-            format_func=lambda name: f"{name} ({DEMO_CUSTOMERS[name][:8]}…)",
+            format_func=lambda name: f"{name} ({shorten(DEMO_CUSTOMERS[name], 9)})",
             placeholder="Pick a demo customer",
         )
     sidebar.text_input(
