@@ -6,17 +6,21 @@ the app reads it with the demo key, as a deployment reads the real API. Phases, 
 1. the same loaded customer (the 100,000-call demo customer): N = 1, 5, 10 sessions open at once; time to
    first chart per session, the server's resident memory before and after, memory per extra session
    (target: under 50 MB);
-2. sessions on that loaded customer while another 100,000-call customer is loading (target: under 5 s);
+2. sessions on that loaded customer while another 100,000-call customer is loading (target: under 5 s):
+   opened one after another during one load, then `--readers` at the same moment during another;
 3. different customers: N = 1, 5, 10 sessions at once, each on its own 10,000-call customer;
 4. a second app with a small `CARECYCLE_CACHE_MAX_MB`, opening customers one after another until they
    exceed it: resident memory after each, and whether the first one was evicted (it loads again).
 
 Time to first chart is measured in the page: from the start of navigation to the first drawn plotly chart.
+"Page sent" is when the server's first script run for the session ended, every element sent: the server's
+part; the rest is the browser (on this machine, the same cores) drawing it.
 Resident memory is psutil's RSS when installed, else VmRSS from /proc. On a shared machine wall times
 mostly measure the other load, so the server's CPU seconds per phase are printed too (from /proc): they
 say what a session costs whatever else runs, and so how many sessions a core serves.
 
     .venv/bin/python benchmarks/hosting.py [--latency-ms 40] [--cache-mb 100] [--sessions 1 5 10] [--phases 1 2 3 4]
+        [--readers 3] [--split-cores]
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -41,12 +47,14 @@ from tests.support.servers import RunningApp, start_app  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 LARGE = DEMO_CUSTOMERS["large"]
-SECOND_LARGE = "b1000000-0000-4000-8000-000000000001"
+OTHER_LARGE = ("b1000000-0000-4000-8000-000000000001", "b1000000-0000-4000-8000-000000000002")
+"""100,000-call customers that phase 2 loads (one while readers come one after another, one while they come at once)."""
 SMALL_PREFIX = "b2000000-0000-4000-8000-"
 SMALL_SIZE = 10_000
 CHART_TIMEOUT_MS = 300_000
 
-# Records, in the page, when the first plotly chart is drawn and whether a load's progress bar ever showed.
+# Records, in the page, when the app's frontend is up, when the server's first script run ended (the whole page
+# sent), when the first plotly chart is drawn, and whether a load's progress bar ever showed.
 PAGE_PROBE = """
 new MutationObserver(() => {
   if (window.__appStarted === undefined && document.querySelector("[data-testid='stApp']")) {
@@ -55,10 +63,17 @@ new MutationObserver(() => {
   if (window.__firstChart === undefined && document.querySelector("[data-testid='stPlotlyChart'] .main-svg")) {
     window.__firstChart = performance.now();
   }
+  const app = document.querySelector("[data-testid='stApp']");
+  const state = app && app.getAttribute("data-test-script-state");
+  if (state === "running") {
+    window.__ran = true;
+  } else if (window.__ran && window.__pageSent === undefined && state === "notRunning") {
+    window.__pageSent = performance.now();
+  }
   if (!window.__sawLoading && document.body && document.body.innerText.includes("Loading calls")) {
     window.__sawLoading = true;
   }
-}).observe(document, {childList: true, subtree: true, characterData: true});
+}).observe(document, {childList: true, subtree: true, characterData: true, attributes: true});
 """
 
 
@@ -115,6 +130,12 @@ def after_frontend_s(page: Page) -> float:
     return float(page.evaluate("window.__firstChart - window.__appStarted")) / 1000
 
 
+def page_sent_s(page: Page) -> float:
+    """Seconds from the start of navigation to the end of the server's first script run: the server's part."""
+    page.wait_for_function("window.__pageSent !== undefined", timeout=CHART_TIMEOUT_MS, polling=100)
+    return float(page.evaluate("window.__pageSent")) / 1000
+
+
 def saw_loading(page: Page) -> bool:
     return bool(page.evaluate("window.__sawLoading === true"))
 
@@ -153,30 +174,56 @@ def same_customer(browser: Browser, app: RunningApp, counts: list[int]) -> None:
 
 
 def loaded_while_loading(browser: Browser, app: RunningApp, count: int) -> None:
-    print(f"\n2. {count} sessions on the loaded customer while another 100,000-call customer loads")
+    print("\n2. Sessions on the loaded customer while another 100,000-call customer loads")
     warm = open_sessions(browser, app, [LARGE])  # loads it when phase 1 did not run
     first_chart_s(warm[0][1])
     close(warm)
     alone = open_sessions(browser, app, [LARGE])
-    baseline, frontend_up = first_chart_s(alone[0][1]), after_frontend_s(alone[0][1])
-    print(f"   one session on the loaded customer with nothing else running: {baseline:.1f} s to first chart,")
-    print(f"   {frontend_up:.1f} s of it after the app's frontend was up")
+    baseline, sent = first_chart_s(alone[0][1]), page_sent_s(alone[0][1])
+    print(f"   one session, nothing else running: {baseline:.1f} s to first chart (page sent at {sent:.1f} s)")
     close(alone)
-    loading = open_sessions(browser, app, [SECOND_LARGE])
-    loading[0][1].wait_for_function("window.__sawLoading === true", timeout=CHART_TIMEOUT_MS, polling=50)
-    started = time.monotonic()
+
+    loading = start_loading(browser, app, OTHER_LARGE[0])
+    print("   opened one after another while it loads (each once the one before has drawn):")
+    one_by_one: list[float] = []
+    while len(one_by_one) < count and not has_drawn(loading[0][1]):
+        reader = open_sessions(browser, app, [LARGE])
+        seconds, sent = first_chart_s(reader[0][1]), page_sent_s(reader[0][1])
+        close(reader)
+        one_by_one.append(seconds)
+        during = "the load goes on" if not has_drawn(loading[0][1]) else "the load had ended by then"
+        print(f"   - {seconds:.1f} s to first chart (page sent at {sent:.1f} s); {during}")
+    print(f"   one after another: {describe(one_by_one)}")
+    wait_and_close(loading, "the loading customer's first chart")
+
+    loading = start_loading(browser, app, OTHER_LARGE[1])
     cpu_before = cpu_s(app.process.pid)
     readers = open_sessions(browser, app, [LARGE] * count)
     times = [first_chart_s(page) for _, page in readers]
-    still_loading = not loading[0][1].evaluate("window.__firstChart !== undefined")
-    print(f"   loaded customer, time to first chart: {describe(times)}")
-    print(f"   of which after the app's frontend was up: {describe([after_frontend_s(page) for _, page in readers])}")
+    still_loading = not has_drawn(loading[0][1])
+    print(f"   {count} opened at the same moment: time to first chart {describe(times)}")
+    print(f"   of which the server had sent the whole page by: {describe([page_sent_s(page) for _, page in readers])}")
     print(f"   the other customer was {'still' if still_loading else 'no longer'} loading when they had drawn")
-    loading_s = first_chart_s(loading[0][1])
-    print(f"   server CPU for the readers and the load together: {cpu_s(app.process.pid) - cpu_before:.1f} s")
-    print(f"   the loading customer's first chart: {loading_s:.1f} s ({time.monotonic() - started:.1f} s after")
-    print("   the readers were opened)")
-    close(loading + readers)
+    wait_and_close(loading, "the loading customer's first chart")
+    print(f"   server CPU for these readers and the load together: {cpu_s(app.process.pid) - cpu_before:.1f} s")
+    close(readers)
+
+
+def start_loading(browser: Browser, app: RunningApp, customer: str) -> list[tuple[BrowserContext, Page]]:
+    """A session loading `customer` (not loaded before), once it shows the load's progress."""
+    loading = open_sessions(browser, app, [customer])
+    page = loading[0][1]
+    page.wait_for_function("window.__sawLoading === true", timeout=CHART_TIMEOUT_MS, polling=50)
+    return loading
+
+
+def has_drawn(page: Page) -> bool:
+    return bool(page.evaluate("window.__firstChart !== undefined"))
+
+
+def wait_and_close(sessions: list[tuple[BrowserContext, Page]], label: str) -> None:
+    print(f"   {label}: {first_chart_s(sessions[0][1]):.1f} s")
+    close(sessions)
 
 
 def different_customers(browser: Browser, app: RunningApp, counts: list[int]) -> None:
@@ -196,10 +243,11 @@ def different_customers(browser: Browser, app: RunningApp, counts: list[int]) ->
         close(sessions)
 
 
-def cache_bound(browser: Browser, base_url: str, cache_mb: float, customers: int) -> None:
+def cache_bound(browser: Browser, base_url: str, cache_mb: float, customers: int, cpus: set[int] | None) -> None:
     print(f"\n4. CARECYCLE_CACHE_MAX_MB={cache_mb:g}: {customers} customers of {SMALL_SIZE:,} calls, one after another")
     with TemporaryDirectory() as logs:
-        app = start_app(Path(logs), env=app_env(base_url) | {"CARECYCLE_CACHE_MAX_MB": f"{cache_mb:g}"})
+        with on_cpus(cpus):
+            app = start_app(Path(logs), env=app_env(base_url) | {"CARECYCLE_CACHE_MAX_MB": f"{cache_mb:g}"})
         try:
             print(f"   server memory before: {settled_rss_mb(app):.0f} MB")
             for index in range(customers):
@@ -224,6 +272,22 @@ def app_env(base_url: str) -> dict[str, str]:
     return {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": base_url, "MALLOC_ARENA_MAX": arenas}
 
 
+@contextmanager
+def on_cpus(cpus: set[int] | None) -> Iterator[None]:
+    """Processes started inside inherit these CPUs (None: no change). With `--split-cores` the server and the
+    simulator get the first core and the browsers the others, as when people's browsers run on their own
+    machines: the browsers' drawing then no longer competes with the server for the same core."""
+    if cpus is None:
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, cpus)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency-ms", type=float, default=40.0)
@@ -232,18 +296,28 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
     parser.add_argument("--phases", type=int, nargs="+", default=[1, 2, 3, 4], help="which phases to run")
     parser.add_argument("--readers", type=int, default=3, help="sessions on the loaded customer in phase 2")
+    parser.add_argument(
+        "--split-cores", action="store_true", help="server and simulator on the first core, browsers on the others"
+    )
     args = parser.parse_args()
+    cores = sorted(os.sched_getaffinity(0))
+    server_cpus = browser_cpus = None
+    if args.split_cores and len(cores) > 1:
+        server_cpus, browser_cpus = {cores[0]}, set(cores[1:])
     smalls = {small_customer(i): SMALL_SIZE for i in range(sum(args.sessions))}
     smalls |= {small_customer(100 + i): SMALL_SIZE for i in range(args.cache_customers)}
-    print(f"cores: {os.cpu_count()}; simulator latency {args.latency_ms:g} ms a request; generating customers...")
-    customers = {SECOND_LARGE: 100_000, **smalls}
-    with (
-        simulator_process(args.latency_ms, customers, [LARGE, *customers]) as base_url,
-        sync_playwright() as playwright,
-    ):
+    split = f"server and simulator on core {cores[0]}, browsers on the rest" if server_cpus else "all shared"
+    print(f"cores: {len(cores)} ({split}); simulator latency {args.latency_ms:g} ms a request; generating customers...")
+    customers = {**dict.fromkeys(OTHER_LARGE, 100_000), **smalls}
+    with ExitStack() as stack:
+        with on_cpus(server_cpus):
+            base_url = stack.enter_context(simulator_process(args.latency_ms, customers, [LARGE, *customers]))
+        stack.enter_context(on_cpus(browser_cpus))
+        playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         with TemporaryDirectory() as logs:
-            app = start_app(Path(logs), env=app_env(base_url))
+            with on_cpus(server_cpus):
+                app = start_app(Path(logs), env=app_env(base_url))
             try:
                 if 1 in args.phases:
                     same_customer(browser, app, args.sessions)
@@ -254,7 +328,7 @@ def main() -> None:
             finally:
                 app.stop()
         if 4 in args.phases:
-            cache_bound(browser, base_url, args.cache_mb, args.cache_customers)
+            cache_bound(browser, base_url, args.cache_mb, args.cache_customers, server_cpus)
         browser.close()
 
 

@@ -303,6 +303,12 @@ def _raise_for_error_status(response: _Answer, customer_id: str) -> NoReturn:
     raise ApiError(f"The API answered with an unexpected status ({status}){detail}", status=status, code=code)
 
 
+_PARSING = threading.Lock()
+"""One page body parsed at a time in the whole process. Parsing holds the interpreter lock anyway, so pages
+parsed side by side finish no sooner; queued here, a load's eight page threads are one competitor for the
+interpreter instead of eight, and people's page runs on other sessions keep their share (docs/deploy.md)."""
+
+
 def _parse_page(response: _Answer) -> CallsPage:
     """The 200 body as a CallsPage, or UnreadableResponseError when it is not the documented shape."""
     unreadable = "The API sent a response that could not be read ({why}). Try again; if it persists, report it."
@@ -454,7 +460,8 @@ class CallsClient:
                 if limited.retry_after is not None:
                     self._cooldown.hold_until(self.retry.clock() + limited.retry_after)
                 raise
-        return _parse_page(response)
+        with _PARSING:
+            return _parse_page(response)
 
     @contextmanager
     def _slot(self, guard: LoadGuard) -> Iterator[None]:
