@@ -7,6 +7,7 @@ import threading
 import httpx
 import pytest
 
+from carecycle_dash.api import client as client_module
 from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.errors import LoadCancelledError, LoadTimeoutError
 from carecycle_dash.api.limits import MAX_REQUESTS_PER_KEY, LoadGuard, key_slots
@@ -38,6 +39,28 @@ def test_ten_concurrent_loads_with_one_key_keep_at_most_eight_requests_in_flight
         session.join()
     assert len(api.requests) == 10 * 15
     assert 1 < handler.peak <= MAX_REQUESTS_PER_KEY
+
+
+def test_pages_are_parsed_one_at_a_time_while_their_requests_run_side_by_side(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Parsing holds the interpreter lock anyway: queueing it leaves other sessions' page runs their share."""
+    parsing = InFlight(client_module._parse_page, delay_s=0.002)  # counts overlapping parses
+    monkeypatch.setattr(client_module, "_parse_page", parsing)
+    handler = InFlight(FakeCallsApi([make_call(i) for i in range(1_000)], api_key=SHARED_KEY), delay_s=0.002)
+
+    def load(key: str) -> None:
+        transport = httpx.MockTransport(handler)
+        with CallsClient(key, BASE_URL, transport=transport, request_slots=threading.BoundedSemaphore(8)) as client:
+            assert len(load_all_calls(client, CUSTOMER_ID, concurrency=8).calls) == 1_000
+
+    loads = [threading.Thread(target=load, args=(SHARED_KEY,)) for _ in range(2)]
+    for thread in loads:
+        thread.start()
+    for thread in loads:
+        thread.join()
+    assert handler.peak > 1
+    assert parsing.peak == 1
 
 
 def test_a_client_may_bring_its_own_slots() -> None:
