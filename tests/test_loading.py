@@ -15,7 +15,7 @@ from carecycle_dash.api.config import Settings
 from carecycle_dash.api.paging import pages_for
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, start_simulator
-from carecycle_dash.ui.loading import load_calls, recheck_window
+from carecycle_dash.ui.loading import REMEMBERED_MAX, load_calls, recheck_window
 
 pytestmark = pytest.mark.server
 STANDARD = DEMO_CUSTOMERS["standard"]
@@ -44,6 +44,25 @@ def test_people_asking_for_one_customer_at_once_share_one_download(api: RunningS
         thread.join()
     assert len({id(result) for result in results}) == 1
     assert api.stats.page_requests == pages_for(2487, 100)
+
+
+def test_a_result_derived_from_held_calls_is_computed_once_for_everyone_and_the_oldest_go(
+    api: RunningSimulator,
+) -> None:
+    loaded = load_calls(settings_for(api), STANDARD)
+    computed: list[str] = []
+
+    def compute(key: str) -> str:
+        computed.append(key)
+        return key.upper()
+
+    assert loaded.remember("figure", lambda: compute("figure")) == "FIGURE"
+    assert load_calls(settings_for(api), STANDARD).remember("figure", lambda: compute("figure")) == "FIGURE"
+    assert computed == ["figure"]
+    for index in range(REMEMBERED_MAX):
+        loaded.remember(index, lambda index=index: compute(str(index)))
+    loaded.remember("figure", lambda: compute("figure"))
+    assert computed.count("figure") == 2  # pushed out by newer results, then computed again
 
 
 def test_a_reload_parses_only_fresh_rows_and_equals_a_fresh_frame(api: RunningSimulator) -> None:

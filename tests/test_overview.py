@@ -9,7 +9,9 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
+from carecycle_dash.output import charts
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
+from carecycle_dash.ui import overview
 from tests.support.apptest import assert_no_exception, run_app
 from tests.test_pages import plain, texts
 
@@ -46,6 +48,29 @@ def test_needs_attention_comes_first_and_finds_the_demo_story() -> None:
     assert params["customer_id"] == [STANDARD]
     assert any(label.startswith("Success rate:") for label, _ in links)
     assert any("two-proportion" in caption.value for caption in at.caption)
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str, built: list[str]) -> None:
+    """Replace `module.name` with a wrapper that notes each call in `built`."""
+    original = getattr(module, name)
+    monkeypatch.setattr(module, name, lambda *a, **kw: built.append(name) or original(*a, **kw))
+
+
+def test_a_second_session_on_the_same_view_builds_no_chart_or_summary_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+    for name in ("disposition_chart", "calls_over_time_chart", "hour_of_week_chart", "outcome_funnel_chart"):
+        counting(monkeypatch, charts, name, built)
+    counting(monkeypatch, overview, "attention_for", built)
+    first = run_app()
+    assert_no_exception(first)
+    assert len(built) == 5 and len(set(built)) == 5
+    second = run_app()
+    assert_no_exception(second)
+    assert len(built) == 5
+    assert [(m.value, m.delta) for m in second.metric] == [(m.value, m.delta) for m in first.metric]
+    narrowed = run_app(disposition="Voicemail")  # another filter state: its own figures and summary
+    assert_no_exception(narrowed)
+    assert len(built) == 10
 
 
 def test_data_completeness_line_says_what_figures_leave_out() -> None:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,9 @@ CACHE_STALE_S = 4 * 3600.0
 ENV_RECHECK_HOURS = "CARECYCLE_RECHECK_HOURS"
 
 Reload = Literal["none", "incremental", "full"]
+T = TypeVar("T")
+REMEMBERED_MAX = 64
+"""How many derived results (figures, summaries) one customer's calls keep: the views people look at now."""
 
 
 def recheck_window(environ: Mapping[str, str] = os.environ) -> timedelta:
@@ -81,6 +85,7 @@ class LoadedCalls:
     _callers: CallerDirectory | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _masked: LoadedCalls | None = field(default=None, repr=False)
+    _remembered: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
 
     @property
     def since(self) -> datetime | None:
@@ -139,6 +144,21 @@ class LoadedCalls:
             if self._callers is None:
                 self._callers = CallerDirectory(self.frame.df["caller"], caller_link_secret())
             return self._callers
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` (a figure, a summary: a pure function of these calls and `key`) once per key for every
+        session holding these calls, so ten people on one customer pay for one Overview. The least recently
+        used results go past REMEMBERED_MAX; computed outside the lock, so sessions never wait on each other."""
+        with self._lock:
+            if key in self._remembered:
+                self._remembered.move_to_end(key)
+                return self._remembered[key]
+        value = compute()
+        with self._lock:
+            self._remembered[key] = value
+            while len(self._remembered) > REMEMBERED_MAX:
+                self._remembered.popitem(last=False)
+        return value
 
     def masked(self) -> LoadedCalls:
         """These calls as a masked viewer gets them (data/masking.py): computed once, kept beside them."""

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from carecycle_dash.api.contract import CONVERSATION_MIN_CALLER_TURNS, POSITIVE_DISPOSITIONS
@@ -24,7 +25,7 @@ from carecycle_dash.data.formatting import format_count, format_percent
 from carecycle_dash.data.frame import time_zone
 from carecycle_dash.data.headline import headline
 from carecycle_dash.data.metrics import OverviewFigures, overview_figures
-from carecycle_dash.data.patterns import MEASURES, MIN_CALLS_FOR_RATE, hour_of_week
+from carecycle_dash.data.patterns import MEASURES, MIN_CALLS_FOR_RATE, Measure, hour_of_week
 from carecycle_dash.data.periods import (
     Change,
     Comparison,
@@ -43,7 +44,6 @@ from carecycle_dash.ui.widgets import no_match, scope_caption, viewer_name
 
 audit = logging.getLogger(AUDIT_LOGGER)
 
-_MEMO = "_overview_memo"
 _TREND_DAYS = range(3, 367 * 2)
 """A trend line helps from three days on (weekly points beyond two months)."""
 _DELTA_COLOURS: Final = {True: "normal", False: "inverse", None: "off"}
@@ -94,21 +94,16 @@ def _completeness(view: View) -> Completeness:
 
 
 def period_summary(view: View) -> PeriodSummary:
-    """The comparison, changes, trends and attention items of this view, remembered per filter state so
-    a rerun that changes nothing (a chart hovered, a page revisited) does not recompute them."""
-    key = (id(view.loaded), view.loaded.loaded_at, view.filters, view.tz)
-    memo = st.session_state.get(_MEMO)
-    if memo is not None and memo[0] == key:
-        return memo[1]
-    summary = _summarise(view)
-    st.session_state[_MEMO] = (key, summary)
-    return summary
+    """The comparison, changes, trends and attention items of this view, computed once per data, filter
+    state and day for every session showing them: a rerun that changes nothing, a page revisited or a
+    colleague on the same customer recomputes nothing."""
+    today = datetime.now(ZoneInfo(view.tz)).date()
+    return view.derived("period summary", lambda: _summarise(view, today), today)
 
 
-def _summarise(view: View) -> PeriodSummary:
+def _summarise(view: View, today: date) -> PeriodSummary:
     options = view.loaded.filter_options(view.tz)
     first_day, last_day = options.first_day, options.last_day
-    today = datetime.now(ZoneInfo(view.tz)).date()
     figures = overview_figures(view.filtered)
     comparison = headline_comparison(view.filters, first_day, last_day, today)
     changes = changes_since(view.all_calls, view.filters, comparison, figures)
@@ -185,16 +180,20 @@ def comparison_caption(comparison: Comparison | None) -> None:
 
 
 def charts_section(view: View) -> None:
+    """The charts, each built once per data and filter state for every session (View.derived)."""
     left, right = st.columns(2)
-    click_through.clickable_chart(
-        left, charts.disposition_chart(view.filtered), "dispositions", click_through.show_disposition
+    dispositions = view.derived("disposition chart", lambda: charts.disposition_chart(view.filtered))
+    click_through.clickable_chart(left, dispositions, "dispositions", click_through.show_disposition)
+    right.plotly_chart(
+        view.derived("duration histogram", lambda: charts.duration_histogram(view.filtered)), key="durations"
     )
-    right.plotly_chart(charts.duration_histogram(view.filtered), key="durations")
-    click_through.clickable_chart(
-        st.container(), charts.calls_over_time_chart(view.filtered, view.tz), "over_time", click_through.show_day
-    )
+    over_time = view.derived("calls per day chart", lambda: charts.calls_over_time_chart(view.filtered, view.tz))
+    click_through.clickable_chart(st.container(), over_time, "over_time", click_through.show_day)
     st.caption("Click a disposition bar or a day to narrow the view to those calls; clear it in the sidebar.")
-    st.plotly_chart(charts.duration_by_disposition_chart(view.filtered), key="duration_by_disposition")
+    by_disposition = view.derived(
+        "duration by disposition", lambda: charts.duration_by_disposition_chart(view.filtered)
+    )
+    st.plotly_chart(by_disposition, key="duration_by_disposition")
     hour_of_week_heatmap(view)
     outcome_funnel(view)
 
@@ -210,22 +209,28 @@ def hour_of_week_heatmap(view: View) -> None:
         format_func=charts.MEASURE_LABELS.__getitem__,
         key="heatmap_measure",
     )
+    shown: Measure = measure or "calls"
+    figure, without_time = view.derived("hour of week", lambda: _hour_of_week(view, shown), shown)
+    click_through.clickable_chart(st.container(), figure, "hour_of_week", click_through.show_cell)
+    notes = [f"Rates need at least {MIN_CALLS_FOR_RATE} calls in an hour; click a cell to see its calls."]
+    if without_time:
+        notes.append(f"{format_count(without_time)} calls without a time are not shown.")
+    st.caption(" ".join(notes))
+
+
+def _hour_of_week(view: View, measure: Measure) -> tuple[go.Figure, int]:
+    """The heatmap figure and how many calls have no time; a chosen cell is outlined, not filtered away."""
     cell = None if view.filters.weekday is None else (view.filters.weekday, view.filters.hour)
     calls = view.filtered
     if cell is not None:
         calls = apply_filters(view.all_calls, replace(view.filters, weekday=None, hour=None), keep_text=False)
     data = hour_of_week(calls, view.tz)
-    figure = charts.hour_of_week_chart(data, measure or "calls", view.tz, selected=cell)
-    click_through.clickable_chart(st.container(), figure, "hour_of_week", click_through.show_cell)
-    notes = [f"Rates need at least {MIN_CALLS_FOR_RATE} calls in an hour; click a cell to see its calls."]
-    if data.without_time:
-        notes.append(f"{format_count(data.without_time)} calls without a time are not shown.")
-    st.caption(" ".join(notes))
+    return charts.hour_of_week_chart(data, measure, view.tz, selected=cell), data.without_time
 
 
 def outcome_funnel(view: View) -> None:
     """How far calls get, with what each stage means (the rules live in api/contract.py)."""
-    st.plotly_chart(charts.outcome_funnel_chart(view.filtered), key="funnel")
+    st.plotly_chart(view.derived("outcome funnel", lambda: charts.outcome_funnel_chart(view.filtered)), key="funnel")
     positive = ", ".join(sorted(POSITIVE_DISPOSITIONS))
     st.caption(
         "Each stage keeps the calls of the one before: connected (a person was reached), a conversation "
@@ -271,7 +276,7 @@ def report_download(view: View) -> None:
 
 def conversation_signals(view: View) -> None:
     """How often connected calls show each transcript signal (counts of the view's connected calls)."""
-    counts = conversation_counts(view.filtered)
+    counts = view.derived("conversation counts", lambda: conversation_counts(view.filtered))
     if not counts.connected:
         return
     st.subheader("Conversations")

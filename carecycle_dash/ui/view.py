@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -31,6 +32,7 @@ _VIEW_STATE = "_view"
 _NOTICES_STATE = "_notices"
 _ENTRY_RAN_STATE = "_entry_ran"
 _STOPPED_STATE = "_stopped_waiting"
+T = TypeVar("T")
 Notice = tuple[str, str]  # (kind: "info" | "warning" | "error" | "caption", one line of text)
 
 
@@ -73,6 +75,12 @@ class View:
         if row is None:
             return None
         return self._unmasked.result.calls[row], self._unmasked.all_calls.loc[row]
+
+    def derived(self, name: str, compute: Callable[[], T], *extra: Hashable) -> T:
+        """`compute()`, what this view's calls give (a figure, a summary), once per data, filters, time zone and
+        `extra` for every session that holds the same calls (LoadedCalls.remember); `filtered` is a function
+        of the first three, so a result keyed so is the same whoever asks."""
+        return self.loaded.remember((name, self.filters, self.tz, *extra), compute)
 
     def link_params(self, **extra: navigation.ParamValue) -> dict[str, navigation.ParamValue]:
         """Query parameters that reproduce this view (customer, order and filters) on another page."""
