@@ -38,6 +38,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
         if used & SERVER_FIXTURES:
             item.add_marker(pytest.mark.server)
+    browser_first(items)
+
+
+def browser_first(items: list[pytest.Item]) -> None:
+    """Files with a browser test first, each file's tests kept together and in order.
+
+    With `--dist loadfile` workers take files in this order (scripts/test turns off xdist's reordering by test
+    count, which put the few-test, slow browser files last): the long browser files start at once and the many
+    short unit files fill both workers' ends, so neither worker is left with a long file when the other is
+    done.
+    """
+    browser_files = {item.path for item in items if item.get_closest_marker("browser")}
+    items.sort(key=lambda item: item.path not in browser_files)
 
 
 @pytest.fixture
