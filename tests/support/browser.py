@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 from tests.support.servers import in_ci
 
@@ -44,3 +44,11 @@ def wait_for_app(page: Page, timeout_ms: float = 60_000) -> None:
 def open_app(page: Page, url: str, timeout_ms: float = 60_000) -> None:
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     wait_for_app(page, timeout_ms)
+
+
+def follow_sidebar_link(page: Page, title: str) -> None:
+    """Go to the screen `title` through the sidebar's link, which carries the view along: a rerun in the same
+    session, where opening the address anew would boot the whole frontend again (seconds of browser work)."""
+    page.locator("[data-testid='stSidebar']").get_by_role("link", name=title, exact=True).click()
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+    wait_for_app(page)
