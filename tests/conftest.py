@@ -1,5 +1,5 @@
 """One fixture per resource: a free port, the simulator, a fake clock, a clean app state for AppTest, the app
-under `streamlit run`, and Chromium pages.
+under `streamlit run` (in demo mode, and with a key), and Chromium pages.
 
 Playwright is imported only inside the browser fixtures, so the unit tests run (and this file imports)
 without it: `bash scripts/test -m "not browser and not server"` is the fast inner loop. Tests that use a
@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from carecycle_dash.simulator import RunningSimulator, start_simulator
+from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
 from tests.support.clock import FakeClock
 from tests.support.servers import RunningApp, free_port, in_ci, start_app
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-SERVER_FIXTURES = frozenset({"simulator", "demo_app", "clean_app"})
+SERVER_FIXTURES = frozenset({"simulator", "demo_app", "keyed_app", "clean_app"})
 BROWSER_FIXTURES = frozenset({"browser", "page"})
 
 # Without Playwright (outside CI) the browser modules cannot even be imported: leave them out of collection,
@@ -89,6 +89,16 @@ def clean_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The app as a newcomer runs it: no key, no configuration, the demo simulator."""
     with start_app(tmp_path_factory.mktemp("demo-app")) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def keyed_app(tmp_path_factory: pytest.TempPathFactory, simulator: RunningSimulator) -> Iterator[RunningApp]:
+    """The app configured like production: a key and a base URL (the simulator's) in the environment. Shared
+    by the browser files that need one, so a worker starts it once; tests that read its log read only the
+    lines written since they began (RunningApp.log_since)."""
+    env = {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
+    with start_app(tmp_path_factory.mktemp("keyed-app"), env=env) as app:
         yield app
 
 

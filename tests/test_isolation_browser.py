@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from carecycle_dash.api.contract import PARAM_LIMIT
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, SimulatorConfig, start_simulator
-from tests.support.browser import open_app, wait_for_app
+from tests.support.browser import follow_sidebar_link, open_app, wait_for_app
 from tests.support.servers import RunningApp, start_app
 from tests.support.simulator import get_calls
 
@@ -96,24 +95,27 @@ def test_two_people_with_different_keys_never_share_data_or_keys(browser: Browse
     assert ALICE_KEY not in log and BOB_KEY not in log
 
 
-def test_logs_hold_no_key_and_no_call_content(page: Page, tmp_path: Path, simulator: RunningSimulator) -> None:
+def test_logs_hold_no_key_and_no_call_content(page: Page, keyed_app: RunningApp, simulator: RunningSimulator) -> None:
     """A session with a configured key, hostile call content, every page and a CSV download."""
     items = get_calls(simulator, EDGE, params={PARAM_LIMIT: 100}).json()["items"]
-    env = {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
-    with start_app(tmp_path, env=env) as app:
-        open_app(page, f"{app.url}/?customer_id={EDGE}")
-        open_app(page, f"{app.url}/calls?customer_id={EDGE}")
-        with page.expect_download() as download:
-            page.get_by_role("button", name=re.compile("Download .* calls as CSV")).click()
-        download.value.path()
-        first = next(item["id"] for item in items if isinstance(item.get("id"), str))
-        open_app(page, f"{app.url}/call?customer_id={EDGE}&call_id={first}")
-        for _ in range(7):  # on through the calls in the same session: each page drawn from hostile data
-            page.get_by_role("button", name="Next call →").click()
-            wait_for_app(page)
-        open_app(page, f"{app.url}/?customer_id=not-a-valid-id")
-    log = app.log_text()
-    assert "csv download" in log  # the audit line is there, so logging was on
+    start = keyed_app.log_size()
+    open_app(page, f"{keyed_app.url}/?customer_id={EDGE}")
+    follow_sidebar_link(page, "Calls")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("Download .* calls as CSV")).click()
+    download.value.path()
+    first = next(item["id"] for item in items if isinstance(item.get("id"), str))
+    open_app(page, f"{keyed_app.url}/call?customer_id={EDGE}&call_id={first}")
+    for _ in range(7):  # on through the calls in the same session: each page drawn from hostile data
+        page.get_by_role("button", name="Next call →").click()
+        wait_for_app(page)
+    customer = page.get_by_label("Customer ID")  # a malformed id, typed
+    customer.fill("not-a-valid-id")
+    customer.press("Enter")
+    wait_for_app(page)
+    expect(page.locator("[data-testid='stAlertContentError']")).to_have_count(1)
+    assert "csv download" in keyed_app.log_since(start)  # this session's audit line, so logging was on
+    log = keyed_app.log_text()  # the whole log of the shared app: no test's session left a key or content
     assert DEMO_API_KEY not in log
     snippets = {
         line.strip()
