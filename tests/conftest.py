@@ -117,8 +117,9 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, tmp_path: Path) -> Iterator[Page]:
     """A fresh browser context (own cookies, own session) per test, with downloads allowed."""
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
+    from tests.support.browser import new_page
+
+    page = new_page(browser, accept_downloads=True, viewport={"width": 1400, "height": 1000})
+    page.context.set_default_timeout(30_000)
     yield page
-    context.close()
+    page.context.close()

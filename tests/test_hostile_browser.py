@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.factories import make_call
-from tests.support.browser import open_app
+from tests.support.browser import new_page, open_app
 from tests.support.hostile import HostileApi, serve_hostile_api
 from tests.support.servers import RunningApp, start_app
 
@@ -43,8 +43,8 @@ def app_on_hostile_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run
 def test_a_stuck_customer_ends_in_one_line_while_another_session_gets_its_data(
     browser: Browser, app_on_hostile_api: RunningApp, tmp_path: Path
 ) -> None:
-    stuck = browser.new_context().new_page()
-    healthy = browser.new_context().new_page()
+    stuck = new_page(browser)
+    healthy = new_page(browser)
     try:
         stuck.goto(f"{app_on_hostile_api.url}/?customer_id={STUCK}", wait_until="domcontentloaded")
         expect(stuck.get_by_text("Loading calls")).to_be_visible(timeout=30_000)

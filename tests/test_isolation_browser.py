@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from carecycle_dash.api.contract import PARAM_LIMIT
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, SimulatorConfig, start_simulator
-from tests.support.browser import follow_sidebar_link, open_app, wait_for_app
+from tests.support.browser import follow_sidebar_link, new_page, open_app, wait_for_app
 from tests.support.servers import RunningApp, start_app
 from tests.support.simulator import get_calls
 
@@ -54,8 +54,8 @@ def total_calls(page: Page) -> str:
 
 
 def test_two_people_with_different_keys_never_share_data_or_keys(browser: Browser, shared: SharedInstance) -> None:
-    alice = browser.new_context().new_page()
-    bob = browser.new_context().new_page()
+    alice = new_page(browser)
+    bob = new_page(browser)
     try:
         open_app(alice, f"{shared.app.url}/?customer_id={SMALL}")
         enter_key(alice, ALICE_KEY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
@@ -20,6 +21,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def new_page(browser: Browser, **options: Any) -> Page:
+    """A page in a fresh context (own cookies, own Streamlit session) that asks for reduced motion: the app's
+    and plotly's transitions are skipped, browser work no test looks at and the two workers share the CPU for."""
+    return browser.new_context(reduced_motion="reduce", **options).new_page()
 
 
 def launch_chromium(playwright: Playwright) -> Browser:
