@@ -20,7 +20,8 @@ pytestmark = pytest.mark.browser
 ALICE_KEY = "cc_alice_7f3a9c1e5b"
 BOB_KEY = "cc_bob_2d8e6f4a0c"
 SMALL = DEMO_CUSTOMERS["small"]
-STANDARD = DEMO_CUSTOMERS["standard"]
+BOBS_CUSTOMER = "5b0b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+"""Bob's own customer: a few hundred calls, a figure unlike Alice's, without drawing the 2,487-call Overview."""
 EDGE = DEMO_CUSTOMERS["edge"]
 
 
@@ -33,7 +34,10 @@ class SharedInstance:
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedInstance]:
     """One app with no key configured, pointed at a stand-in API that knows Alice's and Bob's keys."""
-    config = SimulatorConfig(extra_keys={ALICE_KEY: frozenset({SMALL}), BOB_KEY: frozenset({STANDARD})})
+    config = SimulatorConfig(
+        extra_customers={BOBS_CUSTOMER: 300},
+        extra_keys={ALICE_KEY: frozenset({SMALL}), BOB_KEY: frozenset({BOBS_CUSTOMER})},
+    )
     with (
         start_simulator(config) as api,
         start_app(tmp_path_factory.mktemp("shared"), env={"CARECYCLE_BASE_URL": api.base_url}) as app,
@@ -76,7 +80,7 @@ def test_two_people_with_different_keys_never_share_data_or_keys(browser: Browse
 
         # Bob's own customer works for him, with the key he typed; Alice still sees hers.
         customer = bob.get_by_label("Customer ID")
-        customer.fill(STANDARD)
+        customer.fill(BOBS_CUSTOMER)
         customer.press("Enter")
         wait_for_app(bob)
         assert re.fullmatch(r"\d{1,3}(,\d{3})*", total_calls(bob))
