@@ -49,8 +49,11 @@ def wait_for_app(page: Page, timeout_ms: float = 60_000) -> None:
 
 
 def open_app(page: Page, url: str, timeout_ms: float = 60_000) -> None:
+    """Open `url` and wait for its first script run to end. A freshly loaded app says `initial` until its first
+    run starts, so the first idle state is that run's end: no settle needed (unlike after a click, which
+    leaves the state idle until the server's answer arrives)."""
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
-    wait_for_app(page, timeout_ms)
+    page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
 
 
 def follow_sidebar_link(page: Page, title: str) -> None:
