@@ -1,5 +1,5 @@
 """One fixture per resource: a free port, the simulator, a fake clock, a clean app state for AppTest, the app
-under `streamlit run`, and Chromium pages.
+under `streamlit run` (in demo mode, and with a key), and Chromium pages.
 
 Playwright is imported only inside the browser fixtures, so the unit tests run (and this file imports)
 without it: `bash scripts/test -m "not browser and not server"` is the fast inner loop. Tests that use a
@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from carecycle_dash.simulator import RunningSimulator, start_simulator
+from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
 from tests.support.clock import FakeClock
 from tests.support.servers import RunningApp, free_port, in_ci, start_app
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-SERVER_FIXTURES = frozenset({"simulator", "demo_app", "clean_app"})
+SERVER_FIXTURES = frozenset({"simulator", "demo_app", "keyed_app", "clean_app"})
 BROWSER_FIXTURES = frozenset({"browser", "page"})
 
 # Without Playwright (outside CI) the browser modules cannot even be imported: leave them out of collection,
@@ -38,6 +38,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
         if used & SERVER_FIXTURES:
             item.add_marker(pytest.mark.server)
+    browser_first(items)
+
+
+def browser_first(items: list[pytest.Item]) -> None:
+    """Files with a browser test first, each file's tests kept together and in order.
+
+    With `--dist loadfile` workers take files in this order (scripts/test turns off xdist's reordering by test
+    count, which put the few-test, slow browser files last): the long browser files start at once and the many
+    short unit files fill both workers' ends, so neither worker is left with a long file when the other is
+    done.
+    """
+    browser_files = {item.path for item in items if item.get_closest_marker("browser")}
+    items.sort(key=lambda item: item.path not in browser_files)
 
 
 @pytest.fixture
@@ -80,6 +93,16 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
 
 
 @pytest.fixture(scope="session")
+def keyed_app(tmp_path_factory: pytest.TempPathFactory, simulator: RunningSimulator) -> Iterator[RunningApp]:
+    """The app configured like production: a key and a base URL (the simulator's) in the environment. Shared
+    by the browser files that need one, so a worker starts it once; tests that read its log read only the
+    lines written since they began (RunningApp.log_since)."""
+    env = {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
+    with start_app(tmp_path_factory.mktemp("keyed-app"), env=env) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
@@ -94,8 +117,9 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, tmp_path: Path) -> Iterator[Page]:
     """A fresh browser context (own cookies, own session) per test, with downloads allowed."""
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
+    from tests.support.browser import new_page
+
+    page = new_page(browser, accept_downloads=True, viewport={"width": 1400, "height": 1000})
+    page.context.set_default_timeout(30_000)
     yield page
-    context.close()
+    page.context.close()

@@ -54,12 +54,9 @@ def expect_sign_in_screen_only(page: Page) -> None:
     expect(page.get_by_label("Customer ID")).to_have_count(0)
 
 
-def test_signed_out_visitor_sees_only_the_sign_in_screen(page: Page, signed_app: SignInSetup) -> None:
-    open_app(page, signed_app.app.url)
-    expect_sign_in_screen_only(page)
-
-
-def test_a_deep_link_on_a_fresh_server_shows_only_sign_in(page: Page, tmp_path: Path, signed_app: SignInSetup) -> None:
+def test_a_signed_out_visitor_and_deep_links_on_a_fresh_server_show_only_sign_in(
+    page: Page, tmp_path: Path, signed_app: SignInSetup
+) -> None:
     secrets = write_auth_secrets(tmp_path, signed_app.provider_url, ["careagency.example"])
     with start_app(tmp_path, args=("--secrets.files", str(secrets))) as fresh:
         for path in ("/calls", "/call", "/"):

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from carecycle_dash.data.callers import caller_table, do_not_call_breaches
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.simulator import DEMO_CUSTOMERS, generate_calls
-from tests.support.browser import open_app, wait_for_app
+from tests.support.browser import follow_sidebar_link, open_app, wait_for_app
 from tests.support.servers import RunningApp
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,9 @@ def no_exception(page: Page) -> None:
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 
-def test_a_caller_link_shows_that_callers_calls(page: Page, demo_app: RunningApp, people: dict) -> None:
+def test_a_caller_link_shows_that_callers_calls_and_the_do_not_call_section_lists_the_breach(
+    page: Page, demo_app: RunningApp, people: dict
+) -> None:
     number = people["busiest"]
     open_app(page, f"{demo_app.url}/callers?customer_id={STANDARD}&caller={quote(number)}")
     no_exception(page)
@@ -47,10 +49,10 @@ def test_a_caller_link_shows_that_callers_calls(page: Page, demo_app: RunningApp
     expect(page.get_by_role("heading", name="Call detail")).to_be_visible()
     expect(page.get_by_text(f"Call 1 of {people['calls']} with this number")).to_be_visible()
 
-
-def test_the_do_not_call_section_lists_the_breach(page: Page, demo_app: RunningApp, people: dict) -> None:
-    open_app(page, f"{demo_app.url}/callers?customer_id={STANDARD}")
+    # The sidebar's Callers link leaves the caller behind: the whole page, with its do-not-call section.
+    follow_sidebar_link(page, "Callers")
     no_exception(page)
+    assert "caller" not in parse_qs(urlsplit(page.url).query)
     expect(page.get_by_role("heading", name="Called after Do Not Call")).to_be_visible()
     expect(page.get_by_text("1 number called after a Do Not Call request")).to_be_visible()
     breach_link = page.locator(f"a[href*='call_id={people['breach_call']}']")

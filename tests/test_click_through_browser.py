@@ -38,7 +38,9 @@ def click_at(page: Page, plot: Locator, x: float, y: float) -> None:
     wait_for_app(page)
 
 
-def test_clicking_a_disposition_bar_narrows_the_view_to_those_calls(page: Page, demo_app: RunningApp) -> None:
+def test_a_disposition_bar_then_a_heatmap_cell_narrow_the_view_and_the_address_reproduces_it(
+    page: Page, demo_app: RunningApp
+) -> None:
     open_app(page, f"{demo_app.url}/?customer_id={SMALL}")
     everything = total_calls(page)
     plot = chart(page, "dispositions")
@@ -49,14 +51,10 @@ def test_clicking_a_disposition_bar_narrows_the_view_to_those_calls(page: Page, 
     click_at(page, plot, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     chosen = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text="Dispositions")
     expect(chosen).to_contain_text(name)
-    assert total_calls(page) == int(count.replace(",", "")) < everything
+    by_disposition = total_calls(page)
+    assert by_disposition == int(count.replace(",", "")) < everything
 
-
-def test_clicking_a_heatmap_cell_narrows_the_view_and_the_address_reproduces_it(
-    page: Page, demo_app: RunningApp
-) -> None:
-    open_app(page, f"{demo_app.url}/?customer_id={SMALL}")
-    everything = total_calls(page)
+    # On the narrowed view, the busiest hour of the week.
     plot = chart(page, "hour_of_week")
     cells = plot.evaluate("el => el.data[1].customdata")
     weekday, hour, _, calls = max(cells, key=lambda row: int(row[3].replace(",", "")))[:4]
@@ -67,10 +65,11 @@ def test_clicking_a_heatmap_cell_narrows_the_view_and_the_address_reproduces_it(
     y = area["y"] + (weekday + 0.5) / 7 * area["height"]
     click_at(page, plot, x, y)
     expect(page.locator("[data-testid='stSidebar']").get_by_text("Hour of the week:")).to_be_visible()
-    assert total_calls(page) == calls < everything
+    assert total_calls(page) == calls < by_disposition
     query = parse_qs(urlsplit(page.url).query)
     assert query["weekday"] == [("mon", "tue", "wed", "thu", "fri", "sat", "sun")[weekday]]
     assert query["hour"] == [str(hour)]
+    assert query["disposition"] == [name]
 
     shared = page.context.new_page()
     open_app(shared, page.url)

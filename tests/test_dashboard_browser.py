@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,19 +14,11 @@ from playwright.sync_api import Page, expect
 
 from carecycle_dash.api.contract import CALL_FIELDS
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator
-from tests.support.browser import open_app, wait_for_app
-from tests.support.servers import RunningApp, start_app
+from tests.support.browser import follow_sidebar_link, open_app, wait_for_app
+from tests.support.servers import RunningApp
 
 pytestmark = pytest.mark.browser
 SMALL = DEMO_CUSTOMERS["small"]
-
-
-@pytest.fixture(scope="module")
-def keyed_app(tmp_path_factory: pytest.TempPathFactory, simulator: RunningSimulator) -> Iterator[RunningApp]:
-    """The app configured like production: a key and a base URL in the environment."""
-    env = {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
-    with start_app(tmp_path_factory.mktemp("keyed-app"), env=env) as app:
-        yield app
 
 
 def metric_value(page: Page, label: str) -> str:
@@ -60,23 +51,12 @@ def select_first_row(page: Page) -> None:
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
 
 
-def test_selecting_a_call_opens_its_transcript(page: Page, demo_app: RunningApp) -> None:
+def test_csv_download_holds_every_filtered_call_and_selecting_a_call_opens_its_transcript(
+    page: Page, demo_app: RunningApp, tmp_path: Path
+) -> None:
     # Longest call first, so the chosen call has a real conversation.
     open_app(page, f"{demo_app.url}/calls?customer_id={SMALL}&sort_by=duration&order=desc")
     expect(page.get_by_role("heading", name="Calls")).to_be_visible()
-    select_first_row(page)
-    expect(page.get_by_role("heading", name="Call detail")).to_be_visible(timeout=30_000)
-    wait_for_app(page)
-    no_exception(page)
-    query = parse_qs(urlsplit(page.url).query)
-    assert query["customer_id"] == [SMALL] and query["sort_by"] == ["duration"] and len(query["call_id"][0]) == 36
-    messages = page.locator("[data-testid='stChatMessage']")
-    assert messages.count() >= 2
-    assert len(messages.first.inner_text().strip()) > 0
-
-
-def test_csv_download_holds_every_filtered_call(page: Page, demo_app: RunningApp, tmp_path: Path) -> None:
-    open_app(page, f"{demo_app.url}/calls?customer_id={SMALL}")
     button = page.get_by_role("button", name=re.compile(r"Download [\d,]+ calls as CSV"))
     expected_rows = int(re.search(r"Download ([\d,]+) calls", button.inner_text()).group(1).replace(",", ""))
     with page.expect_download() as info:
@@ -89,6 +69,17 @@ def test_csv_download_holds_every_filtered_call(page: Page, demo_app: RunningApp
     assert tuple(rows[0]) == CALL_FIELDS
     assert len(rows) - 1 == expected_rows > 0
     assert len({row[0] for row in rows[1:]}) == expected_rows
+
+    wait_for_app(page)
+    select_first_row(page)
+    expect(page.get_by_role("heading", name="Call detail")).to_be_visible(timeout=30_000)
+    wait_for_app(page)
+    no_exception(page)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["customer_id"] == [SMALL] and query["sort_by"] == ["duration"] and len(query["call_id"][0]) == 36
+    messages = page.locator("[data-testid='stChatMessage']")
+    assert messages.count() >= 2
+    assert len(messages.first.inner_text().strip()) > 0
 
 
 def edge_call_ids(simulator: RunningSimulator) -> list[str]:
@@ -107,8 +98,6 @@ def test_hostile_content_runs_no_script_and_links_nothing_unsafe(
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     edge = DEMO_CUSTOMERS["edge"]
-    open_app(page, f"{demo_app.url}/?customer_id={edge}")
-    no_exception(page)
     unsafe_links = "a[href^='javascript:' i], a[href^='data:' i], audio[src^='javascript:' i], iframe"
     ids = edge_call_ids(simulator)
     assert len(ids) >= 10
@@ -128,6 +117,10 @@ def test_hostile_content_runs_no_script_and_links_nothing_unsafe(
         following.click()
         wait_for_app(page)
     assert len(set(seen)) >= 10
+    # The Overview of the same calls, through the sidebar.
+    follow_sidebar_link(page, "Overview")
+    no_exception(page)
+    assert page.locator(unsafe_links).count() == 0
     assert dialogs == []
 
 
@@ -136,8 +129,9 @@ def test_key_is_nowhere_in_page_or_address(page: Page, keyed_app: RunningApp) ->
     no_exception(page)
     expect(page.get_by_text(re.compile("Live data from 127.0.0.1"))).to_be_visible()
     assert re.fullmatch(r"\d{1,3}(,\d{3})*", metric_value(page, "Total calls"))
-    for path in ("/", "/calls"):
-        open_app(page, f"{keyed_app.url}{path}?customer_id={SMALL}")
-        assert DEMO_API_KEY not in page.content()
-        assert DEMO_API_KEY not in page.url
+    assert DEMO_API_KEY not in page.content()
+    assert DEMO_API_KEY not in page.url
+    follow_sidebar_link(page, "Calls")
+    assert DEMO_API_KEY not in page.content()
+    assert DEMO_API_KEY not in page.url
     assert DEMO_API_KEY not in keyed_app.log_text()

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.factories import make_call
-from tests.support.browser import open_app
+from tests.support.browser import new_page, open_app
 from tests.support.hostile import HostileApi, serve_hostile_api
 from tests.support.servers import RunningApp, start_app
 
@@ -22,7 +22,11 @@ HEALTHY = "0a1b2c3d-4e5f-4a6b-9c7d-8e9fa0b1c2d3"
 
 @pytest.fixture(scope="module")
 def app_on_hostile_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    """The app with short time limits, against an API that drips one customer's answer and serves another's."""
+    """The app with short time limits, against an API that drips one customer's answer and serves another's.
+
+    The load limit must outlast the healthy session's first page: with another browser test running beside
+    it that page was done 3-4 s after the stuck load began, so 11 s leaves room to spare.
+    """
     hostile = HostileApi(
         default="drip", per_customer={HEALTHY: "ok"}, calls=[make_call() for _ in range(30)], drip_interval_s=0.5
     )
@@ -33,7 +37,7 @@ def app_on_hostile_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run
                 "CARECYCLE_API_KEY": "cc_hostile_network_test",
                 "CARECYCLE_BASE_URL": api.base_url,
                 "CARECYCLE_REQUEST_TIMEOUT_S": "3",
-                "CARECYCLE_LOAD_TIMEOUT_S": "14",
+                "CARECYCLE_LOAD_TIMEOUT_S": "11",
             },
         )
         yield app
@@ -43,8 +47,8 @@ def app_on_hostile_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run
 def test_a_stuck_customer_ends_in_one_line_while_another_session_gets_its_data(
     browser: Browser, app_on_hostile_api: RunningApp, tmp_path: Path
 ) -> None:
-    stuck = browser.new_context().new_page()
-    healthy = browser.new_context().new_page()
+    stuck = new_page(browser)
+    healthy = new_page(browser)
     try:
         stuck.goto(f"{app_on_hostile_api.url}/?customer_id={STUCK}", wait_until="domcontentloaded")
         expect(stuck.get_by_text("Loading calls")).to_be_visible(timeout=30_000)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from carecycle_dash.api.contract import PARAM_LIMIT
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, SimulatorConfig, start_simulator
-from tests.support.browser import open_app, wait_for_app
+from tests.support.browser import follow_sidebar_link, new_page, open_app, wait_for_app
 from tests.support.servers import RunningApp, start_app
 from tests.support.simulator import get_calls
 
@@ -21,7 +20,8 @@ pytestmark = pytest.mark.browser
 ALICE_KEY = "cc_alice_7f3a9c1e5b"
 BOB_KEY = "cc_bob_2d8e6f4a0c"
 SMALL = DEMO_CUSTOMERS["small"]
-STANDARD = DEMO_CUSTOMERS["standard"]
+BOBS_CUSTOMER = "5b0b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+"""Bob's own customer: a few hundred calls, a figure unlike Alice's, without drawing the 2,487-call Overview."""
 EDGE = DEMO_CUSTOMERS["edge"]
 
 
@@ -34,7 +34,10 @@ class SharedInstance:
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedInstance]:
     """One app with no key configured, pointed at a stand-in API that knows Alice's and Bob's keys."""
-    config = SimulatorConfig(extra_keys={ALICE_KEY: frozenset({SMALL}), BOB_KEY: frozenset({STANDARD})})
+    config = SimulatorConfig(
+        extra_customers={BOBS_CUSTOMER: 300},
+        extra_keys={ALICE_KEY: frozenset({SMALL}), BOB_KEY: frozenset({BOBS_CUSTOMER})},
+    )
     with (
         start_simulator(config) as api,
         start_app(tmp_path_factory.mktemp("shared"), env={"CARECYCLE_BASE_URL": api.base_url}) as app,
@@ -55,8 +58,8 @@ def total_calls(page: Page) -> str:
 
 
 def test_two_people_with_different_keys_never_share_data_or_keys(browser: Browser, shared: SharedInstance) -> None:
-    alice = browser.new_context().new_page()
-    bob = browser.new_context().new_page()
+    alice = new_page(browser)
+    bob = new_page(browser)
     try:
         open_app(alice, f"{shared.app.url}/?customer_id={SMALL}")
         enter_key(alice, ALICE_KEY)
@@ -77,7 +80,7 @@ def test_two_people_with_different_keys_never_share_data_or_keys(browser: Browse
 
         # Bob's own customer works for him, with the key he typed; Alice still sees hers.
         customer = bob.get_by_label("Customer ID")
-        customer.fill(STANDARD)
+        customer.fill(BOBS_CUSTOMER)
         customer.press("Enter")
         wait_for_app(bob)
         assert re.fullmatch(r"\d{1,3}(,\d{3})*", total_calls(bob))
@@ -96,24 +99,27 @@ def test_two_people_with_different_keys_never_share_data_or_keys(browser: Browse
     assert ALICE_KEY not in log and BOB_KEY not in log
 
 
-def test_logs_hold_no_key_and_no_call_content(page: Page, tmp_path: Path, simulator: RunningSimulator) -> None:
+def test_logs_hold_no_key_and_no_call_content(page: Page, keyed_app: RunningApp, simulator: RunningSimulator) -> None:
     """A session with a configured key, hostile call content, every page and a CSV download."""
     items = get_calls(simulator, EDGE, params={PARAM_LIMIT: 100}).json()["items"]
-    env = {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
-    with start_app(tmp_path, env=env) as app:
-        open_app(page, f"{app.url}/?customer_id={EDGE}")
-        open_app(page, f"{app.url}/calls?customer_id={EDGE}")
-        with page.expect_download() as download:
-            page.get_by_role("button", name=re.compile("Download .* calls as CSV")).click()
-        download.value.path()
-        first = next(item["id"] for item in items if isinstance(item.get("id"), str))
-        open_app(page, f"{app.url}/call?customer_id={EDGE}&call_id={first}")
-        for _ in range(7):  # on through the calls in the same session: each page drawn from hostile data
-            page.get_by_role("button", name="Next call →").click()
-            wait_for_app(page)
-        open_app(page, f"{app.url}/?customer_id=not-a-valid-id")
-    log = app.log_text()
-    assert "csv download" in log  # the audit line is there, so logging was on
+    start = keyed_app.log_size()
+    open_app(page, f"{keyed_app.url}/?customer_id={EDGE}")
+    follow_sidebar_link(page, "Calls")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("Download .* calls as CSV")).click()
+    download.value.path()
+    first = next(item["id"] for item in items if isinstance(item.get("id"), str))
+    open_app(page, f"{keyed_app.url}/call?customer_id={EDGE}&call_id={first}")
+    for _ in range(7):  # on through the calls in the same session: each page drawn from hostile data
+        page.get_by_role("button", name="Next call →").click()
+        wait_for_app(page)
+    customer = page.get_by_label("Customer ID")  # a malformed id, typed
+    customer.fill("not-a-valid-id")
+    customer.press("Enter")
+    wait_for_app(page)
+    expect(page.locator("[data-testid='stAlertContentError']")).to_have_count(1)
+    assert "csv download" in keyed_app.log_since(start)  # this session's audit line, so logging was on
+    log = keyed_app.log_text()  # the whole log of the shared app: no test's session left a key or content
     assert DEMO_API_KEY not in log
     snippets = {
         line.strip()

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from carecycle_dash.simulator import DEMO_CUSTOMERS
-from tests.support.browser import open_app, wait_for_app
+from tests.support.browser import follow_sidebar_link, open_app, wait_for_app
 from tests.support.servers import RunningApp
 
 pytestmark = pytest.mark.browser
@@ -50,20 +50,11 @@ def test_link_with_dates_and_filters_shows_the_same_view(page: Page, demo_app: R
     assert sorted(address["disposition"]) == ["Pipeline Error", "Voicemail"]
 
 
-def test_needs_attention_line_opens_the_calls_behind_it(page: Page, demo_app: RunningApp) -> None:
+def test_quick_range_goes_into_the_address_and_the_sidebar_links_and_needs_attention_opens_its_calls(
+    page: Page, demo_app: RunningApp
+) -> None:
     open_app(page, f"{demo_app.url}/?customer_id={STANDARD}")
     expect(page.get_by_role("heading", name="Needs attention")).to_be_visible()
-    page.get_by_role("link", name="Pipeline Error: 13% of calls (17)").click()
-    wait_for_app(page)
-    expect(page.get_by_role("heading", name="Calls", exact=True)).to_be_visible()
-    expect(page.get_by_text("17 of 2,487 calls")).to_be_visible()
-    address = parse_qs(urlsplit(page.url).query)
-    assert address["disposition"] == ["Pipeline Error"]
-    assert address["start"] == ["2026-11-21"] and address["end"] == ["2026-11-27"]
-
-
-def test_quick_range_goes_into_the_address_and_the_sidebar_links(page: Page, demo_app: RunningApp) -> None:
-    open_app(page, f"{demo_app.url}/?customer_id={STANDARD}")
     sidebar = page.locator("[data-testid='stSidebar']")
     quick = sidebar.get_by_text("Last 7 days", exact=True)
     expect(quick).to_be_visible(timeout=60_000)
@@ -77,6 +68,16 @@ def test_quick_range_goes_into_the_address_and_the_sidebar_links(page: Page, dem
     expect(page.get_by_role("heading", name="Calls", exact=True)).to_be_visible()
     expect(page.get_by_text(f"{metric_total()} of 2,487 calls")).to_be_visible()
     assert parse_qs(urlsplit(page.url).query)["start"] == ["2026-11-21"]
+
+    # Back on the Overview of that week, a Needs attention line opens the Calls page narrowed to its calls.
+    follow_sidebar_link(page, "Overview")
+    page.get_by_role("link", name="Pipeline Error: 13% of calls (17)").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Calls", exact=True)).to_be_visible()
+    expect(page.get_by_text("17 of 2,487 calls")).to_be_visible()
+    address = parse_qs(urlsplit(page.url).query)
+    assert address["disposition"] == ["Pipeline Error"]
+    assert address["start"] == ["2026-11-21"] and address["end"] == ["2026-11-27"]
 
 
 def metric_total() -> str:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from carecycle_dash.api import client
+from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.simulator import (
     DEFAULT_DEMO_CUSTOMER_ID,
     DEMO_API_KEY,
@@ -116,6 +119,15 @@ def test_key_without_access_to_the_customer_says_so(
     assert "access" in plain(at.error[0].value).lower() or "permission" in plain(at.error[0].value).lower()
 
 
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's requests retried as often as ever but without the random backoff between tries (seconds of
+    idle waiting per test): these tests are about the line shown once the tries run out; the waits
+    themselves are tested in test_retry.py and test_client.py."""
+    monkeypatch.setattr(client, "RetryPolicy", partial(RetryPolicy, jitter=lambda cap: 0.0))
+
+
+@pytest.mark.usefixtures("no_backoff")
 def test_rate_limit_says_how_long_to_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     config = SimulatorConfig(fault_rate=1.0, fault_kinds=("429",), retry_after_s=0.01)
     with start_simulator(config) as limited:
@@ -128,6 +140,7 @@ def test_rate_limit_says_how_long_to_wait(monkeypatch: pytest.MonkeyPatch) -> No
     assert "limiting" in message and "try again in" in message.lower()
 
 
+@pytest.mark.usefixtures("no_backoff")
 def test_api_down_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARECYCLE_API_KEY", DEMO_API_KEY)
     monkeypatch.setenv("CARECYCLE_BASE_URL", f"http://127.0.0.1:{free_port()}")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 from tests.support.servers import in_ci
 
@@ -20,6 +21,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def new_page(browser: Browser, **options: Any) -> Page:
+    """A page in a fresh context (own cookies, own Streamlit session) that asks for reduced motion: the app's
+    and plotly's transitions are skipped, browser work no test looks at and the two workers share the CPU for."""
+    return browser.new_context(reduced_motion="reduce", **options).new_page()
 
 
 def launch_chromium(playwright: Playwright) -> Browser:
@@ -42,5 +49,16 @@ def wait_for_app(page: Page, timeout_ms: float = 60_000) -> None:
 
 
 def open_app(page: Page, url: str, timeout_ms: float = 60_000) -> None:
+    """Open `url` and wait for its first script run to end. A freshly loaded app says `initial` until its first
+    run starts, so the first idle state is that run's end: no settle needed (unlike after a click, which
+    leaves the state idle until the server's answer arrives)."""
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
-    wait_for_app(page, timeout_ms)
+    page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
+
+
+def follow_sidebar_link(page: Page, title: str) -> None:
+    """Go to the screen `title` through the sidebar's link, which carries the view along: a rerun in the same
+    session, where opening the address anew would boot the whole frontend again (seconds of browser work)."""
+    page.locator("[data-testid='stSidebar']").get_by_role("link", name=title, exact=True).click()
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+    wait_for_app(page)

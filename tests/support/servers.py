@@ -41,6 +41,16 @@ class RunningApp:
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def log_size(self) -> int:
+        """Where the log ends now: pass it to `log_since` to read only what a test's own steps wrote."""
+        return self.log_path.stat().st_size
+
+    def log_since(self, offset: int) -> str:
+        """The log written after `offset` (a `log_size`), for a test on an app other tests share."""
+        with self.log_path.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode("utf-8", errors="replace")
+
     def __enter__(self) -> RunningApp:
         return self
 
