@@ -83,7 +83,7 @@ def test_the_module_command_serves_on_the_port_and_stops_on_ctrl_c() -> None:
         assert response.status_code == 200
         assert response.json()["itemsTotal"] == DEMO_CUSTOMER_SIZES["small"]
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
+        assert process.wait(timeout=30) == 0  # a busy CI machine may take a while to stop it
     finally:
         if process.poll() is None:
             process.kill()
