@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -24,19 +26,25 @@ def test_one_key_at_one_host_shares_one_set_of_slots() -> None:
     assert key_slots(BASE_URL, SHARED_KEY) is not key_slots("https://other.example", SHARED_KEY)
 
 
+def calls_loaded_at_once(sessions: int, client: Callable[[], CallsClient]) -> list[int]:
+    """Each of `sessions` simultaneous loads' call count; a load's error is raised here, not lost in its thread."""
+
+    def load(_: int) -> int:
+        with client() as each:
+            return len(load_all_calls(each, CUSTOMER_ID, concurrency=8).calls)
+
+    with ThreadPoolExecutor(max_workers=sessions) as pool:
+        return list(pool.map(load, range(sessions)))
+
+
 def test_ten_concurrent_loads_with_one_key_keep_at_most_eight_requests_in_flight() -> None:
     api = FakeCallsApi([make_call(i) for i in range(1_500)], api_key=SHARED_KEY)
     handler = InFlight(api, delay_s=0.002)
-
-    def load() -> None:
-        with CallsClient(SHARED_KEY, BASE_URL, transport=httpx.MockTransport(handler), retry=RetryPolicy()) as client:
-            assert len(load_all_calls(client, CUSTOMER_ID, concurrency=8).calls) == 1_500
-
-    sessions = [threading.Thread(target=load) for _ in range(10)]
-    for session in sessions:
-        session.start()
-    for session in sessions:
-        session.join()
+    transport = httpx.MockTransport(handler)
+    loaded = calls_loaded_at_once(
+        10, lambda: CallsClient(SHARED_KEY, BASE_URL, transport=transport, retry=RetryPolicy())
+    )
+    assert loaded == [1_500] * 10
     assert len(api.requests) == 10 * 15
     assert 1 < handler.peak <= MAX_REQUESTS_PER_KEY
 
@@ -48,17 +56,12 @@ def test_pages_are_parsed_one_at_a_time_while_their_requests_run_side_by_side(
     parsing = InFlight(client_module._parse_page, delay_s=0.002)  # counts overlapping parses
     monkeypatch.setattr(client_module, "_parse_page", parsing)
     handler = InFlight(FakeCallsApi([make_call(i) for i in range(1_000)], api_key=SHARED_KEY), delay_s=0.002)
-
-    def load(key: str) -> None:
-        transport = httpx.MockTransport(handler)
-        with CallsClient(key, BASE_URL, transport=transport, request_slots=threading.BoundedSemaphore(8)) as client:
-            assert len(load_all_calls(client, CUSTOMER_ID, concurrency=8).calls) == 1_000
-
-    loads = [threading.Thread(target=load, args=(SHARED_KEY,)) for _ in range(2)]
-    for thread in loads:
-        thread.start()
-    for thread in loads:
-        thread.join()
+    transport = httpx.MockTransport(handler)
+    own_slots = threading.BoundedSemaphore(8)  # this test's own, so no other test's requests count
+    loaded = calls_loaded_at_once(
+        2, lambda: CallsClient(SHARED_KEY, BASE_URL, transport=transport, request_slots=own_slots)
+    )
+    assert loaded == [1_000, 1_000]
     assert handler.peak > 1
     assert parsing.peak == 1
 
