@@ -193,7 +193,8 @@ def loaded_while_loading(browser: Browser, app: RunningApp, count: int) -> None:
         one_by_one.append(seconds)
         during = "the load goes on" if not has_drawn(loading[0][1]) else "the load had ended by then"
         print(f"   - {seconds:.1f} s to first chart (page sent at {sent:.1f} s); {during}")
-    print(f"   one after another: {describe(one_by_one)}")
+    if one_by_one:
+        print(f"   one after another: {describe(one_by_one)}")
     wait_and_close(loading, "the loading customer's first chart")
 
     loading = start_loading(browser, app, OTHER_LARGE[1])
