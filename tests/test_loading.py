@@ -13,9 +13,10 @@ import streamlit as st
 
 from carecycle_dash.api.config import Settings
 from carecycle_dash.api.paging import pages_for
+from carecycle_dash.data.filters import SEARCH_COLUMNS, CallFilters, apply_filters
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, start_simulator
-from carecycle_dash.ui.loading import REMEMBERED_MAX, load_calls, recheck_window
+from carecycle_dash.ui.loading import FILTERED_MAX, REMEMBERED_MAX, load_calls, recheck_window
 
 pytestmark = pytest.mark.server
 STANDARD = DEMO_CUSTOMERS["standard"]
@@ -63,6 +64,20 @@ def test_a_result_derived_from_held_calls_is_computed_once_for_everyone_and_the_
         loaded.remember(index, lambda index=index: compute(str(index)))
     loaded.remember("figure", lambda: compute("figure"))
     assert computed.count("figure") == 2  # pushed out by newer results, then computed again
+
+
+def test_sessions_on_the_same_filters_share_one_filtered_copy_without_the_texts(api: RunningSimulator) -> None:
+    loaded = load_calls(settings_for(api), STANDARD)
+    default, with_tests = CallFilters(), CallFilters(include_tests=True)
+    shared = loaded.filtered(default)
+    assert load_calls(settings_for(api), STANDARD).filtered(default) is shared
+    pd.testing.assert_frame_equal(shared, apply_filters(loaded.all_calls, default, keep_text=False))
+    assert not set(SEARCH_COLUMNS) & set(shared.columns)
+    assert len(loaded.filtered(with_tests)) == len(loaded.all_calls) > len(shared)
+    for day in range(1, FILTERED_MAX + 1):
+        loaded.filtered(CallFilters(text=f"day {day}"))
+    assert loaded.filtered(default) is not shared  # pushed out by newer filters: filtered again
+    pd.testing.assert_frame_equal(loaded.filtered(default), shared)
 
 
 def test_a_reload_parses_only_fresh_rows_and_equals_a_fresh_frame(api: RunningSimulator) -> None:

@@ -15,12 +15,13 @@ import hmac
 import secrets
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from carecycle_dash.api.contract import DEFAULT_COUNTRY_CODE, DO_NOT_CALL_DISPOSITIONS
+from carecycle_dash.data.shared import SharedResults
 
 CALLBACK_WINDOW: Final = pd.Timedelta(hours=48)
 DIAL_WINDOW: Final = pd.Timedelta(days=7)
@@ -97,18 +98,12 @@ class CallerDirectory:
     numbers: pd.Series
     secret: bytes = _PROCESS_SECRET
     _by_token: dict[str, str] | None = field(default=None, repr=False)
-    _remembered: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    _remembered: SharedResults = field(default_factory=lambda: SharedResults(REMEMBERED), repr=False)
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """`compute()` the first time `key` is asked for, the same result afterwards (never change it); only
-        the REMEMBERED most recent keys are kept, so changing filters cannot grow it without bound."""
-        if key in self._remembered:
-            self._remembered[key] = self._remembered.pop(key)  # now the most recent
-        else:
-            self._remembered[key] = compute()
-            while len(self._remembered) > REMEMBERED:
-                self._remembered.pop(next(iter(self._remembered)))
-        return self._remembered[key]
+        """`compute()` the first time `key` is asked for, the same result afterwards (never change it), for
+        every session; only the REMEMBERED most recent keys are kept, so changing filters cannot grow it."""
+        return self._remembered.get(key, compute)
 
     def resolve(self, given: str) -> str | None:
         """The number a `caller=` value names: a token of this dataset, or a number as typed."""

@@ -13,11 +13,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -31,10 +30,11 @@ from carecycle_dash.api.models import LoadResult
 from carecycle_dash.api.paging import DEFAULT_RECHECK, load_all_calls, reload_calls
 from carecycle_dash.data.cache import BoundedTtlCache, Flight
 from carecycle_dash.data.callers import CallerDirectory
-from carecycle_dash.data.filters import FilterOptions, filter_options
+from carecycle_dash.data.filters import CallFilters, FilterOptions, apply_filters, filter_options
 from carecycle_dash.data.frame import CallsFrame, build_frame, prepend_calls
 from carecycle_dash.data.masking import MaskedCalls, mask_frame
 from carecycle_dash.data.ordering import id_codes, ranks, sort_positions
+from carecycle_dash.data.shared import SharedResults
 from carecycle_dash.data.table import build_table
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
 from carecycle_dash.ui.navigation import caller_link_secret
@@ -51,6 +51,9 @@ Reload = Literal["none", "incremental", "full"]
 T = TypeVar("T")
 REMEMBERED_MAX = 64
 """How many derived results (figures, summaries) one customer's calls keep: the views people look at now."""
+FILTERED_MAX = 4
+"""How many filtered copies one customer's calls keep for sessions to share: each weighs about the calls
+without their texts (about 70 MB at 100,000 calls), so only the latest few filter states."""
 
 
 def recheck_window(environ: Mapping[str, str] = os.environ) -> timedelta:
@@ -85,7 +88,8 @@ class LoadedCalls:
     _callers: CallerDirectory | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _masked: LoadedCalls | None = field(default=None, repr=False)
-    _remembered: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict, repr=False)
+    _remembered: SharedResults = field(default_factory=lambda: SharedResults(REMEMBERED_MAX), repr=False)
+    _filtered: SharedResults = field(default_factory=lambda: SharedResults(FILTERED_MAX), repr=False)
 
     @property
     def since(self) -> datetime | None:
@@ -147,18 +151,13 @@ class LoadedCalls:
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` (a figure, a summary: a pure function of these calls and `key`) once per key for every
-        session holding these calls, so ten people on one customer pay for one Overview. The least recently
-        used results go past REMEMBERED_MAX; computed outside the lock, so sessions never wait on each other."""
-        with self._lock:
-            if key in self._remembered:
-                self._remembered.move_to_end(key)
-                return self._remembered[key]
-        value = compute()
-        with self._lock:
-            self._remembered[key] = value
-            while len(self._remembered) > REMEMBERED_MAX:
-                self._remembered.popitem(last=False)
-        return value
+        session holding these calls, so ten people on one customer pay for one Overview."""
+        return self._remembered.get(key, compute)
+
+    def filtered(self, filters: CallFilters) -> pd.DataFrame:
+        """The calls that pass `filters`, without their long texts: one copy for every session on the same
+        filters, so a session opening on a loaded customer costs neither the copy's time nor its memory."""
+        return self._filtered.get(filters, lambda: apply_filters(self.frame.df, filters, keep_text=False))
 
     def masked(self) -> LoadedCalls:
         """These calls as a masked viewer gets them (data/masking.py): computed once, kept beside them."""

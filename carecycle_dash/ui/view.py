@@ -18,7 +18,7 @@ from carecycle_dash.api.errors import InvalidInputError
 from carecycle_dash.api.paging import describe_repairs, pages_for
 from carecycle_dash.api.safety import escape_markdown
 from carecycle_dash.data.callers import is_caller_token
-from carecycle_dash.data.filters import CallFilters, FilterOptions, apply_filters
+from carecycle_dash.data.filters import CallFilters, FilterOptions
 from carecycle_dash.data.formatting import format_count
 from carecycle_dash.data.frame import time_zone
 from carecycle_dash.data.ordering import in_rank_order
@@ -284,7 +284,7 @@ def _prepare_data(
     sidebar.write_link(inputs, **page_params, **filter_params)
     if since is not None:
         chosen = replace(chosen, start=max(chosen.start or since, since))
-    filtered = apply_filters(shown.all_calls, chosen, keep_text=False)
+    filtered = shown.filtered(chosen)
     sorted_rows = in_rank_order(filtered.index, shown.rank(inputs.sort_by, inputs.order))
     st.session_state[_VIEW_STATE] = View(
         settings,
