@@ -42,3 +42,23 @@ def test_a_demo_recording_is_fetched_as_wav_bytes(simulator: RunningSimulator) -
 def test_an_unreachable_recording_is_a_network_error() -> None:
     with pytest.raises(NetworkError, match="could not be fetched"):
         fetch_loopback_recording(f"http://127.0.0.1:{free_port()}/a.wav", timeout_s=2)
+
+
+def test_recordings_share_one_client_instead_of_building_one_each(
+    simulator: RunningSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[httpx.Client] = []
+    original = httpx.Client.__init__
+
+    def counting_init(self: httpx.Client, *args: object, **kwargs: object) -> None:
+        built.append(self)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    page = httpx.get(
+        f"{simulator.base_url}/v2/customers/{DEMO_CUSTOMERS['small']}/calls",
+        headers={"x-api-key": DEMO_API_KEY},
+    ).json()
+    urls = [item["recordingUrl"] for item in page["items"] if item.get("recordingUrl")][:3]
+    monkeypatch.setattr(httpx.Client, "__init__", counting_init)
+    assert all(fetch_loopback_recording(url)[:4] == b"RIFF" for url in urls) and len(urls) == 3
+    assert len(built) <= 1  # built by the first fetch of this process at most, then reused

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 
 from carecycle_dash.api.client import is_loopback_host
@@ -9,6 +11,18 @@ from carecycle_dash.api.errors import NetworkError
 from carecycle_dash.api.safety import safe_http_url
 
 MAX_RECORDING_BYTES = 50 * 1024 * 1024
+_client: httpx.Client | None = None
+_client_lock = threading.Lock()
+
+
+def _shared_client() -> httpx.Client:
+    """One client for the process: a new one per recording built its TLS context each time (tens of ms of CPU
+    for every player on a call page). httpx clients are safe to share between threads."""
+    global _client
+    with _client_lock:
+        if _client is None:
+            _client = httpx.Client(follow_redirects=False)
+        return _client
 
 
 def is_loopback_url(url: str) -> bool:
@@ -25,7 +39,7 @@ def fetch_loopback_recording(url: str, *, timeout_s: float = 10.0) -> bytes:
     if safe is None or not is_loopback_url(safe):
         raise ValueError("only loopback http(s) recordings are fetched by the server")
     try:
-        with httpx.stream("GET", safe, timeout=timeout_s) as response:
+        with _shared_client().stream("GET", safe, timeout=timeout_s) as response:
             response.raise_for_status()
             chunks: list[bytes] = []
             size = 0
