@@ -3,6 +3,7 @@ that read only the newest pages; the re-check window from the environment."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,7 +17,8 @@ from carecycle_dash.api.paging import pages_for
 from carecycle_dash.data.filters import SEARCH_COLUMNS, CallFilters, apply_filters
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, start_simulator
-from carecycle_dash.ui.loading import FILTERED_MAX, REMEMBERED_MAX, load_calls, recheck_window
+from carecycle_dash.ui import loading
+from carecycle_dash.ui.loading import REMEMBERED_MAX, load_calls, recheck_window
 
 pytestmark = pytest.mark.server
 STANDARD = DEMO_CUSTOMERS["standard"]
@@ -66,18 +68,31 @@ def test_a_result_derived_from_held_calls_is_computed_once_for_everyone_and_the_
     assert computed.count("figure") == 2  # pushed out by newer results, then computed again
 
 
-def test_sessions_on_the_same_filters_share_one_filtered_copy_without_the_texts(api: RunningSimulator) -> None:
+def test_sessions_on_the_same_filters_share_one_filtered_copy_while_it_is_in_use(
+    api: RunningSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filtering: list[CallFilters] = []
+
+    def counted(df: pd.DataFrame, filters: CallFilters, *, keep_text: bool = True) -> pd.DataFrame:
+        filtering.append(filters)
+        return apply_filters(df, filters, keep_text=keep_text)
+
+    monkeypatch.setattr(loading, "apply_filters", counted)
     loaded = load_calls(settings_for(api), STANDARD)
-    default, with_tests = CallFilters(), CallFilters(include_tests=True)
+    default, with_tests, searched = CallFilters(), CallFilters(include_tests=True), CallFilters(text="hello")
     shared = loaded.filtered(default)
     assert load_calls(settings_for(api), STANDARD).filtered(default) is shared
     pd.testing.assert_frame_equal(shared, apply_filters(loaded.all_calls, default, keep_text=False))
     assert not set(SEARCH_COLUMNS) & set(shared.columns)
     assert len(loaded.filtered(with_tests)) == len(loaded.all_calls) > len(shared)
-    for day in range(1, FILTERED_MAX + 1):
-        loaded.filtered(CallFilters(text=f"day {day}"))
-    assert loaded.filtered(default) is not shared  # pushed out by newer filters: filtered again
-    pd.testing.assert_frame_equal(loaded.filtered(default), shared)
+    assert loaded.filtered(default) is shared  # held by a session (here: this test) and the latest again
+    assert filtering == [default, with_tests]
+    loaded.filtered(searched)  # the latest now
+    del shared
+    gc.collect()
+    loaded.filtered(with_tests)  # held by nobody once default was the latest: filtered again
+    loaded.filtered(default)  # held by nobody once searched was the latest: filtered again
+    assert filtering == [default, with_tests, searched, with_tests, default]
 
 
 def test_a_reload_parses_only_fresh_rows_and_equals_a_fresh_frame(api: RunningSimulator) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,7 @@ from carecycle_dash.api.models import LoadResult
 from carecycle_dash.api.paging import DEFAULT_RECHECK, load_all_calls, reload_calls
 from carecycle_dash.data.cache import BoundedTtlCache, Flight
 from carecycle_dash.data.callers import CallerDirectory
-from carecycle_dash.data.filters import CallFilters, FilterOptions, apply_filters, filter_options
+from carecycle_dash.data.filters import SEARCH_COLUMNS, CallFilters, FilterOptions, apply_filters, filter_options
 from carecycle_dash.data.frame import CallsFrame, build_frame, prepend_calls
 from carecycle_dash.data.masking import MaskedCalls, mask_frame
 from carecycle_dash.data.ordering import id_codes, ranks, sort_positions
@@ -51,9 +52,6 @@ Reload = Literal["none", "incremental", "full"]
 T = TypeVar("T")
 REMEMBERED_MAX = 64
 """How many derived results (figures, summaries) one customer's calls keep: the views people look at now."""
-FILTERED_MAX = 4
-"""How many filtered copies one customer's calls keep for sessions to share: each weighs about the calls
-without their texts (about 70 MB at 100,000 calls), so only the latest few filter states."""
 
 
 def recheck_window(environ: Mapping[str, str] = os.environ) -> timedelta:
@@ -89,7 +87,10 @@ class LoadedCalls:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _masked: LoadedCalls | None = field(default=None, repr=False)
     _remembered: SharedResults = field(default_factory=lambda: SharedResults(REMEMBERED_MAX), repr=False)
-    _filtered: SharedResults = field(default_factory=lambda: SharedResults(FILTERED_MAX), repr=False)
+    _filtered: weakref.WeakValueDictionary[CallFilters, pd.DataFrame] = field(
+        default_factory=weakref.WeakValueDictionary, repr=False
+    )
+    _latest_filtered: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def since(self) -> datetime | None:
@@ -156,8 +157,19 @@ class LoadedCalls:
 
     def filtered(self, filters: CallFilters) -> pd.DataFrame:
         """The calls that pass `filters`, without their long texts: one copy for every session on the same
-        filters, so a session opening on a loaded customer costs neither the copy's time nor its memory."""
-        return self._filtered.get(filters, lambda: apply_filters(self.frame.df, filters, keep_text=False))
+        filters, so a session opening on a loaded customer costs neither the copy's time nor its memory
+        (about 70 MB at 100,000 calls). A copy lives while a session's run holds it, and the latest one
+        asked for beyond that (`size_bytes` counts it), so other filter states cost no memory once used."""
+        with self._lock:
+            found = self._filtered.get(filters)
+            if found is not None:
+                self._latest_filtered = found
+                return found
+        computed = apply_filters(self.frame.df, filters, keep_text=False)
+        with self._lock:
+            found = self._filtered.setdefault(filters, computed)
+            self._latest_filtered = found
+            return found
 
     def masked(self) -> LoadedCalls:
         """These calls as a masked viewer gets them (data/masking.py): computed once, kept beside them."""
@@ -169,7 +181,10 @@ class LoadedCalls:
             return self._masked
 
     def size_bytes(self) -> int:
-        return int(self.frame.df.memory_usage(deep=True).sum()) + 2 * self.result.bytes_received
+        """What the cache counts: the frame, the raw calls (about twice their JSON) and one filtered copy."""
+        usage = self.frame.df.memory_usage(deep=True, index=False)
+        texts = usage[[c for c in SEARCH_COLUMNS if c in usage.index]].sum()
+        return int(2 * usage.sum() - texts) + 2 * self.result.bytes_received
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda simulator: simulator.stop())
