@@ -7,7 +7,8 @@ the app reads it with the demo key, as a deployment reads the real API. Phases, 
    first chart per session, the server's resident memory before and after, memory per extra session
    (target: under 50 MB);
 2. sessions on that loaded customer while another 100,000-call customer is loading (target: under 5 s):
-   opened one after another during one load, then `--readers` at the same moment during another;
+   opened one after another during one load, then `--readers` at the same moment during another; each in a
+   fresh browser (a first visit), or with `--returning` as tabs of a browser that opened the app before;
 3. different customers: N = 1, 5, 10 sessions at once, each on its own 10,000-call customer;
 4. a second app with a small `CARECYCLE_CACHE_MAX_MB`, opening customers one after another until they
    exceed it: resident memory after each, and whether the first one was evicted (it loads again).
@@ -20,7 +21,7 @@ mostly measure the other load, so the server's CPU seconds per phase are printed
 say what a session costs whatever else runs, and so how many sessions a core serves.
 
     .venv/bin/python benchmarks/hosting.py [--latency-ms 40] [--cache-mb 100] [--sessions 1 5 10] [--phases 1 2 3 4]
-        [--readers 3] [--split-cores]
+        [--readers 3] [--returning] [--split-cores]
 """
 
 from __future__ import annotations
@@ -114,16 +115,33 @@ def settled_rss_mb(app: RunningApp) -> float:
     return rss_mb(app.process.pid)
 
 
-def open_sessions(browser: Browser, app: RunningApp, customers: list[str]) -> list[tuple[BrowserContext, Page]]:
-    """One new browser session per customer, all navigating at once (none waits for another)."""
+def open_sessions(
+    browser: Browser, app: RunningApp, customers: list[str], within: BrowserContext | None = None
+) -> list[tuple[BrowserContext, Page]]:
+    """One new app session per customer, all navigating at once (none waits for another): each in a browser
+    of its own, or as tabs `within` one (a returning colleague's, see `returning_browser`)."""
     sessions = []
     for customer in customers:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.add_init_script(PAGE_PROBE)
+        context = within or new_browser(browser)
         page = context.new_page()
         page.goto(f"{app.url}/?customer_id={customer}", wait_until="commit")
         sessions.append((context, page))
     return sessions
+
+
+def new_browser(browser: Browser) -> BrowserContext:
+    """A browser as on someone's first visit ever: nothing cached."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(PAGE_PROBE)
+    return context
+
+
+def returning_browser(browser: Browser) -> BrowserContext:
+    """A browser that has opened the app before: its scripts are cached (Streamlit serves its hashed bundles
+    as immutable for a year), so a new session fetches none of them. A blank tab keeps it open."""
+    context = new_browser(browser)
+    context.new_page()
+    return context
 
 
 def first_chart_s(page: Page) -> float:
@@ -149,8 +167,10 @@ def saw_loading(page: Page) -> bool:
 
 
 def close(sessions: list[tuple[BrowserContext, Page]]) -> None:
-    for context, _ in sessions:
-        context.close()
+    for context, page in sessions:
+        page.close()
+        if not context.pages:
+            context.close()
 
 
 def describe(times: list[float]) -> str:
@@ -181,12 +201,14 @@ def same_customer(browser: Browser, app: RunningApp, counts: list[int]) -> None:
     close(sessions)
 
 
-def loaded_while_loading(browser: Browser, app: RunningApp, count: int) -> None:
-    print("\n2. Sessions on the loaded customer while another 100,000-call customer loads")
-    warm = open_sessions(browser, app, [LARGE])  # loads it when phase 1 did not run
+def loaded_while_loading(browser: Browser, app: RunningApp, count: int, returning: bool) -> None:
+    who = "tabs of a returning colleague's browser (scripts cached)" if returning else "first visits (nothing cached)"
+    print(f"\n2. Sessions on the loaded customer while another 100,000-call customer loads; readers are {who}")
+    within = returning_browser(browser) if returning else None
+    warm = open_sessions(browser, app, [LARGE], within)  # loads it when phase 1 did not run; fills the cache
     first_chart_s(warm[0][1])
     close(warm)
-    alone = open_sessions(browser, app, [LARGE])
+    alone = open_sessions(browser, app, [LARGE], within)
     baseline, sent, up = first_chart_s(alone[0][1]), page_sent_s(alone[0][1]), frontend_up_s(alone[0][1])
     print(
         f"   one session, nothing else running: {baseline:.1f} s to first chart"
@@ -198,7 +220,7 @@ def loaded_while_loading(browser: Browser, app: RunningApp, count: int) -> None:
     print("   opened one after another while it loads (each once the one before has drawn):")
     one_by_one: list[float] = []
     while len(one_by_one) < count and not has_drawn(loading[0][1]):
-        reader = open_sessions(browser, app, [LARGE])
+        reader = open_sessions(browser, app, [LARGE], within)
         seconds, sent, up = first_chart_s(reader[0][1]), page_sent_s(reader[0][1]), frontend_up_s(reader[0][1])
         close(reader)
         one_by_one.append(seconds)
@@ -210,7 +232,7 @@ def loaded_while_loading(browser: Browser, app: RunningApp, count: int) -> None:
 
     loading = start_loading(browser, app, OTHER_LARGE[1])
     cpu_before = cpu_s(app.process.pid)
-    readers = open_sessions(browser, app, [LARGE] * count)
+    readers = open_sessions(browser, app, [LARGE] * count, within)
     times = [first_chart_s(page) for _, page in readers]
     still_loading = not has_drawn(loading[0][1])
     print(f"   {count} opened at the same moment: time to first chart {describe(times)}")
@@ -309,6 +331,11 @@ def main() -> None:
     parser.add_argument("--phases", type=int, nargs="+", default=[1, 2, 3, 4], help="which phases to run")
     parser.add_argument("--readers", type=int, default=3, help="sessions on the loaded customer in phase 2")
     parser.add_argument(
+        "--returning",
+        action="store_true",
+        help="phase 2's readers are tabs of one browser that has opened the app before (its scripts cached)",
+    )
+    parser.add_argument(
         "--split-cores", action="store_true", help="server and simulator on the first core, browsers on the others"
     )
     args = parser.parse_args()
@@ -334,7 +361,7 @@ def main() -> None:
                 if 1 in args.phases:
                     same_customer(browser, app, args.sessions)
                 if 2 in args.phases:
-                    loaded_while_loading(browser, app, args.readers)
+                    loaded_while_loading(browser, app, args.readers, args.returning)
                 if 3 in args.phases:
                     different_customers(browser, app, args.sessions)
             finally:
