@@ -13,12 +13,16 @@ import pytest
 import streamlit as st
 
 from carecycle_dash.api.config import Settings
+from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER
 from carecycle_dash.api.paging import pages_for
 from carecycle_dash.data.filters import SEARCH_COLUMNS, CallFilters, apply_filters
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, start_simulator
 from carecycle_dash.ui import loading
 from carecycle_dash.ui.loading import REMEMBERED_MAX, load_calls, recheck_window
+from carecycle_dash.ui.privacy import Privacy
+from carecycle_dash.ui.sidebar import ViewInputs
+from carecycle_dash.ui.view import View
 
 pytestmark = pytest.mark.server
 STANDARD = DEMO_CUSTOMERS["standard"]
@@ -93,6 +97,20 @@ def test_sessions_on_the_same_filters_share_one_filtered_copy_while_it_is_in_use
     loaded.filtered(with_tests)  # held by nobody once default was the latest: filtered again
     loaded.filtered(default)  # held by nobody once searched was the latest: filtered again
     assert filtering == [default, with_tests, searched, with_tests, default]
+
+
+def test_a_download_holds_the_calls_weakly_so_a_customer_the_store_drops_is_freed(api: RunningSimulator) -> None:
+    loaded = load_calls(settings_for(api), STANDARD)
+    inputs = ViewInputs(STANDARD, DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, refresh=False)
+    shown = loaded.filtered(CallFilters())
+    view = View(settings_for(api), inputs, "UTC", loaded, CallFilters(), shown, shown.index, Privacy())
+    held = view.held_for_download()  # what a page's download callable keeps until its session ends
+    assert held() is loaded
+    del view, loaded, shown
+    st.cache_resource.clear()  # the store drops the customer, as its memory bound or time would
+    gc.collect()
+    with pytest.raises(LookupError, match="no longer held"):
+        held()
 
 
 def test_a_reload_parses_only_fresh_rows_and_equals_a_fresh_frame(api: RunningSimulator) -> None:

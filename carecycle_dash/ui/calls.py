@@ -126,15 +126,15 @@ def calls_table(view: View, rows: pd.Index) -> str | None:
 def csv_download(view: View, shown: pd.Index) -> None:
     """A download of the calls shown with API field names, formula-guarded, built only on click; masked
     exactly as the screen is for a masked viewer (the View holds masked calls only)."""
-    rows = list(shown)
-    calls = view.loaded.result.calls
+    rows = shown.to_numpy()
+    held = view.held_for_download()
     customer = view.inputs.customer_id
     who = viewer_name()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     masked = "yes" if view.privacy.masked else "no"
 
     def build() -> bytes:
-        data = calls_to_csv_bytes(calls_at(calls, rows))
+        data = calls_to_csv_bytes(calls_at(held().result.calls, rows.tolist()))
         audit.info("csv download: user=%s customer=%s rows=%d masked=%s", who, customer, len(rows), masked)
         return data
 

@@ -20,7 +20,7 @@ from carecycle_dash.api.safety import escape_markdown
 from carecycle_dash.data.attention import RULES, Attention, attention_for
 from carecycle_dash.data.callers import do_not_call_line as do_not_call_summary
 from carecycle_dash.data.completeness import Completeness, completeness
-from carecycle_dash.data.filters import apply_filters
+from carecycle_dash.data.filters import CallFilters, apply_filters
 from carecycle_dash.data.formatting import format_count, format_percent
 from carecycle_dash.data.frame import time_zone
 from carecycle_dash.data.headline import headline
@@ -39,6 +39,7 @@ from carecycle_dash.output import charts
 from carecycle_dash.output.report import build_report
 from carecycle_dash.ui import click_through, navigation
 from carecycle_dash.ui.callers import breaches
+from carecycle_dash.ui.loading import LoadedCalls
 from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import no_match, scope_caption, viewer_name
 
@@ -81,15 +82,15 @@ def show() -> None:
 
 def data_completeness(view: View) -> None:
     """One line on what the figures rest on: calls loaded, test calls, cleaned values, calls without time."""
-    st.caption(_completeness(view).text())
+    st.caption(_completeness(view.loaded, view.filters).text())
 
 
-def _completeness(view: View) -> Completeness:
+def _completeness(loaded: LoadedCalls, filters: CallFilters) -> Completeness:
     return completeness(
-        view.all_calls,
-        view.loaded.result.items_total,
-        view.loaded.frame.cleaned_total,
-        tests_included=view.filters.include_tests,
+        loaded.all_calls,
+        loaded.result.items_total,
+        loaded.frame.cleaned_total,
+        tests_included=filters.include_tests,
     )
 
 
@@ -244,21 +245,21 @@ def report_download(view: View) -> None:
     customer = view.inputs.customer_id
     who = viewer_name()
     today = datetime.now(UTC)
+    held, filters, tz, rows = view.held_for_download(), view.filters, view.tz, len(view.filtered)
 
     def build() -> bytes:
-        options = view.loaded.filter_options(view.tz)
+        loaded = held()
+        options = loaded.filter_options(tz)
         data = build_report(
-            view.all_calls,
-            view.filters,
+            loaded.all_calls,
+            filters,
             customer_id=customer,
             first_day=options.first_day,
             last_day=options.last_day,
-            generated_at=datetime.now(UTC).astimezone(time_zone(view.tz)),
-            completeness=_completeness(view),
+            generated_at=datetime.now(UTC).astimezone(time_zone(tz)),
+            completeness=_completeness(loaded, filters),
         )
-        audit.info(
-            "report download: user=%s customer=%s rows=%d bytes=%d", who, customer, len(view.filtered), len(data)
-        )
+        audit.info("report download: user=%s customer=%s rows=%d bytes=%d", who, customer, rows, len(data))
         return data
 
     st.download_button(

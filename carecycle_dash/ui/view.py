@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -66,6 +67,20 @@ class View:
     def all_calls(self) -> pd.DataFrame:
         """Every loaded call (some may be older than `since` when the store reaches further back)."""
         return self.loaded.all_calls
+
+    def held_for_download(self) -> Callable[[], LoadedCalls]:
+        """This view's calls for a download built when clicked, held weakly: Streamlit keeps a page's download
+        callables until its session ends (two minutes after the tab closes), and holding the calls there would
+        keep a customer the store has dropped in memory, past CARECYCLE_CACHE_MAX_MB."""
+        ref = weakref.ref(self.loaded)
+
+        def held() -> LoadedCalls:
+            loaded = ref()
+            if loaded is None:
+                raise LookupError("these calls are no longer held; open the page again to download them")
+            return loaded
+
+        return held
 
     def revealed_call(self, call_id: str) -> tuple[dict[str, Any], pd.Series] | None:
         """(raw call, typed row) as sent, when this session revealed the call with a reason; else None."""
