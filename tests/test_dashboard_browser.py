@@ -30,7 +30,9 @@ def no_exception(page: Page) -> None:
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 
-def test_shared_link_shows_figures_and_charts(page: Page, demo_app: RunningApp) -> None:
+def test_shared_link_shows_figures_and_charts_and_downloads_its_report(
+    page: Page, demo_app: RunningApp, tmp_path: Path
+) -> None:
     open_app(page, f"{demo_app.url}/?customer_id={SMALL}&sort_by=duration&order=asc")
     expect(page).to_have_title("CareCycle Calls")
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
@@ -40,6 +42,15 @@ def test_shared_link_shows_figures_and_charts(page: Page, demo_app: RunningApp) 
     assert page.locator(".js-plotly-plot").count() >= 3
     query = parse_qs(urlsplit(page.url).query)
     assert query["customer_id"] == [SMALL] and query["sort_by"] == ["duration"] and query["order"] == ["asc"]
+
+    with page.expect_download() as info:  # built on click from the calls the page shows
+        page.get_by_role("button", name="Download this view as a report (HTML)").click()
+    download = info.value
+    assert re.fullmatch(rf"carecycle-report-{SMALL}-\d{{4}}-\d{{2}}-\d{{2}}\.html", download.suggested_filename)
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    report = target.read_text(encoding="utf-8")
+    assert report.startswith("<!DOCTYPE html>") and SMALL in report and "Needs attention" in report
 
 
 def select_first_row(page: Page) -> None:
