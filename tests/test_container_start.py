@@ -146,12 +146,12 @@ def test_the_health_check_fails_when_nothing_listens(served: Served) -> None:
 def test_the_app_served_from_the_image_layout_draws_the_demo_and_writes_nothing(page: Page, served: Served) -> None:
     from playwright.sync_api import expect
 
-    from tests.support.browser import open_app
+    from tests.support.browser import assert_no_exception, open_app
 
     open_app(page, served.url)
     expect(page).to_have_title("CareCycle Calls")
     expect(page.get_by_text("Total calls")).to_be_visible()
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    assert_no_exception(page)
     assert "Traceback" not in served.log_path.read_text(encoding="utf-8", errors="replace")
     # Read-only friendly: serving a session wrote nothing next to the code and nothing in HOME but our log.
     assert files_under(served.root) == served.files_at_start

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from carecycle_dash.api.contract import CALL_FIELDS
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator
-from tests.support.browser import follow_sidebar_link, open_app, wait_for_app
+from tests.support.browser import assert_no_exception, follow_sidebar_link, open_app, wait_for_app
 from tests.support.servers import RunningApp
 
 pytestmark = pytest.mark.browser
@@ -26,17 +26,13 @@ def metric_value(page: Page, label: str) -> str:
     return metric.locator("[data-testid='stMetricValue']").inner_text()
 
 
-def no_exception(page: Page) -> None:
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
-
-
 def test_shared_link_shows_figures_and_charts_and_downloads_its_report(
     page: Page, demo_app: RunningApp, tmp_path: Path
 ) -> None:
     open_app(page, f"{demo_app.url}/?customer_id={SMALL}&sort_by=duration&order=asc")
     expect(page).to_have_title("CareCycle Calls")
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
-    no_exception(page)
+    assert_no_exception(page)
     assert re.fullmatch(r"\d{1,3}(,\d{3})*", metric_value(page, "Total calls"))
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
     assert page.locator(".js-plotly-plot").count() >= 3
@@ -85,7 +81,7 @@ def test_csv_download_holds_every_filtered_call_and_selecting_a_call_opens_its_t
     select_first_row(page)
     expect(page.get_by_role("heading", name="Call detail")).to_be_visible(timeout=30_000)
     wait_for_app(page)
-    no_exception(page)
+    assert_no_exception(page)
     query = parse_qs(urlsplit(page.url).query)
     assert query["customer_id"] == [SMALL] and query["sort_by"] == ["duration"] and len(query["call_id"][0]) == 36
     messages = page.locator("[data-testid='stChatMessage']")
@@ -117,7 +113,7 @@ def test_hostile_content_runs_no_script_and_links_nothing_unsafe(
     open_app(page, f"{demo_app.url}/call?customer_id={edge}&call_id={ids[0]}")
     seen = []
     for _ in range(12):
-        no_exception(page)
+        assert_no_exception(page)
         expect(page.get_by_role("heading", name="Call detail")).to_be_visible()
         assert page.locator(unsafe_links).count() == 0
         assert page.locator("[data-testid='stMarkdownContainer'] script").count() == 0
@@ -130,14 +126,14 @@ def test_hostile_content_runs_no_script_and_links_nothing_unsafe(
     assert len(set(seen)) >= 10
     # The Overview of the same calls, through the sidebar.
     follow_sidebar_link(page, "Overview")
-    no_exception(page)
+    assert_no_exception(page)
     assert page.locator(unsafe_links).count() == 0
     assert dialogs == []
 
 
 def test_key_is_nowhere_in_page_or_address(page: Page, keyed_app: RunningApp) -> None:
     open_app(page, f"{keyed_app.url}/?customer_id={SMALL}")
-    no_exception(page)
+    assert_no_exception(page)
     expect(page.get_by_text(re.compile("Live data from 127.0.0.1"))).to_be_visible()
     assert re.fullmatch(r"\d{1,3}(,\d{3})*", metric_value(page, "Total calls"))
     assert DEMO_API_KEY not in page.content()

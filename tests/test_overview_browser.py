@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from carecycle_dash.simulator import DEMO_CUSTOMERS
-from tests.support.browser import follow_sidebar_link, open_app, wait_for_app
+from tests.support.browser import assert_no_exception, follow_sidebar_link, open_app, wait_for_app
 from tests.support.servers import RunningApp
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ def test_link_with_dates_and_filters_shows_the_same_view(page: Page, demo_app: R
     }
     open_app(page, f"{demo_app.url}/?{urlencode(query, doseq=True)}")
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    assert_no_exception(page)
     expect(page.locator("[data-testid='stAlertContentWarning']")).to_have_count(0)
     sidebar = page.locator("[data-testid='stSidebar']")
     expect(sidebar.get_by_text("Pipeline Error", exact=True)).to_be_visible()

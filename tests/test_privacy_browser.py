@@ -15,7 +15,7 @@ import pytest
 from oidc_provider_mock import User
 from playwright.sync_api import Page, WebSocket, expect
 
-from tests.support.browser import follow_sidebar_link, open_app, wait_for_app
+from tests.support.browser import assert_no_exception, follow_sidebar_link, open_app, wait_for_app
 from tests.support.oidc import oidc_provider, write_auth_secrets
 from tests.support.pii_api import CALL_ID, CALLER, CUSTOMER, KEY, PERSONAL_VALUES, leaked, pii_api
 from tests.support.servers import RunningApp, start_app
@@ -69,7 +69,7 @@ def visit(page: Page, frames: Frames, url: str, heading: str) -> bytes:
     open_app(page, url)
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     wait_for_app(page)
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    assert_no_exception(page)
     return frames.take()
 
 
@@ -78,7 +78,7 @@ def follow(page: Page, frames: Frames, heading: str) -> bytes:
     page comes over the websocket as when its address is opened."""
     frames.take()
     follow_sidebar_link(page, heading)
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    assert_no_exception(page)
     return frames.take()
 
 

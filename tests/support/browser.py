@@ -62,3 +62,8 @@ def follow_sidebar_link(page: Page, title: str) -> None:
     page.locator("[data-testid='stSidebar']").get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
     wait_for_app(page)
+
+
+def assert_no_exception(page: Page) -> None:
+    """The page shows no Streamlit exception box: what a viewer must never see."""
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
