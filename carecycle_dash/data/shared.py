@@ -1,6 +1,6 @@
 """Results computed once for everyone who holds the same data: what each session on one customer's calls
-would otherwise compute again (figures, summaries, a filtered copy of 100,000 calls), in a small thread-safe
-store that lets the least recently used go first."""
+would otherwise compute again (figures, summaries, caller tables), in a small thread-safe store that lets the
+least recently used go first."""
 
 from __future__ import annotations
 
@@ -34,6 +34,3 @@ class SharedResults:
             while len(self._results) > self._limit:
                 self._results.popitem(last=False)
         return value
-
-    def __len__(self) -> int:
-        return len(self._results)
