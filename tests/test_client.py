@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -456,6 +457,19 @@ def test_a_real_silent_server_is_caught_without_waiting_for_the_read_timeout() -
         client = CallsClient(API_KEY, api.base_url, timeout=30.0, request_timeout_s=0.3, retry=RetryPolicy(attempts=1))
         with client, pytest.raises(RequestTimeoutError, match=r"sent nothing for page 1 within 0\.3 s"):
             client.fetch_page(CUSTOMER_ID)
+
+
+@pytest.mark.server
+def test_stopping_a_load_cuts_a_request_still_waiting_for_its_answer_at_once() -> None:
+    with serve_hostile_api(HostileApi(default="silent")) as api:
+        guard = LoadGuard()
+        threading.Timer(0.3, guard.stop).start()
+        client = CallsClient(API_KEY, api.base_url, timeout=30.0, request_timeout_s=60.0, retry=RetryPolicy(attempts=3))
+        started = time.monotonic()
+        with client, pytest.raises(LoadCancelledError):
+            client.fetch_page(CUSTOMER_ID, guard=guard)
+        assert time.monotonic() - started < 10.0  # not the 30 s read timeout
+        assert api.requests == 1
 
 
 @pytest.mark.server

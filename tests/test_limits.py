@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -90,3 +91,19 @@ def test_a_stopped_guard_fails_every_later_check() -> None:
     guard.stop()
     with pytest.raises(LoadCancelledError):
         guard.check(0.0)
+
+
+def test_stopping_a_guard_wakes_a_read_blocked_on_a_socket_it_watches() -> None:
+    ours, theirs = socket.socketpair()
+    guard = LoadGuard()
+    with ours, theirs, guard.watching(ours):
+        threading.Timer(0.2, guard.stop).start()
+        assert ours.recv(1) == b""  # blocked until stop shut it down: the peer never sends
+
+
+def test_a_socket_given_to_a_stopped_guard_is_shut_at_once() -> None:
+    ours, theirs = socket.socketpair()
+    guard = LoadGuard()
+    guard.stop()
+    with ours, theirs, guard.watching(ours):
+        assert ours.recv(1) == b""

@@ -21,6 +21,7 @@ from carecycle_dash.api.errors import (
     LoadTimeoutError,
     NetworkError,
 )
+from carecycle_dash.api.limits import MAX_REQUESTS_PER_KEY
 from carecycle_dash.api.models import Repairs
 from carecycle_dash.api.paging import describe_repairs, load_all_calls, merge_orders, pages_for, reload_calls
 from carecycle_dash.api.retry import RetryPolicy
@@ -475,7 +476,10 @@ def test_cancelling_a_load_against_a_silent_server_ends_it() -> None:
     hostile = HostileApi(default="ok", calls=[make_call(i) for i in range(1_000)])
     with serve_hostile_api(hostile) as api:
         hostile.default = "silent"  # page 1 answered below, every later page never
-        client = CallsClient(API_KEY, api.base_url, request_timeout_s=30.0, retry=RetryPolicy(attempts=3))
+        slots = threading.BoundedSemaphore(MAX_REQUESTS_PER_KEY)
+        client = CallsClient(
+            API_KEY, api.base_url, request_timeout_s=30.0, retry=RetryPolicy(attempts=3), request_slots=slots
+        )
         cancel = threading.Event()
         hostile.per_customer[CUSTOMER_ID] = "ok"
 
@@ -485,3 +489,5 @@ def test_cancelling_a_load_against_a_silent_server_ends_it() -> None:
 
         with client, pytest.raises(LoadCancelledError):
             load_all_calls(client, CUSTOMER_ID, page_size=100, on_progress=on_progress, cancel=cancel)
+        # its requests waiting for an answer were cut too, not left holding the key's slots for the read timeout
+        assert all(slots.acquire(timeout=5.0) for _ in range(MAX_REQUESTS_PER_KEY))

@@ -69,7 +69,7 @@ from carecycle_dash.api.errors import (
     UnreadableResponseError,
     ValidationError,
 )
-from carecycle_dash.api.limits import LoadGuard, key_slots
+from carecycle_dash.api.limits import LoadGuard, guarded_transport, guarding, key_slots
 from carecycle_dash.api.models import CallsPage
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.api.safety import mend_lone_surrogates, shorten
@@ -398,12 +398,12 @@ class CallsClient:
                 raise InvalidInputError("The API key is empty or contains characters a key cannot have.")
             headers[API_KEY_HEADER] = api_key.strip()
         self._slots = request_slots or key_slots(self.base_url, api_key)
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._http = httpx.Client(
             base_url=self.base_url,
             headers=headers,
-            transport=transport,
+            transport=transport or guarded_transport(limits),
             timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             follow_redirects=False,
             trust_env=False,
         )
@@ -482,7 +482,7 @@ class CallsClient:
         received = 0
         answered = False
         try:
-            with self._http.stream("GET", url, timeout=httpx.Timeout(phase)) as response, guard.tracking(response):
+            with guarding(guard), self._http.stream("GET", url, timeout=httpx.Timeout(phase)) as response:
                 answered = True
                 chunks: list[bytes] = []
                 for chunk in response.iter_bytes():
