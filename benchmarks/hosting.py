@@ -18,7 +18,8 @@ Time to first chart is measured in the page: from the start of navigation to the
 part; the rest is the browser (on this machine, the same cores) drawing it.
 Resident memory is psutil's RSS when installed, else VmRSS from /proc. On a shared machine wall times
 mostly measure the other load, so the server's CPU seconds per phase are printed too (from /proc): they
-say what a session costs whatever else runs, and so how many sessions a core serves.
+say what a session costs whatever else runs, and so how many sessions a core serves. The browsers' CPU seconds
+beside them say how much of these cores went to drawing pages, which people's own machines do in a deployment.
 
     .venv/bin/python benchmarks/hosting.py [--latency-ms 40] [--cache-mb 100] [--sessions 1 5 10] [--phases 1 2 3 4]
         [--readers 3] [--returning] [--split-cores]
@@ -109,6 +110,21 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def browsers_cpu_s() -> float:
+    """CPU seconds every Chromium process has used so far, with its children that have ended (renderers of
+    closed sessions, counted by the process that reaped them): what drawing the pages cost on these cores."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0", 1)[0]
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):  # not a process, or one that ended meanwhile
+            continue
+        if b"chromium" in command:
+            total += sum(int(field) for field in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def settled_rss_mb(app: RunningApp) -> float:
     """Resident memory once the sessions' runs are over (a short pause lets threads and buffers settle)."""
     time.sleep(3)
@@ -185,18 +201,20 @@ def same_customer(browser: Browser, app: RunningApp, counts: list[int]) -> None:
     sessions: list[tuple[BrowserContext, Page]] = []
     previous_rss = previous_n = None
     for n in counts:
-        cpu_before = cpu_s(app.process.pid)
+        cpu_before, browsers_before = cpu_s(app.process.pid), browsers_cpu_s()
         new = open_sessions(browser, app, [LARGE] * (n - len(sessions)))
         times = [first_chart_s(page) for _, page in new]
         sessions += new
         rss = settled_rss_mb(app)
         cpu = (cpu_s(app.process.pid) - cpu_before) / len(new)
+        drawing = (browsers_cpu_s() - browsers_before) / len(new)
         extra = ""
         if previous_rss is not None and previous_n is not None:
             extra = f"; per extra session {(rss - previous_rss) / (n - previous_n):.1f} MB"
         cold = " (the first loads the customer)" if previous_rss is None else " (customer already loaded)"
         print(f"   N={n}: time to first chart of the {len(new)} new session(s){cold}: {describe(times)}")
         print(f"   N={n}: server memory {rss:.0f} MB{extra}; server CPU {cpu:.1f} s per new session")
+        print(f"   N={n}: browser CPU {drawing:.1f} s per new session (on the same cores)")
         previous_rss, previous_n = rss, n
     close(sessions)
 
@@ -231,7 +249,7 @@ def loaded_while_loading(browser: Browser, app: RunningApp, count: int, returnin
     wait_and_close(loading, "the loading customer's first chart")
 
     loading = start_loading(browser, app, OTHER_LARGE[1])
-    cpu_before = cpu_s(app.process.pid)
+    cpu_before, browsers_before = cpu_s(app.process.pid), browsers_cpu_s()
     readers = open_sessions(browser, app, [LARGE] * count, within)
     times = [first_chart_s(page) for _, page in readers]
     still_loading = not has_drawn(loading[0][1])
@@ -239,7 +257,10 @@ def loaded_while_loading(browser: Browser, app: RunningApp, count: int, returnin
     print(f"   of which the server had sent the whole page by: {describe([page_sent_s(page) for _, page in readers])}")
     print(f"   the other customer was {'still' if still_loading else 'no longer'} loading when they had drawn")
     wait_and_close(loading, "the loading customer's first chart")
-    print(f"   server CPU for these readers and the load together: {cpu_s(app.process.pid) - cpu_before:.1f} s")
+    print(
+        f"   CPU for these readers and the load together: server {cpu_s(app.process.pid) - cpu_before:.1f} s,"
+        f" browsers {browsers_cpu_s() - browsers_before:.1f} s"
+    )
     close(readers)
 
 
@@ -265,15 +286,16 @@ def different_customers(browser: Browser, app: RunningApp, counts: list[int]) ->
     next_customer = 0
     for n in counts:
         before = settled_rss_mb(app)
-        cpu_before = cpu_s(app.process.pid)
+        cpu_before, browsers_before = cpu_s(app.process.pid), browsers_cpu_s()
         customers = [small_customer(next_customer + i) for i in range(n)]
         next_customer += n
         sessions = open_sessions(browser, app, customers)
         times = [first_chart_s(page) for _, page in sessions]
         after = settled_rss_mb(app)
         cpu = (cpu_s(app.process.pid) - cpu_before) / n
+        drawing = (browsers_cpu_s() - browsers_before) / n
         print(f"   N={n}: time to first chart {describe(times)}; server memory {before:.0f} -> {after:.0f} MB;")
-        print(f"   server CPU {cpu:.1f} s per session (load and first page)")
+        print(f"   server CPU {cpu:.1f} s per session (load and first page); browser CPU {drawing:.1f} s per session")
         close(sessions)
 
 
