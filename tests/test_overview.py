@@ -1,5 +1,5 @@
 """The Overview under AppTest: Needs attention finds the demo story, figures compare with the previous
-period, the data-completeness line, and links that carry every filter."""
+period, the data-completeness line, and links that carry every filter (and a conversation signal's)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
+from carecycle_dash.data.signals import SIGNAL_BY_PARAM, SIGNALS
 from carecycle_dash.output import charts
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
 from carecycle_dash.ui import overview
@@ -17,11 +18,13 @@ from tests.test_pages import plain, texts
 
 pytestmark = [pytest.mark.server, pytest.mark.usefixtures("clean_app")]
 STANDARD = DEFAULT_DEMO_CUSTOMER_ID
+SIGNAL_LINK = "See these calls"
+LABELS = {signal.label for signal in SIGNALS}
 
 
 def attention_links(at: AppTest) -> list[tuple[str, dict[str, list[str]]]]:
     """(label as read, address parameters) of each Needs attention line."""
-    screens = {"Overview", "Calls", "Call detail", "Callers"}
+    screens = {"Overview", "Calls", "Call detail", "Callers", SIGNAL_LINK}
     links = [link.proto for link in at.get("page_link")]
     return [(plain(p.label), parse_qs(p.query_string)) for p in links if plain(p.label) not in screens]
 
@@ -174,6 +177,25 @@ def test_following_an_attention_link_filters_the_calls_page() -> None:
     assert at.sidebar.multiselect(key="f_dispositions").value == ["Pipeline Error"]
     sidebar_calls = next(p.proto for p in at.get("page_link") if plain(p.proto.label) == "Overview")
     assert parse_qs(sidebar_calls.query_string)["disposition"] == ["Pipeline Error"]
+
+
+def test_each_conversation_signal_links_to_exactly_its_calls() -> None:
+    at = run_app(start="2026-11-21", end="2026-11-27")
+    counts = {metric.label: int(metric.value.replace(",", "")) for metric in at.metric if metric.label in LABELS}
+    links = [p.proto for p in at.get("page_link") if plain(p.proto.label) == SIGNAL_LINK]
+    assert len(links) == len([count for count in counts.values() if count]) > 0
+    for link in links:
+        params = parse_qs(link.query_string)
+        [signal] = params["signal"]
+        assert params["start"] == ["2026-11-21"] and params["customer_id"] == [STANDARD]
+        at.query_params.clear()
+        at.query_params.update(params)
+        at.switch_page("pages/calls.py").run()
+        assert_no_exception(at)
+        label = SIGNAL_BY_PARAM[signal].label
+        assert at.button_group(key="call_signals").value == [label]
+        assert len(at.dataframe[0].value) == counts[label]
+        at.switch_page("pages/overview.py").run()
 
 
 def test_hostile_calls_survive_a_range_and_its_comparison() -> None:

@@ -1,8 +1,9 @@
-"""The Overview in a real Chromium: a link with dates and filters shows the same view, and a Needs
-attention line opens the Calls page narrowed to the calls behind it."""
+"""The Overview in a real Chromium: a link with dates and filters shows the same view, a Needs attention
+line opens the Calls page narrowed to the calls behind it, and so does a conversation signal."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -83,3 +84,27 @@ def test_quick_range_goes_into_the_address_and_the_sidebar_links_and_needs_atten
 def metric_total() -> str:
     """Calls of 21–27 Nov 2026 without test calls, as the Overview's AppTest finds them."""
     return "127"
+
+
+def test_a_conversation_signal_opens_its_calls_and_the_address_keeps_the_choice(
+    page: Page, demo_app: RunningApp
+) -> None:
+    open_app(page, f"{demo_app.url}/?customer_id={STANDARD}&start=2026-11-21&end=2026-11-27")
+    expect(page.get_by_role("heading", name="Conversations")).to_be_visible(timeout=60_000)
+    figure = page.locator("[data-testid='stColumn']").filter(
+        has=page.locator("[data-testid='stMetric']", has_text="Asked for a human")
+    )
+    figure.get_by_role("link", name="See these calls").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Calls", exact=True)).to_be_visible()
+    assert_no_exception(page)
+    signals = page.locator("[aria-label='Conversation signals']")
+    expect(signals.locator("button[data-selected='true']")).to_have_text(["Asked for a human"])
+    address = parse_qs(urlsplit(page.url).query)
+    assert address["signal"] == ["asked_for_human"] and address["start"] == ["2026-11-21"]
+
+    signals.locator("button", has_text="Early hang-up").click()
+    wait_for_app(page)
+    expect(signals.locator("button[data-selected='true']")).to_have_count(2)
+    expect(page).to_have_url(re.compile("signal=early_hang_up"))
+    assert sorted(parse_qs(urlsplit(page.url).query)["signal"]) == ["asked_for_human", "early_hang_up"]

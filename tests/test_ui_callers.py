@@ -35,6 +35,11 @@ def callers_page(**query: str) -> AppTest:
     return at.switch_page("pages/callers.py").run()
 
 
+def signals_in_address(at: AppTest) -> list[str]:
+    value = at.query_params.get("signal", [])
+    return [value] if isinstance(value, str) else list(value)
+
+
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
@@ -120,6 +125,40 @@ def test_calls_page_filters_by_conversation_signal() -> None:
     shown = at.dataframe[0].value
     assert 0 < len(shown) < total
     assert shown["Asked for human"].all()
+    assert signals_in_address(at) == ["asked_for_human"]
+    at.button_group(key="call_signals").set_value([]).run()
+    assert len(at.dataframe[0].value) == total
+    assert "signal" not in at.query_params
+
+
+def test_a_link_with_signals_narrows_the_calls_page_and_names_a_bad_one() -> None:
+    at = run_app(customer_id=STANDARD)
+    at.query_params["signal"] = ["asked_for_human", "<b>nope</b>", "asked_for_human"]
+    at.switch_page("pages/calls.py").run()
+    no_exception(at)
+    assert at.button_group(key="call_signals").value == ["Asked for a human"]
+    shown = at.dataframe[0].value
+    assert len(shown) and shown["Asked for human"].all()
+    [warning] = [w.value for w in at.warning if "conversation signal" in w.value]
+    assert warning.startswith("The link names a conversation signal that is not one of asked_for_human")
+    assert "nope" not in warning
+    assert signals_in_address(at) == ["asked_for_human"]
+
+
+def test_the_signals_chosen_stay_when_the_calls_page_is_left_and_opened_again() -> None:
+    at = callers_page()
+    at.switch_page("pages/calls.py").run()
+    at.button_group(key="call_signals").set_value(["AI repeated itself"]).run()
+    at.query_params.pop("signal")  # the sidebar's link to the Overview carries no signal
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/calls.py").run()
+    no_exception(at)
+    assert at.button_group(key="call_signals").value == ["AI repeated itself"]
+    assert at.dataframe[0].value["AI repeated"].all()
+    assert signals_in_address(at) == ["ai_repeated"]
+    at.run()  # the sidebar's links are drawn before the page: from the next run on they carry the choice
+    sidebar_calls = next(p.proto for p in at.get("page_link") if plain(p.proto.label) == "Calls")
+    assert "signal=ai_repeated" in sidebar_calls.query_string
 
 
 def test_search_shows_the_weekly_trend_and_marks_hits_in_the_transcript() -> None:

@@ -57,14 +57,27 @@ class Signal:
     column: str
     label: str
     help: str
+    param: str
+    """Its value in an address (`?signal=asked_for_human`)."""
 
 
 SIGNALS: Final = (
-    Signal("askedForHuman", "Asked for a human", "The caller asked for a person, representative, agent or operator"),
-    Signal("earlyHangUp", "Early hang-up", "Connected, but the caller spoke at most once"),
-    Signal("aiRepeated", "AI repeated itself", f"The AI said the same line ({REPEAT_MIN_WORDS}+ words) twice"),
+    Signal(
+        "askedForHuman",
+        "Asked for a human",
+        "The caller asked for a person, representative, agent or operator",
+        "asked_for_human",
+    ),
+    Signal("earlyHangUp", "Early hang-up", "Connected, but the caller spoke at most once", "early_hang_up"),
+    Signal(
+        "aiRepeated",
+        "AI repeated itself",
+        f"The AI said the same line ({REPEAT_MIN_WORDS}+ words) twice",
+        "ai_repeated",
+    ),
 )
 SIGNAL_BY_LABEL: Final = {signal.label: signal for signal in SIGNALS}
+SIGNAL_BY_PARAM: Final = {signal.param: signal for signal in SIGNALS}
 
 
 def _labels_pattern(names: Sequence[str]) -> str:

@@ -1,5 +1,6 @@
-"""The Calls screen: the filtered calls as a table (narrowed by transcript signals if asked); choosing a row
-opens that call; the view downloads as CSV; a search shows how often calls mention it, week by week."""
+"""The Calls screen: the filtered calls as a table (narrowed by transcript signals if asked, which the address
+carries); choosing a row opens that call; the view downloads as CSV; a search shows how often calls mention
+it, week by week."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from carecycle_dash.api.logs import AUDIT_LOGGER
 from carecycle_dash.data.filters import filter_mask
 from carecycle_dash.data.formatting import format_count
 from carecycle_dash.data.masking import calls_at
-from carecycle_dash.data.signals import SIGNALS, mentions_per_week, signal_mask
+from carecycle_dash.data.signals import SIGNAL_BY_LABEL, SIGNAL_BY_PARAM, SIGNALS, mentions_per_week, signal_mask
 from carecycle_dash.data.table import TABLE_COLUMNS
 from carecycle_dash.output import charts
 from carecycle_dash.output.export import calls_to_csv_bytes
 from carecycle_dash.ui import navigation
 from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD
-from carecycle_dash.ui.state import keep, kept
+from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import no_match, scope_caption, viewer_name
 
@@ -65,22 +66,50 @@ def show() -> None:
         navigation.go_to(navigation.CALL, view.link_params(call_id=chosen_call_id))
 
 
+_SIGNALS_KEY = "call_signals"
+
+
 def with_signals(view: View) -> pd.Index:
     """The filtered calls, in the sidebar's sort order, that show every transcript signal the person picks
-    above the table."""
+    above the table.
+
+    Signals in the address (a shared link, the Overview's) are the choice; an address without any (the
+    sidebar's links) keeps the one made before in this session, and the address then shows it."""
+    adopt_signals()
     chosen = st.pills(
         "Conversation signals",
         [signal.label for signal in SIGNALS],
         selection_mode="multi",
-        key=kept("call_signals", []),
-        on_change=keep,
-        args=("call_signals",),
+        key=kept(_SIGNALS_KEY, []),
+        on_change=_signals_chosen,
         help="Read from the transcript without any model: keep only calls that show every signal chosen.",
     )
+    navigation.set_param(navigation.SIGNAL_PARAM, _params(chosen))
     if not chosen:
         return view.sorted_rows
     shows = pd.Series(signal_mask(view.filtered, chosen), index=view.filtered.index)
     return view.sorted_rows[shows.loc[view.sorted_rows].to_numpy()]
+
+
+def adopt_signals() -> None:
+    """Take the address's signals as the choice; one line when it names one that does not exist."""
+    given = st.query_params.get_all(navigation.SIGNAL_PARAM)
+    if not given:
+        return
+    known = [SIGNAL_BY_PARAM[param].label for param in dict.fromkeys(given) if param in SIGNAL_BY_PARAM]
+    if len(known) < len(dict.fromkeys(given)):
+        names = ", ".join(SIGNAL_BY_PARAM)
+        st.warning(f"The link names a conversation signal that is not one of {names}; it is left out.")
+    set_kept(_SIGNALS_KEY, known)
+
+
+def _signals_chosen() -> None:
+    keep(_SIGNALS_KEY)
+    navigation.set_param(navigation.SIGNAL_PARAM, _params(st.session_state[_SIGNALS_KEY]))
+
+
+def _params(labels: list[str] | None) -> list[str]:
+    return [SIGNAL_BY_LABEL[label].param for label in labels or []]
 
 
 def keyword_trend(view: View) -> None:

@@ -4,7 +4,7 @@ from one screen to another come from here, so no other module names a page file 
 A view's address carries the customer, sort field and order, how far back calls are loaded (`since`), the
 auto-refresh interval (`refresh`) and every filter (FILTER_PARAMS), never the key, so a link reproduces
 exactly what its sender saw; the call page adds `call_id`, the callers page and the call page `caller` (a
-token the app writes, never a phone number).
+token the app writes, never a phone number), the calls page `signal` (the conversation signals it narrows to).
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ class Screen:
 
 
 OVERVIEW: Final = Screen("pages/overview.py", "Overview", ":material/insights:", "", default=True)
-CALLS: Final = Screen("pages/calls.py", "Calls", ":material/table_rows:", "calls")
+SIGNAL_PARAM: Final = "signal"
+CALLS: Final = Screen("pages/calls.py", "Calls", ":material/table_rows:", "calls", carries=(SIGNAL_PARAM,))
 CALLER_PARAM: Final = "caller"
 CALL: Final = Screen("pages/call.py", "Call detail", ":material/headphones:", "call", carries=("call_id", CALLER_PARAM))
 CALLERS: Final = Screen("pages/callers.py", "Callers", ":material/groups:", "callers")
@@ -57,10 +58,11 @@ FILTER_PARAMS: Final = (
 """The address parameters of the filters: `start`/`end` as YYYY-MM-DD (inclusive, viewer's time zone);
 `disposition`, `direction`, `campaign` and `assistant` repeatable (?disposition=A&disposition=B); `q` the
 search text; `tests=1` to include test calls; `weekday` and `hour` one cell of the hour-of-week heatmap."""
-PAGE_PARAMS: Final = ("call_id", CALLER_PARAM)
-"""Address parameters of a screen's own, kept in the address beside the view's: the call shown, and the
-caller (an opaque token, or a number as typed) whose calls are shown or whose calls the call page steps through."""
-REPEATABLE_PARAMS: Final = frozenset({"disposition", "direction", "campaign", "assistant"})
+PAGE_PARAMS: Final = ("call_id", CALLER_PARAM, SIGNAL_PARAM)
+"""Address parameters of a screen's own, kept in the address beside the view's: the call shown, the caller
+(an opaque token, or a number as typed) whose calls are shown or whose calls the call page steps through, and
+the conversation signals (`Signal.param`, repeatable) every call on the calls page shows."""
+REPEATABLE_PARAMS: Final = frozenset({"disposition", "direction", "campaign", "assistant", SIGNAL_PARAM})
 
 _WRITTEN: Final = "_address_written"
 ParamValue = str | list[str]
@@ -144,6 +146,18 @@ def sync_address(params: Mapping[str, ParamValue | None]) -> None:
     current = {name: st.query_params.get_all(name) for name in st.query_params}
     if current != as_lists:
         st.query_params.from_dict(wanted)
+
+
+def set_param(name: str, value: ParamValue) -> None:
+    """Put one of a screen's own parameters into the address, or take it out when empty; the rest stays."""
+    values = [value] if isinstance(value, str) else list(value)
+    values = [v for v in values if v]
+    if st.query_params.get_all(name) == values:
+        return
+    if values:
+        st.query_params[name] = values
+    else:
+        st.query_params.pop(name, None)
 
 
 def address_moved() -> bool:

@@ -283,13 +283,17 @@ def conversation_signals(view: View) -> None:
     st.subheader("Conversations")
     row = st.columns(len(SIGNALS))
     for column, signal in zip(row, SIGNALS, strict=True):
+        calls = counts.counts[signal.column]
         column.metric(
             signal.label,
-            format_count(counts.counts[signal.column]),
+            format_count(calls),
             help=f"{signal.help}: {format_percent(counts.share(signal.column), 1)} of "
             f"{format_count(counts.connected)} connected calls",
         )
-    st.caption("Read from the transcripts without any model. Filter the calls by these signals on the Calls page.")
+        if calls:
+            params = view.link_params(**{navigation.SIGNAL_PARAM: [signal.param]})
+            navigation.link(navigation.CALLS, params, label="See these calls", where=column)
+    st.caption("Read from the transcripts without any model; each link opens those calls on the Calls page.")
 
 
 def do_not_call_line(view: View) -> None:

@@ -227,7 +227,7 @@ def prepare_view() -> None:
     privacy = privacy_sidebar()
     notices += [("warning", text) for text in sidebar.adopt_link_once(sidebar.default_customer(settings))]
     inputs = sidebar.view_inputs(settings)
-    page_params = {name: st.query_params.get(name) for name in navigation.PAGE_PARAMS}
+    page_params: dict[str, navigation.ParamValue | None] = {**navigation.address_params(navigation.PAGE_PARAMS)}
     notices += _drop_typed_number(page_params, privacy)
     # Until the calls are loaded, the link's filters wait unapplied and stay in the address.
     sidebar.write_link(inputs, **page_params, **sidebar.link_filters())
@@ -237,11 +237,11 @@ def prepare_view() -> None:
         navigation.sidebar_links(links)
 
 
-def _drop_typed_number(page_params: dict[str, str | None], privacy: Privacy) -> list[Notice]:
+def _drop_typed_number(page_params: dict[str, navigation.ParamValue | None], privacy: Privacy) -> list[Notice]:
     """A masked viewer follows the app's caller tokens only: a phone number typed into the address is not
     looked up (that would tell whose calls it names) and is taken out of the address and every link."""
     given = page_params.get(navigation.CALLER_PARAM)
-    if not privacy.masked or not given or is_caller_token(given):
+    if not privacy.masked or not isinstance(given, str) or not given or is_caller_token(given):
         return []
     page_params[navigation.CALLER_PARAM] = None
     st.query_params.pop(navigation.CALLER_PARAM, None)
@@ -252,7 +252,7 @@ def _prepare_data(
     settings: Settings,
     inputs: sidebar.ViewInputs,
     notices: list[Notice],
-    page_params: dict[str, str | None],
+    page_params: dict[str, navigation.ParamValue | None],
     privacy: Privacy,
 ) -> None:
     if not inputs.customer_id:
