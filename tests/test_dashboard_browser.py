@@ -14,7 +14,13 @@ from playwright.sync_api import Page, expect
 
 from carecycle_dash.api.contract import CALL_FIELDS
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator
-from tests.support.browser import assert_no_exception, follow_sidebar_link, open_app, wait_for_app
+from tests.support.browser import (
+    assert_no_exception,
+    follow_sidebar_link,
+    open_app,
+    select_first_row,
+    wait_for_app,
+)
 from tests.support.servers import RunningApp
 
 pytestmark = pytest.mark.browser
@@ -47,15 +53,6 @@ def test_shared_link_shows_figures_and_charts_and_downloads_its_report(
     download.save_as(target)
     report = target.read_text(encoding="utf-8")
     assert report.startswith("<!DOCTYPE html>") and SMALL in report and "Needs attention" in report
-
-
-def select_first_row(page: Page) -> None:
-    """Click the selection marker of the first data row of the glide-data-grid canvas."""
-    grid = page.locator("[data-testid='stDataFrame']").first
-    expect(grid).to_be_visible()
-    box = grid.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
 
 
 def test_csv_download_holds_every_filtered_call_and_selecting_a_call_opens_its_transcript(

@@ -1,5 +1,6 @@
 """The Overview in a real Chromium: a link with dates and filters shows the same view, a Needs attention
-line opens the Calls page narrowed to the calls behind it, and so does a conversation signal."""
+line opens the Calls page narrowed to the calls behind it, and so does a conversation signal, whose calls a
+call opened from that table steps through."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from carecycle_dash.simulator import DEMO_CUSTOMERS
-from tests.support.browser import assert_no_exception, follow_sidebar_link, open_app, wait_for_app
+from tests.support.browser import assert_no_exception, follow_sidebar_link, open_app, select_first_row, wait_for_app
 from tests.support.servers import RunningApp
 
 pytestmark = pytest.mark.browser
@@ -103,8 +104,18 @@ def test_a_conversation_signal_opens_its_calls_and_the_address_keeps_the_choice(
     address = parse_qs(urlsplit(page.url).query)
     assert address["signal"] == ["asked_for_human"] and address["start"] == ["2026-11-21"]
 
-    signals.locator("button", has_text="Early hang-up").click()
+    early = signals.locator("button", has_text="Early hang-up")
+    early.click()
     wait_for_app(page)
     expect(signals.locator("button[data-selected='true']")).to_have_count(2)
     expect(page).to_have_url(re.compile("signal=early_hang_up"))
     assert sorted(parse_qs(urlsplit(page.url).query)["signal"]) == ["asked_for_human", "early_hang_up"]
+    early.click()
+    wait_for_app(page)
+    expect(page).not_to_have_url(re.compile("signal=early_hang_up"))
+
+    # A call opened from the narrowed table steps through that table.
+    select_first_row(page)
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"Call 1 of [\d,]+ in the table's order \(asked for a human\)"))).to_be_visible()
+    assert parse_qs(urlsplit(page.url).query)["signal"] == ["asked_for_human"]

@@ -161,6 +161,23 @@ def test_the_signals_chosen_stay_when_the_calls_page_is_left_and_opened_again() 
     assert "signal=ai_repeated" in sidebar_calls.query_string
 
 
+def test_a_call_opened_from_calls_narrowed_by_a_signal_steps_through_those_calls() -> None:
+    at = callers_page()
+    at.switch_page("pages/calls.py").run()
+    at.button_group(key="call_signals").set_value(["Asked for a human"]).run()
+    table = at.dataframe[0].value
+    at.query_params["call_id"] = str(table["id"].iloc[0])
+    at.switch_page("pages/call.py").run()
+    no_exception(at)
+    captions = [caption.value for caption in at.caption]
+    assert f"Call 1 of {len(table)} in the table's order (asked for a human)" in captions
+    at.button(key="next_call").click().run()
+    assert at.query_params["call_id"] == str(table["id"].iloc[1])
+    assert signals_in_address(at) == ["asked_for_human"]
+    sidebar_call = next(p.proto for p in at.get("page_link") if plain(p.proto.label) == "Call detail")
+    assert "signal=asked_for_human" in sidebar_call.query_string
+
+
 def test_search_shows_the_weekly_trend_and_marks_hits_in_the_transcript() -> None:
     at = callers_page()
     at.sidebar.text_input(key="f_text").set_value("virtual assistant").run()

@@ -80,6 +80,13 @@ SIGNAL_BY_LABEL: Final = {signal.label: signal for signal in SIGNALS}
 SIGNAL_BY_PARAM: Final = {signal.param: signal for signal in SIGNALS}
 
 
+def signals_named(params: Sequence[str]) -> tuple[list[Signal], bool]:
+    """The signals these address values name, each once in their order; and whether any value names none."""
+    given = list(dict.fromkeys(params))
+    known = [SIGNAL_BY_PARAM[param] for param in given if param in SIGNAL_BY_PARAM]
+    return known, len(known) < len(given)
+
+
 def _labels_pattern(names: Sequence[str]) -> str:
     return rf"^\s*(?:{'|'.join(names)})\s*:"
 

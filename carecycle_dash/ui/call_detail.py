@@ -20,7 +20,7 @@ from carecycle_dash.api.safety import escape_markdown, safe_http_url
 from carecycle_dash.data.callers import caller_history
 from carecycle_dash.data.formatting import format_count, format_duration, format_percent
 from carecycle_dash.data.ordering import in_rank_order
-from carecycle_dash.data.signals import SIGNALS
+from carecycle_dash.data.signals import SIGNALS, signals_named
 from carecycle_dash.data.transcript import parse_transcript
 from carecycle_dash.ui import navigation
 from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD, remember_reveal
@@ -102,14 +102,10 @@ def _go_to(call_id: str) -> None:
 
 def neighbours(view: View, call: ChosenCall) -> None:
     """Previous and next call: within the caller when the address names one (from their timeline), else in
-    the table's order (the filtered view when the call is in it)."""
+    the table's order (the filtered view, narrowed to the address's signals, when the call is in it)."""
     order, where = _caller_order(view, call)
     if order is None:
-        if call.row in view.filtered.index:
-            order = view.sorted_rows
-        else:
-            order = in_rank_order(view.all_calls.index, view.loaded.rank(view.inputs.sort_by, view.inputs.order))
-        where = "in the table's order"
+        order, where = _table_order(view, call)
     position = order.get_loc(call.row)
     ids = view.all_calls["id"]
     before = str(ids.loc[order[position - 1]]) if position > 0 else None
@@ -118,6 +114,21 @@ def neighbours(view: View, call: ChosenCall) -> None:
     left.button("← Previous call", disabled=before is None, on_click=_go_to, args=(before,), key="previous_call")
     middle.caption(f"Call {position + 1:,} of {len(order):,} {where}")
     right.button("Next call →", disabled=after is None, on_click=_go_to, args=(after,), key="next_call")
+
+
+def _table_order(view: View, call: ChosenCall) -> tuple[pd.Index, str]:
+    """The Calls table's rows as the person left it (filters, then signals), or every call when this one is
+    not among them."""
+    signals, _ = signals_named(st.query_params.get_all(navigation.SIGNAL_PARAM))
+    narrowed = view.rows_showing([signal.label for signal in signals])
+    if signals and call.row in narrowed:
+        shown = ", ".join(signal.label.lower() for signal in signals)
+        return narrowed, f"in the table's order ({shown})"
+    if call.row in view.filtered.index:
+        return view.sorted_rows, "in the table's order"
+    return in_rank_order(view.all_calls.index, view.loaded.rank(view.inputs.sort_by, view.inputs.order)), (
+        "in the table's order"
+    )
 
 
 def _caller_order(view: View, call: ChosenCall) -> tuple[pd.Index | None, str]:

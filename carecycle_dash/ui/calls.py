@@ -16,7 +16,7 @@ from carecycle_dash.api.logs import AUDIT_LOGGER
 from carecycle_dash.data.filters import filter_mask
 from carecycle_dash.data.formatting import format_count
 from carecycle_dash.data.masking import calls_at
-from carecycle_dash.data.signals import SIGNAL_BY_LABEL, SIGNAL_BY_PARAM, SIGNALS, mentions_per_week, signal_mask
+from carecycle_dash.data.signals import SIGNAL_BY_LABEL, SIGNAL_BY_PARAM, SIGNALS, mentions_per_week, signals_named
 from carecycle_dash.data.table import TABLE_COLUMNS
 from carecycle_dash.output import charts
 from carecycle_dash.output.export import calls_to_csv_bytes
@@ -63,7 +63,9 @@ def show() -> None:
     csv_download(view, rows)
     chosen_call_id = calls_table(view, rows)
     if chosen_call_id:
-        navigation.go_to(navigation.CALL, view.link_params(call_id=chosen_call_id))
+        signals = _params(st.session_state.get(_SIGNALS_KEY))
+        narrowed = {navigation.SIGNAL_PARAM: signals} if signals else {}
+        navigation.go_to(navigation.CALL, view.link_params(call_id=chosen_call_id, **narrowed))
 
 
 _SIGNALS_KEY = "call_signals"
@@ -85,10 +87,7 @@ def with_signals(view: View) -> pd.Index:
         help="Read from the transcript without any model: keep only calls that show every signal chosen.",
     )
     navigation.set_param(navigation.SIGNAL_PARAM, _params(chosen))
-    if not chosen:
-        return view.sorted_rows
-    shows = pd.Series(signal_mask(view.filtered, chosen), index=view.filtered.index)
-    return view.sorted_rows[shows.loc[view.sorted_rows].to_numpy()]
+    return view.rows_showing(chosen or [])
 
 
 def adopt_signals() -> None:
@@ -96,11 +95,11 @@ def adopt_signals() -> None:
     given = st.query_params.get_all(navigation.SIGNAL_PARAM)
     if not given:
         return
-    known = [SIGNAL_BY_PARAM[param].label for param in dict.fromkeys(given) if param in SIGNAL_BY_PARAM]
-    if len(known) < len(dict.fromkeys(given)):
+    known, unknown = signals_named(given)
+    if unknown:
         names = ", ".join(SIGNAL_BY_PARAM)
         st.warning(f"The link names a conversation signal that is not one of {names}; it is left out.")
-    set_kept(_SIGNALS_KEY, known)
+    set_kept(_SIGNALS_KEY, [signal.label for signal in known])
 
 
 def _signals_chosen() -> None:

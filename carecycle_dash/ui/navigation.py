@@ -4,7 +4,8 @@ from one screen to another come from here, so no other module names a page file 
 A view's address carries the customer, sort field and order, how far back calls are loaded (`since`), the
 auto-refresh interval (`refresh`) and every filter (FILTER_PARAMS), never the key, so a link reproduces
 exactly what its sender saw; the call page adds `call_id`, the callers page and the call page `caller` (a
-token the app writes, never a phone number), the calls page `signal` (the conversation signals it narrows to).
+token the app writes, never a phone number), the calls page and the call page `signal` (the conversation
+signals the calls are narrowed to, which the call page steps through).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ OVERVIEW: Final = Screen("pages/overview.py", "Overview", ":material/insights:",
 SIGNAL_PARAM: Final = "signal"
 CALLS: Final = Screen("pages/calls.py", "Calls", ":material/table_rows:", "calls", carries=(SIGNAL_PARAM,))
 CALLER_PARAM: Final = "caller"
-CALL: Final = Screen("pages/call.py", "Call detail", ":material/headphones:", "call", carries=("call_id", CALLER_PARAM))
+CALL: Final = Screen(
+    "pages/call.py", "Call detail", ":material/headphones:", "call", carries=("call_id", CALLER_PARAM, SIGNAL_PARAM)
+)
 CALLERS: Final = Screen("pages/callers.py", "Callers", ":material/groups:", "callers")
 SCREENS: Final = (OVERVIEW, CALLS, CALL, CALLERS)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -23,6 +23,7 @@ from carecycle_dash.data.filters import CallFilters, FilterOptions
 from carecycle_dash.data.formatting import format_count
 from carecycle_dash.data.frame import time_zone
 from carecycle_dash.data.ordering import in_rank_order
+from carecycle_dash.data.signals import signal_mask
 from carecycle_dash.ui import navigation, sidebar
 from carecycle_dash.ui.auth import require_sign_in
 from carecycle_dash.ui.loading import LoadedCalls, Reload, failure_message, held_calls, latest_loaded_at, load_calls
@@ -96,6 +97,13 @@ class View:
         `extra` for every session that holds the same calls (LoadedCalls.remember); `filtered` is a function
         of the first three, so a result keyed so is the same whoever asks."""
         return self.loaded.remember((name, self.filters, self.tz, *extra), compute)
+
+    def rows_showing(self, signals: Sequence[str]) -> pd.Index:
+        """`sorted_rows` narrowed to the calls that show every one of these signals (labels or columns)."""
+        if not signals:
+            return self.sorted_rows
+        shows = pd.Series(signal_mask(self.filtered, signals), index=self.filtered.index)
+        return self.sorted_rows[shows.loc[self.sorted_rows].to_numpy()]
 
     def link_params(self, **extra: navigation.ParamValue) -> dict[str, navigation.ParamValue]:
         """Query parameters that reproduce this view (customer, order and filters) on another page."""

@@ -67,3 +67,12 @@ def follow_sidebar_link(page: Page, title: str) -> None:
 def assert_no_exception(page: Page) -> None:
     """The page shows no Streamlit exception box: what a viewer must never see."""
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def select_first_row(page: Page) -> None:
+    """Click the selection marker of the first data row of the glide-data-grid canvas."""
+    grid = page.locator("[data-testid='stDataFrame']").first
+    expect(grid).to_be_visible()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
