@@ -126,9 +126,8 @@ def _table_order(view: View, call: ChosenCall) -> tuple[pd.Index, str]:
         return narrowed, f"in the table's order ({shown})"
     if call.row in view.filtered.index:
         return view.sorted_rows, "in the table's order"
-    return in_rank_order(view.all_calls.index, view.loaded.rank(view.inputs.sort_by, view.inputs.order)), (
-        "in the table's order"
-    )
+    every_call = in_rank_order(view.all_calls.index, view.loaded.rank(view.inputs.sort_by, view.inputs.order))
+    return every_call, "in the table's order"
 
 
 def _caller_order(view: View, call: ChosenCall) -> tuple[pd.Index | None, str]:
