@@ -97,7 +97,7 @@ def call_header(call: ChosenCall) -> None:
 
 
 def _go_to(call_id: str) -> None:
-    st.query_params["call_id"] = call_id
+    navigation.set_param("call_id", call_id)
 
 
 def neighbours(view: View, call: ChosenCall) -> None:

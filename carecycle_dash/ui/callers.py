@@ -253,7 +253,7 @@ def timeline(view: View, given: str) -> None:
         return
     token = view.loaded.callers().token(number)
     if given != token:
-        st.query_params[navigation.CALLER_PARAM] = token
+        navigation.set_param(navigation.CALLER_PARAM, token)
     st.subheader(escape_markdown(shown_number(view, number)))
     st.markdown(timeline_headline(calls, view.tz))
     if len(calls) > MAX_TIMELINE_CALLS:
