@@ -1,5 +1,5 @@
 """Click-through in a real Chromium: a click on a disposition bar or a heatmap cell narrows the view, and
-the address of a narrowed view reproduces it."""
+the address of a narrowed view reproduces it, chart tab included."""
 
 from __future__ import annotations
 
@@ -54,8 +54,11 @@ def test_a_disposition_bar_then_a_heatmap_cell_narrow_the_view_and_the_address_r
     by_disposition = total_calls(page)
     assert by_disposition == int(count.replace(",", "")) < everything
 
-    # On the narrowed view, the busiest hour of the week.
+    # On the narrowed view, the busiest hour of the week, in the tab of when calls happened.
+    page.get_by_role("tab", name="When they happened").click()
     plot = chart(page, "hour_of_week")
+    assert parse_qs(urlsplit(page.url).query)["charts"] == ["timing"]
+    expect(page.locator("[class*='st-key-dispositions_']")).to_have_count(0)  # a closed tab is not sent
     cells = plot.evaluate("el => el.data[1].customdata")
     weekday, hour, _, calls = max(cells, key=lambda row: int(row[3].replace(",", "")))[:4]
     calls = int(calls.replace(",", ""))
@@ -70,8 +73,10 @@ def test_a_disposition_bar_then_a_heatmap_cell_narrow_the_view_and_the_address_r
     assert query["weekday"] == [("mon", "tue", "wed", "thu", "fri", "sat", "sun")[weekday]]
     assert query["hour"] == [str(hour)]
     assert query["disposition"] == [name]
+    assert query["charts"] == ["timing"]
 
     shared = page.context.new_page()
     open_app(shared, page.url)
     assert total_calls(shared) == calls
+    expect(shared.locator("[class*='st-key-hour_of_week_'] .js-plotly-plot")).to_be_visible()  # the same tab
     shared.close()

@@ -66,14 +66,17 @@ def test_a_second_session_on_the_same_view_builds_no_chart_or_summary_again(monk
     counting(monkeypatch, overview, "attention_for", built)
     first = run_app()
     assert_no_exception(first)
-    assert len(built) == 5 and len(set(built)) == 5
+    assert sorted(built) == ["attention_for", "disposition_chart", "outcome_funnel_chart"]  # the open tab's only
     second = run_app()
     assert_no_exception(second)
-    assert len(built) == 5
+    assert len(built) == 3
     assert [(m.value, m.delta) for m in second.metric] == [(m.value, m.delta) for m in first.metric]
     narrowed = run_app(disposition="Voicemail")  # another filter state: its own figures and summary
     assert_no_exception(narrowed)
-    assert len(built) == 10
+    assert len(built) == 6
+    timing = run_app(charts="timing")  # another tab: its charts, once
+    assert_no_exception(timing)
+    assert sorted(built[6:]) == ["calls_over_time_chart", "hour_of_week_chart"]
 
 
 def test_data_completeness_line_says_what_figures_leave_out() -> None:

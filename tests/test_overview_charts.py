@@ -1,5 +1,5 @@
-"""The Overview's charts under AppTest: heatmap and funnel drawn, the hour-of-week filter from a link and its
-clear control, the report download."""
+"""The Overview's charts under AppTest: the tabs, only the open one drawn and kept in the address, the heatmap's
+measure, the hour-of-week filter from a link and its clear control, the report download."""
 
 from __future__ import annotations
 
@@ -24,23 +24,73 @@ def chart_titles(at: AppTest) -> list[str]:
     return [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
 
 
-def test_the_overview_draws_the_heatmap_and_the_funnel() -> None:
+def chart_tab(at: AppTest) -> str:
+    return str(at.session_state["overview_charts"])
+
+
+def test_the_overview_opens_on_how_calls_ended_and_draws_only_that_tabs_charts() -> None:
     at = run_app()
     assert_no_exception(at)
+    assert [tab.label for tab in at.tabs] == ["How calls ended", "How long they took", "When they happened"]
+    assert chart_tab(at) == "How calls ended"
     titles = chart_titles(at)
-    assert any(t.startswith("When calls work: calls by hour of the week") for t in titles)
-    assert "How far calls got" in titles
-    assert len(titles) == 6
+    assert len(titles) == 2
+    assert titles[0].startswith("Calls by disposition") and "How far calls got" in titles
+    assert "charts" not in at.query_params
 
 
-def test_the_heatmap_can_show_connected_or_success_rate() -> None:
-    at = run_app()
-    control = at.get("button_group")[0]
+@pytest.mark.parametrize(
+    ("param", "label", "starts"),
+    [
+        ("durations", "How long they took", ["Talk time of connected calls", "Call duration by disposition"]),
+        ("timing", "When they happened", ["Calls per day", "When calls work: calls by hour of the week"]),
+    ],
+)
+def test_a_link_opens_its_chart_tab_and_the_address_keeps_it(param: str, label: str, starts: list[str]) -> None:
+    at = run_app(charts=param)
+    assert_no_exception(at)
+    assert chart_tab(at) == label
+    titles = chart_titles(at)
+    assert len(titles) == len(starts)
+    assert all(title.startswith(start) for title, start in zip(titles, starts, strict=True)), titles
+    assert at.query_params["charts"] in (param, [param])
+
+
+def test_a_link_with_an_unknown_chart_tab_says_so_in_one_line_and_opens_the_first() -> None:
+    at = run_app(charts="<b>pie</b>")
+    assert_no_exception(at)
+    [warning] = [w.value for w in at.warning if "chart tab" in w.value]
+    assert warning == "The link's chart tab is not one of outcomes, durations, timing; showing the first."
+    assert chart_tab(at) == "How calls ended"
+    assert len(chart_titles(at)) == 2
+    assert "charts" not in at.query_params
+
+
+def test_the_chart_tab_stays_when_the_overview_is_left_and_opened_again() -> None:
+    at = run_app(charts="timing")
+    at.query_params.pop("charts")  # the sidebar's link to the calls page carries no tab
+    at.switch_page("pages/calls.py").run()
+    assert "charts" not in at.query_params
+    at.switch_page("pages/overview.py").run()
+    assert_no_exception(at)
+    assert chart_tab(at) == "When they happened"
+    assert param(at, "charts") == "timing"
+    at.run()  # the sidebar's links are drawn before the page: from the next run on they carry the tab
+    overview = next(link.proto for link in at.get("page_link") if link.proto.label == "Overview")
+    assert "charts=timing" in overview.query_string
+
+
+def test_the_heatmap_can_show_connected_or_success_rate_and_keeps_it() -> None:
+    at = run_app(charts="timing")
+    control = at.button_group(key="heatmap_measure")
     assert control.proto.label == "Hour of the week shows"
-    at.session_state["heatmap_measure"] = "success_rate"
-    at.run()
+    control.set_value("success_rate").run()
     assert_no_exception(at)
     assert any(t.startswith("When calls work: success rate by hour") for t in chart_titles(at))
+    at.query_params.pop("charts")
+    at.switch_page("pages/calls.py").run()
+    at.switch_page("pages/overview.py").run()
+    assert at.button_group(key="heatmap_measure").value == "success_rate"
 
 
 def test_a_link_with_weekday_and_hour_narrows_the_view_until_cleared() -> None:

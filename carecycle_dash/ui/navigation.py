@@ -5,7 +5,7 @@ A view's address carries the customer, sort field and order, how far back calls 
 auto-refresh interval (`refresh`) and every filter (FILTER_PARAMS), never the key, so a link reproduces
 exactly what its sender saw; the call page adds `call_id`, the callers page and the call page `caller` (a
 token the app writes, never a phone number), the calls page and the call page `signal` (the conversation
-signals the calls are narrowed to, which the call page steps through).
+signals the calls are narrowed to, which the call page steps through), the Overview `charts` (its open tab).
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ class Screen:
     """Link parameters of its own that the sidebar link to it keeps (beyond the view's)."""
 
 
-OVERVIEW: Final = Screen("pages/overview.py", "Overview", ":material/insights:", "", default=True)
+CHARTS_PARAM: Final = "charts"
+OVERVIEW: Final = Screen(
+    "pages/overview.py", "Overview", ":material/insights:", "", default=True, carries=(CHARTS_PARAM,)
+)
 SIGNAL_PARAM: Final = "signal"
 CALLS: Final = Screen("pages/calls.py", "Calls", ":material/table_rows:", "calls", carries=(SIGNAL_PARAM,))
 CALLER_PARAM: Final = "caller"
@@ -61,10 +64,11 @@ FILTER_PARAMS: Final = (
 """The address parameters of the filters: `start`/`end` as YYYY-MM-DD (inclusive, viewer's time zone);
 `disposition`, `direction`, `campaign` and `assistant` repeatable (?disposition=A&disposition=B); `q` the
 search text; `tests=1` to include test calls; `weekday` and `hour` one cell of the hour-of-week heatmap."""
-PAGE_PARAMS: Final = ("call_id", CALLER_PARAM, SIGNAL_PARAM)
+PAGE_PARAMS: Final = ("call_id", CALLER_PARAM, SIGNAL_PARAM, CHARTS_PARAM)
 """Address parameters of a screen's own, kept in the address beside the view's: the call shown, the caller
-(an opaque token, or a number as typed) whose calls are shown or whose calls the call page steps through, and
-the conversation signals (`Signal.param`, repeatable) every call on the calls page shows."""
+(an opaque token, or a number as typed) whose calls are shown or whose calls the call page steps through,
+the conversation signals (`Signal.param`, repeatable) every call on the calls page shows, and the Overview's
+chart tab (`outcomes`, `durations`, `timing`; none for the first)."""
 REPEATABLE_PARAMS: Final = frozenset({"disposition", "direction", "campaign", "assistant", SIGNAL_PARAM})
 
 _WRITTEN: Final = "_address_written"

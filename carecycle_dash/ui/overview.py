@@ -1,10 +1,12 @@
 """The Overview screen: what the data covers, what needs attention, the headline figures with their change
-since the previous period; then how calls ended, how long they took, when they happened, when calls work
-best and how far they get; and the same as a report to download."""
+since the previous period; then charts in three tabs (how calls ended and how far they got, how long they
+took, when they happened and when calls work best), the conversation signals, and the same as a report to
+download."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Final
@@ -40,6 +42,7 @@ from carecycle_dash.output.report import build_report
 from carecycle_dash.ui import click_through, navigation
 from carecycle_dash.ui.callers import breaches
 from carecycle_dash.ui.loading import LoadedCalls
+from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import no_match, scope_caption, viewer_name
 
@@ -180,23 +183,89 @@ def comparison_caption(comparison: Comparison | None) -> None:
         st.caption(comparison.caption())
 
 
+@dataclass(frozen=True)
+class ChartGroup:
+    """One tab of the Overview's charts: its label, its value of the `charts` address parameter, what it draws."""
+
+    label: str
+    param: str
+    draw: Callable[[View], None]
+
+
 def charts_section(view: View) -> None:
-    """The charts, each built once per data and filter state for every session (View.derived)."""
+    """The charts in tabs by the question they answer. Only the open tab's charts are built, sent and drawn:
+    a visit or a filter change costs the charts looked at, and the page's first chart comes sooner. The tab
+    lives in the address (`charts`; none for the first), so a link opens it; the sidebar's link keeps it."""
+    labels = [group.label for group in CHART_GROUPS]
+    adopt_chart_group()
+    tabs = st.tabs(labels, key=kept(_CHARTS_KEY, labels[0]), on_change=_chart_group_chosen)
+    for tab, group in zip(tabs, CHART_GROUPS, strict=True):
+        if tab.open:
+            with tab:
+                group.draw(view)
+    navigation.set_param(navigation.CHARTS_PARAM, _chart_param(st.session_state.get(_CHARTS_KEY)))
+
+
+def adopt_chart_group() -> None:
+    """Take the address's chart tab as the choice; one line when it names none of them."""
+    given = st.query_params.get(navigation.CHARTS_PARAM)
+    if given is None:
+        return
+    group = next((group for group in CHART_GROUPS if group.param == given), None)
+    if group is None:
+        names = ", ".join(group.param for group in CHART_GROUPS)
+        st.warning(f"The link's chart tab is not one of {names}; showing the first.")
+        group = CHART_GROUPS[0]
+    set_kept(_CHARTS_KEY, group.label)
+
+
+def _chart_group_chosen() -> None:
+    keep(_CHARTS_KEY)
+    navigation.set_param(navigation.CHARTS_PARAM, _chart_param(st.session_state[_CHARTS_KEY]))
+
+
+def _chart_param(label: object) -> str:
+    """The address value of the tab with this label: none for the first, the one a bare address opens."""
+    group = next((group for group in CHART_GROUPS[1:] if group.label == label), None)
+    return group.param if group else ""
+
+
+def outcomes_charts(view: View) -> None:
+    """How calls ended (a click on a bar narrows the view to that disposition) and how far they got."""
     left, right = st.columns(2)
     dispositions = view.derived("disposition chart", lambda: charts.disposition_chart(view.filtered))
     click_through.clickable_chart(left, dispositions, "dispositions", click_through.show_disposition)
-    right.plotly_chart(
+    left.caption("Click a disposition bar to narrow the view to those calls; clear it in the sidebar.")
+    with right:
+        outcome_funnel(view)
+
+
+def duration_charts(view: View) -> None:
+    """How long calls took: all of them, and by disposition."""
+    left, right = st.columns(2)
+    left.plotly_chart(
         view.derived("duration histogram", lambda: charts.duration_histogram(view.filtered)), key="durations"
     )
-    over_time = view.derived("calls per day chart", lambda: charts.calls_over_time_chart(view.filtered, view.tz))
-    click_through.clickable_chart(st.container(), over_time, "over_time", click_through.show_day)
-    st.caption("Click a disposition bar or a day to narrow the view to those calls; clear it in the sidebar.")
     by_disposition = view.derived(
         "duration by disposition", lambda: charts.duration_by_disposition_chart(view.filtered)
     )
-    st.plotly_chart(by_disposition, key="duration_by_disposition")
+    right.plotly_chart(by_disposition, key="duration_by_disposition")
+
+
+def timing_charts(view: View) -> None:
+    """When calls happened (a click on a day narrows the view to it) and when they work best."""
+    over_time = view.derived("calls per day chart", lambda: charts.calls_over_time_chart(view.filtered, view.tz))
+    click_through.clickable_chart(st.container(), over_time, "over_time", click_through.show_day)
+    st.caption("Click a day to narrow the view to its calls; clear it in the sidebar.")
     hour_of_week_heatmap(view)
-    outcome_funnel(view)
+
+
+_CHARTS_KEY = "overview_charts"
+CHART_GROUPS: Final = (
+    ChartGroup("How calls ended", "outcomes", outcomes_charts),
+    ChartGroup("How long they took", "durations", duration_charts),
+    ChartGroup("When they happened", "timing", timing_charts),
+)
 
 
 def hour_of_week_heatmap(view: View) -> None:
@@ -206,9 +275,10 @@ def hour_of_week_heatmap(view: View) -> None:
     measure = st.segmented_control(
         "Hour of the week shows",
         MEASURES,
-        default="calls",
         format_func=charts.MEASURE_LABELS.__getitem__,
-        key="heatmap_measure",
+        key=kept(_MEASURE_KEY, "calls"),
+        on_change=keep,
+        args=(_MEASURE_KEY,),
     )
     shown: Measure = measure or "calls"
     figure, without_time = view.derived("hour of week", lambda: _hour_of_week(view, shown), shown)
@@ -217,6 +287,9 @@ def hour_of_week_heatmap(view: View) -> None:
     if without_time:
         notes.append(f"{format_count(without_time)} calls without a time are not shown.")
     st.caption(" ".join(notes))
+
+
+_MEASURE_KEY = "heatmap_measure"
 
 
 def _hour_of_week(view: View, measure: Measure) -> tuple[go.Figure, int]:
