@@ -32,7 +32,7 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -113,14 +113,25 @@ def cpu_s(pid: int) -> float:
 def browsers_cpu_s() -> float:
     """CPU seconds every Chromium process has used so far, with its children that have ended (renderers of
     closed sessions, counted by the process that reaped them): what drawing the pages cost on these cores."""
+    return processes_cpu_s(lambda command: b"chromium" in command.split(b"\0", 1)[0])
+
+
+def simulator_cpu_s() -> float:
+    """CPU seconds the simulator process has used so far: what the stand-in for the remote API took of these
+    cores, which a deployment does not pay."""
+    return processes_cpu_s(lambda command: b"start_simulator" in command)
+
+
+def processes_cpu_s(chosen: Callable[[bytes], bool]) -> float:
+    """CPU seconds (user + system, with ended children) of every process whose command line is `chosen`."""
     total = 0.0
     for entry in Path("/proc").iterdir():
         try:
-            command = (entry / "cmdline").read_bytes().split(b"\0", 1)[0]
+            command = (entry / "cmdline").read_bytes()
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):  # not a process, or one that ended meanwhile
             continue
-        if b"chromium" in command:
+        if chosen(command):
             total += sum(int(field) for field in fields[11:15]) / os.sysconf("SC_CLK_TCK")
     return total
 
@@ -234,6 +245,7 @@ def loaded_while_loading(browser: Browser, app: RunningApp, count: int, returnin
     )
     close(alone)
 
+    cpu_before, browsers_before, simulator_before = cpu_s(app.process.pid), browsers_cpu_s(), simulator_cpu_s()
     loading = start_loading(browser, app, OTHER_LARGE[0])
     print("   opened one after another while it loads (each once the one before has drawn):")
     one_by_one: list[float] = []
@@ -247,9 +259,10 @@ def loaded_while_loading(browser: Browser, app: RunningApp, count: int, returnin
     if one_by_one:
         print(f"   one after another: {describe(one_by_one)}")
     wait_and_close(loading, "the loading customer's first chart")
+    cpu_used(app, "these readers and the load", cpu_before, browsers_before, simulator_before)
 
     loading = start_loading(browser, app, OTHER_LARGE[1])
-    cpu_before, browsers_before = cpu_s(app.process.pid), browsers_cpu_s()
+    cpu_before, browsers_before, simulator_before = cpu_s(app.process.pid), browsers_cpu_s(), simulator_cpu_s()
     readers = open_sessions(browser, app, [LARGE] * count, within)
     times = [first_chart_s(page) for _, page in readers]
     still_loading = not has_drawn(loading[0][1])
@@ -257,11 +270,17 @@ def loaded_while_loading(browser: Browser, app: RunningApp, count: int, returnin
     print(f"   of which the server had sent the whole page by: {describe([page_sent_s(page) for _, page in readers])}")
     print(f"   the other customer was {'still' if still_loading else 'no longer'} loading when they had drawn")
     wait_and_close(loading, "the loading customer's first chart")
-    print(
-        f"   CPU for these readers and the load together: server {cpu_s(app.process.pid) - cpu_before:.1f} s,"
-        f" browsers {browsers_cpu_s() - browsers_before:.1f} s"
-    )
+    cpu_used(app, "these readers and the load", cpu_before, browsers_before, simulator_before)
     close(readers)
+
+
+def cpu_used(app: RunningApp, what: str, server: float, browsers: float, simulator: float) -> None:
+    """What `what` cost each side since these readings: the server, the browsers, and the simulator standing
+    in for the remote API (three sides of the same shared cores)."""
+    print(
+        f"   CPU for {what} together: server {cpu_s(app.process.pid) - server:.1f} s,"
+        f" browsers {browsers_cpu_s() - browsers:.1f} s, simulator {simulator_cpu_s() - simulator:.1f} s"
+    )
 
 
 def start_loading(browser: Browser, app: RunningApp, customer: str) -> list[tuple[BrowserContext, Page]]:
