@@ -19,7 +19,8 @@ part; the rest is the browser (on this machine, the same cores) drawing it.
 Resident memory is psutil's RSS when installed, else VmRSS from /proc. On a shared machine wall times
 mostly measure the other load, so the server's CPU seconds per phase are printed too (from /proc): they
 say what a session costs whatever else runs, and so how many sessions a core serves. The browsers' CPU seconds
-beside them say how much of these cores went to drawing pages, which people's own machines do in a deployment.
+beside them say how much of these cores went to drawing pages, which people's own machines do in a deployment;
+phase 2 adds the simulator's, the part of these cores the stand-in for the remote API took.
 
     .venv/bin/python benchmarks/hosting.py [--latency-ms 40] [--cache-mb 100] [--sessions 1 5 10] [--phases 1 2 3 4]
         [--readers 3] [--returning] [--split-cores]
