@@ -178,6 +178,25 @@ def test_a_clicked_disposition_bar_maps_back_to_the_exact_name_even_when_hostile
     assert not any("<" in k for k in keys)
 
 
+def test_calls_per_day_labels_every_day_of_a_short_range_and_leaves_a_long_one_to_plotly() -> None:
+    week = charts.calls_over_time_chart(sample_frame(), "UTC").layout.xaxis
+    assert week.tickmode == "array"
+    assert list(week.ticktext) == [
+        "Sat 01 Mar",
+        "Sun 02 Mar",
+        "Mon 03 Mar",
+        "Tue 04 Mar",
+        "Wed 05 Mar",
+        "Thu 06 Mar",
+        "Fri 07 Mar",
+    ]
+    assert len(week.tickvals) == 7
+    df = sample_frame()
+    df.loc[0, "createdAt"] = df["createdAt"].min() - pd.Timedelta(days=30)
+    month = charts.calls_over_time_chart(df, "UTC").layout.xaxis
+    assert month.tickmode is None and month.tickvals is None
+
+
 def test_a_clicked_day_carries_its_local_date() -> None:
     figure = charts.calls_over_time_chart(sample_frame(), "UTC")
     assert [row[2] for row in figure.data[0].customdata] == [f"2025-03-{d:02d}" for d in range(1, 8)]

@@ -26,6 +26,9 @@ EMPTY_MESSAGE: Final = "No calls match"
 AXIS_LABEL_MAX: Final = 40
 HOVER_LABEL_MAX: Final = 200
 MAX_BOXES: Final = 25
+DAY_TICKS_UP_TO: Final = 14
+"""Up to two weeks, calls per day label every day: plotly's own ticks on so short a range fall between the
+days and show times of day, which a bar per day does not have."""
 HISTOGRAM_COLOR: Final = "#4393c3"
 FUNNEL_COLOR: Final = "#2166ac"
 MEASURE_LABELS: Final[dict[str, str]] = {
@@ -264,11 +267,15 @@ def calls_over_time_chart(df: pd.DataFrame, tz: str = "UTC") -> go.Figure:
                 hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
             )
         )
+    xaxis: dict[str, Any] = {"title": {"text": "Day"}, "type": "date", "hoverformat": "%a %d %b %Y"}
+    days = pd.DatetimeIndex(data["day"].unique())
+    if len(days) <= DAY_TICKS_UP_TO:
+        xaxis |= {"tickmode": "array", "tickvals": list(days), "ticktext": [f"{day:%a %d %b}" for day in days]}
     return _figure(
         traces,
         f"{title} ({escape(tz)})",
         height=420,
-        xaxis={"title": {"text": "Day"}, "type": "date", "hoverformat": "%a %d %b %Y"},
+        xaxis=xaxis,
         yaxis={"title": {"text": "Calls"}, "tickformat": ",d"},
         barmode="stack",
         bargap=0.15,
