@@ -30,7 +30,9 @@ def main() -> int:
                 # The demo's last week (its data ends on 27 Nov 2026): Needs attention finds the demo's story
                 # and every headline figure shows its change against the week before.
                 open_app(page, f"{app.url}/?start={LAST_WEEK[0]}&end={LAST_WEEK[1]}")
-                page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+                page.wait_for_selector(
+                    "[data-testid='stTabs'] [data-testid='stVegaLiteChart'] svg.marks", timeout=60_000
+                )
                 page.wait_for_timeout(1500)
                 page.screenshot(path=str(target), full_page=False)
                 browser.close()

@@ -1,4 +1,5 @@
-"""A clicked point's customdata becomes the kept filter values the sidebar and the address follow."""
+"""A clicked bar's disposition or point's customdata becomes the kept filter values the sidebar and the
+address follow."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from streamlit.testing.v1 import AppTest
 def script() -> None:
     import streamlit as st
 
-    from carecycle_dash.output.charts import selection_key
     from carecycle_dash.ui import click_through
     from carecycle_dash.ui.state import kept_value
 
     results = (
-        click_through.show_disposition(["shown", "3", "1%", selection_key("<b>A & B</b>")]),
+        click_through.show_disposition("<b>A & B</b>"),
         click_through.show_day(["shown", "3", "2025-03-04"]),
         click_through.show_cell([1, 14, "Tuesday 14:00–14:59"]),
         click_through.show_cell([9, 14]),

@@ -1,8 +1,9 @@
-"""Click-through in a real Chromium: a click on a disposition bar or a heatmap cell narrows the view, and
-the address of a narrowed view reproduces it, chart tab included."""
+"""Click-through in a real Chromium: a click on a disposition bar (Vega) or a heatmap cell (plotly) narrows the
+view, and the address of a narrowed view reproduces it, chart tab included."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -21,9 +22,10 @@ def total_calls(page: Page) -> int:
     return int(metric.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))
 
 
-def chart(page: Page, key: str) -> Locator:
-    """The plotly chart whose Streamlit key starts with `key` (click-through keys carry a round number)."""
-    plot = page.locator(f"[class*='st-key-{key}_'] .js-plotly-plot").first
+def chart(page: Page, key: str, drawn: str = ".js-plotly-plot") -> Locator:
+    """The chart whose Streamlit key starts with `key` (click-through keys carry a round number): plotly's,
+    or Vega's drawing (`svg.marks`) for the disposition bars."""
+    plot = page.locator(f"[class*='st-key-{key}_'] {drawn}").first
     expect(plot).to_be_visible(timeout=30_000)
     plot.scroll_into_view_if_needed()
     return plot
@@ -43,9 +45,13 @@ def test_a_disposition_bar_then_a_heatmap_cell_narrow_the_view_and_the_address_r
 ) -> None:
     open_app(page, f"{demo_app.url}/?customer_id={SMALL}")
     everything = total_calls(page)
-    plot = chart(page, "dispositions")
-    first_bar = plot.locator(".trace.bars .point path").first
-    name, count = plot.evaluate("el => [el.data[0].customdata[0][3], el.data[0].customdata[0][1]]")
+    plot = chart(page, "dispositions", "svg.marks")
+    first_bar = plot.locator("[aria-roledescription='bar']").first
+    # Vega describes each bar with its fields: "Calls: 12; name: Voicemail; Disposition: Voicemail; ...".
+    label = str(first_bar.get_attribute("aria-label"))
+    described = re.search(r"Calls: ([\d,]+); name: .*; Disposition: (.*); Of all calls", label)
+    assert described is not None
+    count, name = described.groups()
     box = first_bar.bounding_box()
     assert box is not None
     click_at(page, plot, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

@@ -10,7 +10,7 @@ from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 from carecycle_dash.data.signals import SIGNAL_BY_PARAM, SIGNALS
-from carecycle_dash.output import charts
+from carecycle_dash.output import charts, vega
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
 from carecycle_dash.ui import overview
 from tests.support.apptest import assert_no_exception, run_app
@@ -61,12 +61,14 @@ def counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str, built: 
 
 def test_a_second_session_on_the_same_view_builds_no_chart_or_summary_again(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[str] = []
-    for name in ("disposition_chart", "calls_over_time_chart", "hour_of_week_chart", "outcome_funnel_chart"):
+    for name in ("calls_over_time_chart", "hour_of_week_chart"):
         counting(monkeypatch, charts, name, built)
+    for name in ("disposition_spec", "funnel_spec"):
+        counting(monkeypatch, vega, name, built)
     counting(monkeypatch, overview, "attention_for", built)
     first = run_app()
     assert_no_exception(first)
-    assert sorted(built) == ["attention_for", "disposition_chart", "outcome_funnel_chart"]  # the open tab's only
+    assert sorted(built) == ["attention_for", "disposition_spec", "funnel_spec"]  # the open tab's only
     second = run_app()
     assert_no_exception(second)
     assert len(built) == 3

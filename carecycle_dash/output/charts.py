@@ -129,7 +129,7 @@ def disposition_chart(df: pd.DataFrame) -> go.Figure:
         text=[f"{c} ({s})" for c, s in zip(counts, shares, strict=True)],
         textposition="outside",
         cliponaxis=False,
-        customdata=_columns([hover_text(d) for d in raw], counts, shares, [selection_key(d) for d in raw]),
+        customdata=_columns([hover_text(d) for d in raw], counts, shares),
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} calls · %{customdata[2]} of calls<extra></extra>",
     )
     return _figure(
@@ -387,17 +387,6 @@ def outcome_funnel_chart(df: pd.DataFrame) -> go.Figure:
     return _figure([trace], title, height=320, yaxis={"type": "category"}, xaxis={"title": {"text": "Calls"}})
 
 
-def selection_key(value: str) -> str:
-    """An API string as a figure's customdata carries it for click-through: whole and escaped, so the
-    figure never holds markup, and `selected_value` gives back exactly the original."""
-    return escape(str(value))
-
-
-def selected_value(key: str) -> str:
-    """The original string behind `selection_key`."""
-    return html.unescape(key)
-
-
 def empty_figure(title: str, message: str = EMPTY_MESSAGE) -> go.Figure:
     """A blank figure with a centred note, for filters that leave nothing to draw."""
     note = {
@@ -414,16 +403,20 @@ def empty_figure(title: str, message: str = EMPTY_MESSAGE) -> go.Figure:
 
 def display_names(labels: Sequence[str], limit: int = AXIS_LABEL_MAX) -> list[str]:
     """Labels as an axis or legend shows them: shortened with "…", kept distinct, HTML-escaped."""
+    return [escape(name) for name in distinct_names(labels, limit)]
+
+
+def distinct_names(labels: Sequence[str], limit: int = AXIS_LABEL_MAX) -> list[str]:
+    """Labels shortened with "…" and kept distinct ("… (2)"), as typed: for a renderer that draws text as text."""
     seen: set[str] = set()
     names = []
     for label in labels:
-        text = str(label)
-        short = shorten(text, limit)
+        short = shorten(str(label), limit)
         name, n = short, 2
         while name in seen:
             name, n = f"{short} ({n})", n + 1
         seen.add(name)
-        names.append(escape(name))
+        names.append(name)
     return names
 
 

@@ -3,7 +3,8 @@
 A click sets the sidebar's kept filter values in the chart's on_select callback (which runs before the
 script), so the sidebar, the figures and the address all follow in the same rerun. Each chart's key changes
 after an applied click, so the next chart starts without a lingering selection and a second click on the
-same bar works again. The figures carry the raw value in customdata (charts.selection_key).
+same bar works again. The plotly figures carry what a click needs in customdata; the disposition bars (a
+Vega-Lite chart, see output/vega.py) in the selected bar's `PICKED_FIELD`.
 """
 
 from __future__ import annotations
@@ -16,21 +17,20 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from carecycle_dash.output import charts
+from carecycle_dash.output import vega
 from carecycle_dash.ui.sidebar import CELL_KEY
 from carecycle_dash.ui.state import set_kept
 
 _ROUND = "_click_round_"
-DISPOSITION_COLUMN = 3
-"""Where the disposition chart's customdata holds the raw disposition."""
 DAY_COLUMN = 2
 """Where the calls-per-day chart's customdata holds the day (YYYY-MM-DD)."""
+DISPOSITIONS = "dispositions"
 
 
 def clickable_chart(where: DeltaGenerator, figure: go.Figure, name: str, apply: Callable[[list[Any]], bool]) -> None:
     """Draw `figure`; a click on a point calls `apply(customdata)`, which sets kept filters and says
     whether it did."""
-    key = f"{name}_{st.session_state.get(_ROUND + name, 0)}"
+    key = _key(name)
 
     def on_select() -> None:
         points = st.session_state[key]["selection"]["points"]
@@ -39,15 +39,36 @@ def clickable_chart(where: DeltaGenerator, figure: go.Figure, name: str, apply: 
             applied = data is not None and apply(list(data))
         except (IndexError, TypeError, ValueError):  # a point without the expected customdata: ignore it
             applied = False
-        if applied:
-            st.session_state[_ROUND + name] = st.session_state.get(_ROUND + name, 0) + 1
+        _count(name, applied)
 
     where.plotly_chart(figure, key=key, on_select=on_select, selection_mode=("points",))
 
 
-def show_disposition(data: list[Any]) -> bool:
-    """Narrow the view to one disposition."""
-    set_kept("f_dispositions", [charts.selected_value(str(data[DISPOSITION_COLUMN]))])
+def disposition_bars(where: DeltaGenerator, spec: vega.Spec) -> None:
+    """Draw the disposition bars (`vega.disposition_spec`); a click on a bar narrows the view to its disposition."""
+    key = _key(DISPOSITIONS)
+
+    def on_select() -> None:
+        picked = st.session_state[key]["selection"].get(vega.PICK) or []
+        value = next((p.get(vega.PICKED_FIELD) for p in picked if isinstance(p, dict)), None)
+        _count(DISPOSITIONS, isinstance(value, str) and show_disposition(value))
+
+    where.vega_lite_chart(spec, key=key, on_select=on_select, selection_mode=(vega.PICK,), width="stretch")
+
+
+def _key(name: str) -> str:
+    return f"{name}_{st.session_state.get(_ROUND + name, 0)}"
+
+
+def _count(name: str, applied: bool) -> None:
+    """After an applied click, the chart's next key: it starts without the selection just used."""
+    if applied:
+        st.session_state[_ROUND + name] = st.session_state.get(_ROUND + name, 0) + 1
+
+
+def show_disposition(value: str) -> bool:
+    """Narrow the view to one disposition, exactly as the API sent it."""
+    set_kept("f_dispositions", [value])
     return True
 
 

@@ -37,7 +37,7 @@ from carecycle_dash.data.periods import (
     trend_figures,
 )
 from carecycle_dash.data.signals import SIGNALS, conversation_counts
-from carecycle_dash.output import charts
+from carecycle_dash.output import charts, vega
 from carecycle_dash.output.report import build_report
 from carecycle_dash.ui import click_through, navigation
 from carecycle_dash.ui.callers import breaches
@@ -233,8 +233,7 @@ def _chart_param(label: object) -> str:
 def outcomes_charts(view: View) -> None:
     """How calls ended (a click on a bar narrows the view to that disposition) and how far they got."""
     left, right = st.columns(2)
-    dispositions = view.derived("disposition chart", lambda: charts.disposition_chart(view.filtered))
-    click_through.clickable_chart(left, dispositions, "dispositions", click_through.show_disposition)
+    click_through.disposition_bars(left, view.derived("disposition bars", lambda: vega.disposition_spec(view.filtered)))
     left.caption("Click a disposition bar to narrow the view to those calls; clear it in the sidebar.")
     with right:
         outcome_funnel(view)
@@ -304,7 +303,8 @@ def _hour_of_week(view: View, measure: Measure) -> tuple[go.Figure, int]:
 
 def outcome_funnel(view: View) -> None:
     """How far calls get, with what each stage means (the rules live in api/contract.py)."""
-    st.plotly_chart(view.derived("outcome funnel", lambda: charts.outcome_funnel_chart(view.filtered)), key="funnel")
+    funnel = view.derived("outcome funnel", lambda: vega.funnel_spec(view.filtered))
+    st.vega_lite_chart(funnel, key="funnel", width="stretch")
     positive = ", ".join(sorted(POSITIVE_DISPOSITIONS))
     st.caption(
         "Each stage keeps the calls of the one before: connected (a person was reached), a conversation "
