@@ -39,7 +39,7 @@ def clickable_chart(where: DeltaGenerator, figure: go.Figure, name: str, apply: 
             applied = data is not None and apply(list(data))
         except (IndexError, TypeError, ValueError):  # a point without the expected customdata: ignore it
             applied = False
-        _count(name, applied)
+        _next_round(name, applied)
 
     where.plotly_chart(figure, key=key, on_select=on_select, selection_mode=("points",))
 
@@ -51,7 +51,7 @@ def disposition_bars(where: DeltaGenerator, spec: vega.Spec) -> None:
     def on_select() -> None:
         picked = st.session_state[key]["selection"].get(vega.PICK) or []
         value = next((p.get(vega.PICKED_FIELD) for p in picked if isinstance(p, dict)), None)
-        _count(DISPOSITIONS, isinstance(value, str) and show_disposition(value))
+        _next_round(DISPOSITIONS, isinstance(value, str) and show_disposition(value))
 
     where.vega_lite_chart(spec, key=key, on_select=on_select, selection_mode=(vega.PICK,), width="stretch")
 
@@ -60,7 +60,7 @@ def _key(name: str) -> str:
     return f"{name}_{st.session_state.get(_ROUND + name, 0)}"
 
 
-def _count(name: str, applied: bool) -> None:
+def _next_round(name: str, applied: bool) -> None:
     """After an applied click, the chart's next key: it starts without the selection just used."""
     if applied:
         st.session_state[_ROUND + name] = st.session_state.get(_ROUND + name, 0) + 1
