@@ -39,18 +39,20 @@ def disposition_spec(df: pd.DataFrame) -> Spec:
     raw = data["disposition"].tolist()
     names = distinct_names(raw)
     colors = disposition_colors(raw)
-    rows = [
-        {
-            "name": name,
-            PICKED_FIELD: value,
-            "full": shorten(value, HOVER_LABEL_MAX),
-            "calls": int(calls),
-            "count": format_count(calls),
-            "share": format_percent(share),
-            "label": f"{format_count(calls)} ({format_percent(share)})",
-        }
-        for name, value, calls, share in zip(names, raw, data["calls"], data["share"], strict=True)
-    ]
+    rows = _labelled(
+        [
+            {
+                "name": name,
+                PICKED_FIELD: value,
+                "full": shorten(value, HOVER_LABEL_MAX),
+                "calls": int(calls),
+                "count": format_count(calls),
+                "share": format_percent(share),
+            }
+            for name, value, calls, share in zip(names, raw, data["calls"], data["share"], strict=True)
+        ],
+        "share",
+    )
     most = max((row["calls"] for row in rows), default=0)
     bars = {
         "mark": {"type": "bar", "cursor": "pointer"},
@@ -94,20 +96,22 @@ def funnel_spec(df: pd.DataFrame) -> Spec:
     """How far calls got, as a funnel of centred bars from every call to a positive disposition; each bar
     says its count and share of all calls, and its tooltip the share of the stage before."""
     data = outcome_funnel(df)
-    rows = [
-        {
-            "stage": stage,
-            "left": -int(calls) / 2,
-            "right": int(calls) / 2,
-            "count": format_count(calls),
-            "of_all": format_percent(of_all, 0),
-            "of_previous": format_percent(of_previous, 0),
-            "label": f"{format_count(calls)} ({format_percent(of_all, 0)})",
-        }
-        for stage, calls, of_all, of_previous in zip(
-            data["stage"], data["calls"], data["share_of_all"], data["share_of_previous"], strict=True
-        )
-    ]
+    rows = _labelled(
+        [
+            {
+                "stage": stage,
+                "left": -int(calls) / 2,
+                "right": int(calls) / 2,
+                "count": format_count(calls),
+                "of_all": format_percent(of_all, 0),
+                "of_previous": format_percent(of_previous, 0),
+            }
+            for stage, calls, of_all, of_previous in zip(
+                data["stage"], data["calls"], data["share_of_all"], data["share_of_previous"], strict=True
+            )
+        ],
+        "of_all",
+    )
     half = max((row["right"] for row in rows), default=0.0) or 0.5
     bars = {
         "mark": {"type": "bar", "color": FUNNEL_COLOR},
@@ -135,6 +139,11 @@ def funnel_spec(df: pd.DataFrame) -> Spec:
         {"y": {"field": "stage", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 200}}},
         [bars, labels],
     )
+
+
+def _labelled(rows: list[dict[str, Any]], share: str) -> list[dict[str, Any]]:
+    """Each row with the label its bar shows: its count and the share in field `share`, as formatted."""
+    return [{**row, "label": f"{row['count']} ({row[share]})"} for row in rows]
 
 
 def _spec(title: str, rows: list[dict[str, Any]], encoding: Spec, layers: list[Spec]) -> Spec:
