@@ -46,8 +46,10 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedInstance]
 
 
 def enter_key(page: Page, key: str) -> None:
-    """Type `key` into the sidebar's form and wait for the run that takes it: it offers to forget the key. On a
-    busy machine that run can start after `wait_for_app`'s settle, so this waits for its result instead."""
+    """Type `key` into the sidebar's form once the page is drawn, as a person would, and wait for the run that
+    takes it: it offers to forget the key. On a busy machine that run can start after `wait_for_app`'s settle,
+    so this waits for its result instead."""
+    expect(page.locator("[data-testid='stVegaLiteChart'] svg.marks").first).to_be_visible(timeout=30_000)
     page.get_by_text("Use your own API key").click()
     page.get_by_label("API key").fill(key)
     page.get_by_role("button", name="Use this key").click()
