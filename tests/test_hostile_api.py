@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from carecycle_dash.api.safety import safe_http_url
+from carecycle_dash.text.safety import safe_http_url
 from tests.factories import hostile_calls
 from tests.support.apptest import assert_no_exception, run_app
 from tests.support.stand_in import serve_calls

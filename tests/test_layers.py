@@ -10,9 +10,12 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "carecycle_dash"
 
-# Lower numbers are lower layers. The simulator sits beside the API layer; the CLI sits beside the UI.
+# Lower numbers are lower layers. Text helpers sit below everything; the store and the simulator sit beside
+# the API layer; the CLI sits beside the UI.
 LAYERS: dict[str, int] = {
+    "text": 0,
     "api": 1,
+    "store": 1,
     "simulator": 1,
     "data": 2,
     "output": 3,
@@ -22,7 +25,7 @@ LAYERS: dict[str, int] = {
 }
 STREAMLIT_ONLY_IN = {"ui"}
 HTTP_ONLY_IN = {"api", "simulator"}
-NO_PANDAS_IN = {"api", "simulator"}
+NO_PANDAS_IN = {"text", "api", "store", "simulator"}
 
 
 def _top(module_path: Path) -> str:

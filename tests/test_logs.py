@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from carecycle_dash.api.logs import AUDIT_LOGGER, PACKAGE_LOGGER, configure_logging, one_line
+from carecycle_dash.text.logs import AUDIT_LOGGER, PACKAGE_LOGGER, configure_logging, one_line
 
 
 @pytest.fixture

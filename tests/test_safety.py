@@ -1,6 +1,6 @@
 import pytest
 
-from carecycle_dash.api.safety import escape_markdown, safe_http_url, shorten
+from carecycle_dash.text.safety import escape_markdown, safe_http_url, shorten
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,7 @@ from carecycle_dash.api.errors import (
 from carecycle_dash.api.limits import LoadGuard, guarded_transport, guarding, key_slots
 from carecycle_dash.api.models import CallsPage
 from carecycle_dash.api.retry import RetryPolicy
-from carecycle_dash.api.safety import mend_lone_surrogates, shorten
+from carecycle_dash.text.safety import mend_lone_surrogates, shorten
 
 USER_AGENT: Final = "carecycle-dash"
 EXAMPLE_CUSTOMER_ID: Final = "497f6eca-6276-4993-bfeb-53cbbbba6f08"

@@ -8,7 +8,7 @@ import httpx
 
 from carecycle_dash.api.client import is_loopback_host
 from carecycle_dash.api.errors import NetworkError
-from carecycle_dash.api.safety import safe_http_url
+from carecycle_dash.text.safety import safe_http_url
 
 MAX_RECORDING_BYTES = 50 * 1024 * 1024
 _client: httpx.Client | None = None

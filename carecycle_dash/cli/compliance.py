@@ -22,12 +22,12 @@ import pandas as pd
 
 from carecycle_dash.api.config import ENV_API_KEY, ENV_BASE_URL
 from carecycle_dash.api.contract import DEFAULT_BASE_URL, DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER
-from carecycle_dash.api.logs import AUDIT_LOGGER
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import common
 from carecycle_dash.data.callers import do_not_call_breaches
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.output.export import calls_to_csv_bytes
+from carecycle_dash.text.logs import AUDIT_LOGGER
 
 audit = logging.getLogger(AUDIT_LOGGER)
 

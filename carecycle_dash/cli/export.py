@@ -30,7 +30,6 @@ from carecycle_dash.api.contract import (
     SORT_ORDERS,
 )
 from carecycle_dash.api.errors import InvalidInputError
-from carecycle_dash.api.logs import AUDIT_LOGGER
 from carecycle_dash.api.paging import describe_repairs
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import common
@@ -38,6 +37,7 @@ from carecycle_dash.data.frame import build_frame
 from carecycle_dash.data.masking import MaskedCalls, mask_frame
 from carecycle_dash.data.ordering import sort_positions
 from carecycle_dash.output.export import calls_to_csv_bytes
+from carecycle_dash.text.logs import AUDIT_LOGGER
 
 audit = logging.getLogger(AUDIT_LOGGER)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

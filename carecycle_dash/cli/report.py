@@ -21,13 +21,13 @@ from typing import Any, Final, TextIO
 from carecycle_dash.api.config import ENV_API_KEY, ENV_BASE_URL
 from carecycle_dash.api.contract import DEFAULT_BASE_URL, DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER
 from carecycle_dash.api.errors import InvalidInputError
-from carecycle_dash.api.logs import AUDIT_LOGGER
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import common
 from carecycle_dash.data.completeness import completeness
 from carecycle_dash.data.filters import CallFilters, filter_options
 from carecycle_dash.data.frame import build_frame, time_zone
 from carecycle_dash.output.report import build_report
+from carecycle_dash.text.logs import AUDIT_LOGGER
 
 audit = logging.getLogger(AUDIT_LOGGER)
 

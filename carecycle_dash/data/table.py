@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from carecycle_dash.api.safety import safe_http_url
 from carecycle_dash.data.formatting import format_duration
+from carecycle_dash.text.safety import safe_http_url
 
 TABLE_COLUMNS = (
     "Time",

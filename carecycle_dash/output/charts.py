@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from carecycle_dash.api.safety import shorten
 from carecycle_dash.data import metrics
 from carecycle_dash.data.formatting import format_count, format_duration, format_percent
 from carecycle_dash.data.frame import NONE_LABEL
 from carecycle_dash.data.metrics import OTHER_LABEL
 from carecycle_dash.data.patterns import WEEKDAYS, HourOfWeek, Measure, outcome_funnel
+from carecycle_dash.text.safety import shorten
 
 EMPTY_MESSAGE: Final = "No calls match"
 AXIS_LABEL_MAX: Final = 40

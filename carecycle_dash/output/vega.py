@@ -15,11 +15,11 @@ from typing import Any, Final
 
 import pandas as pd
 
-from carecycle_dash.api.safety import shorten
 from carecycle_dash.data import metrics
 from carecycle_dash.data.formatting import format_count, format_percent
 from carecycle_dash.data.patterns import outcome_funnel
 from carecycle_dash.output.charts import FUNNEL_COLOR, HOVER_LABEL_MAX, disposition_colors, distinct_names
+from carecycle_dash.text.safety import shorten
 
 PICK: Final = "pick"
 """The disposition chart's click selection: Streamlit reports it under this name."""

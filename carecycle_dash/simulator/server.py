@@ -52,12 +52,12 @@ from carecycle_dash.api.contract import (
     SortOrder,
     is_valid_customer_id,
 )
-from carecycle_dash.api.safety import shorten
 from carecycle_dash.simulator import audio
 from carecycle_dash.simulator.config import SimulatorConfig, check_runtime_knobs
 from carecycle_dash.simulator.customers import DEMO_CUSTOMER_LIST, DataKind, demo_keys
 from carecycle_dash.simulator.faults import FaultDraw, RateLimiter
 from carecycle_dash.simulator.store import CustomerCalls
+from carecycle_dash.text.safety import shorten
 
 _CALLS_PREFIX, _CALLS_SUFFIX = CALLS_PATH.split("{customer_id}")
 _RECORDING_PATH = re.compile(r"^/recordings/([^/]+)/([^/]+)/(mono|stereo|main)\.wav$")

@@ -11,8 +11,6 @@ from typing import Any
 
 import streamlit as st
 
-from carecycle_dash.api.logs import AUDIT_LOGGER, configure_logging, one_line
-from carecycle_dash.api.safety import escape_markdown
 from carecycle_dash.data.access import (
     AccessDecision,
     decide,
@@ -20,6 +18,8 @@ from carecycle_dash.data.access import (
     policy_from_secrets,
     sign_in_configured,
 )
+from carecycle_dash.text.logs import AUDIT_LOGGER, configure_logging, one_line
+from carecycle_dash.text.safety import escape_markdown
 from carecycle_dash.ui.settings import read_secrets
 
 audit = logging.getLogger(AUDIT_LOGGER)

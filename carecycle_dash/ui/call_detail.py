@@ -14,14 +14,14 @@ import streamlit as st
 
 from carecycle_dash.api.contract import CALL_FIELDS, URL_FIELDS
 from carecycle_dash.api.errors import NetworkError
-from carecycle_dash.api.logs import AUDIT_LOGGER, one_line
 from carecycle_dash.api.recordings import fetch_loopback_recording, is_loopback_url
-from carecycle_dash.api.safety import escape_markdown, safe_http_url
 from carecycle_dash.data.callers import caller_history
 from carecycle_dash.data.formatting import format_count, format_duration, format_percent
 from carecycle_dash.data.ordering import in_rank_order
 from carecycle_dash.data.signals import SIGNALS, signals_named
 from carecycle_dash.data.transcript import parse_transcript
+from carecycle_dash.text.logs import AUDIT_LOGGER, one_line
+from carecycle_dash.text.safety import escape_markdown, safe_http_url
 from carecycle_dash.ui import navigation
 from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD, remember_reveal
 from carecycle_dash.ui.view import View, open_page

@@ -15,7 +15,6 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from carecycle_dash.api.safety import escape_markdown
 from carecycle_dash.data.callers import (
     DEFAULT_MAX_DIALS,
     caller_figures,
@@ -27,6 +26,7 @@ from carecycle_dash.data.callers import (
     do_not_call_breaches,
 )
 from carecycle_dash.data.formatting import MISSING_TEXT, format_count, format_duration, format_percent
+from carecycle_dash.text.safety import escape_markdown
 from carecycle_dash.ui import navigation
 from carecycle_dash.ui.state import keep, kept
 from carecycle_dash.ui.view import View, open_page

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from carecycle_dash.api.logs import AUDIT_LOGGER
 from carecycle_dash.data.filters import filter_mask
 from carecycle_dash.data.formatting import format_count
 from carecycle_dash.data.masking import calls_at
@@ -20,6 +19,7 @@ from carecycle_dash.data.signals import SIGNAL_BY_LABEL, SIGNAL_BY_PARAM, SIGNAL
 from carecycle_dash.data.table import TABLE_COLUMNS
 from carecycle_dash.output import charts
 from carecycle_dash.output.export import calls_to_csv_bytes
+from carecycle_dash.text.logs import AUDIT_LOGGER
 from carecycle_dash.ui import navigation
 from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD
 from carecycle_dash.ui.state import keep, kept, set_kept

@@ -17,8 +17,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from carecycle_dash.api.contract import CONVERSATION_MIN_CALLER_TURNS, POSITIVE_DISPOSITIONS
-from carecycle_dash.api.logs import AUDIT_LOGGER
-from carecycle_dash.api.safety import escape_markdown
 from carecycle_dash.data.attention import RULES, Attention, attention_for
 from carecycle_dash.data.callers import do_not_call_line as do_not_call_summary
 from carecycle_dash.data.completeness import Completeness, completeness
@@ -39,6 +37,8 @@ from carecycle_dash.data.periods import (
 from carecycle_dash.data.signals import SIGNALS, conversation_counts
 from carecycle_dash.output import charts, vega
 from carecycle_dash.output.report import build_report
+from carecycle_dash.text.logs import AUDIT_LOGGER
+from carecycle_dash.text.safety import escape_markdown
 from carecycle_dash.ui import click_through, navigation
 from carecycle_dash.ui.callers import breaches
 from carecycle_dash.ui.loading import LoadedCalls

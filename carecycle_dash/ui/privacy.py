@@ -13,9 +13,9 @@ from typing import Any
 import streamlit as st
 
 from carecycle_dash.api.config import resolve_privacy
-from carecycle_dash.api.safety import escape_markdown
 from carecycle_dash.data.access import sign_in_configured
 from carecycle_dash.data.privacy import decide_masking, full_access_from_secrets
+from carecycle_dash.text.safety import escape_markdown
 from carecycle_dash.ui.settings import read_secrets
 from carecycle_dash.ui.state import keep, kept
 

@@ -31,12 +31,12 @@ from carecycle_dash.api.contract import (
     SortField,
     SortOrder,
 )
-from carecycle_dash.api.logs import one_line
-from carecycle_dash.api.safety import shorten
 from carecycle_dash.data.filters import CallFilters, FilterOptions
 from carecycle_dash.data.patterns import WEEKDAYS
 from carecycle_dash.data.periods import PRESETS, matching_preset, preset_range
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
+from carecycle_dash.text.logs import one_line
+from carecycle_dash.text.safety import shorten
 from carecycle_dash.ui.navigation import (
     FILTER_PARAMS,
     VIEW_PARAMS,

@@ -17,13 +17,13 @@ from carecycle_dash.api.config import Settings
 from carecycle_dash.api.contract import MAX_LIMIT
 from carecycle_dash.api.errors import InvalidInputError
 from carecycle_dash.api.paging import describe_repairs, pages_for
-from carecycle_dash.api.safety import escape_markdown
 from carecycle_dash.data.callers import is_caller_token
 from carecycle_dash.data.filters import CallFilters, FilterOptions
 from carecycle_dash.data.formatting import format_count
 from carecycle_dash.data.frame import time_zone
 from carecycle_dash.data.ordering import in_rank_order
 from carecycle_dash.data.signals import signal_mask
+from carecycle_dash.text.safety import escape_markdown
 from carecycle_dash.ui import navigation, sidebar
 from carecycle_dash.ui.auth import require_sign_in
 from carecycle_dash.ui.loading import LoadedCalls, Reload, failure_message, held_calls, latest_loaded_at, load_calls

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from carecycle_dash.api.logs import one_line
 from carecycle_dash.data.formatting import format_count
+from carecycle_dash.text.logs import one_line
 from carecycle_dash.ui.view import View
 
 

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Final, TextIO
 
-from carecycle_dash.api.safety import shorten
+from carecycle_dash.text.safety import shorten
 
 PACKAGE_LOGGER: Final = "carecycle_dash"
 AUDIT_LOGGER: Final = "carecycle_dash.audit"

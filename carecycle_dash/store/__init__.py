@@ -1,0 +1,1 @@
+"""The call store: loaded calls and reviews kept encrypted in SQLite or PostgreSQL; nothing else knows SQL."""

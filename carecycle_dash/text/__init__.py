@@ -1,0 +1,1 @@
+"""Text helpers every layer uses: untrusted strings made safe, and log lines."""
