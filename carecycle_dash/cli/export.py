@@ -15,10 +15,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import sys
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
 from carecycle_dash.api.config import ENV_API_KEY, ENV_BASE_URL
@@ -33,6 +32,7 @@ from carecycle_dash.api.errors import InvalidInputError
 from carecycle_dash.api.paging import describe_repairs
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import common
+from carecycle_dash.data.dates import local_midnight, parse_day
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.data.masking import MaskedCalls, mask_frame
 from carecycle_dash.data.ordering import sort_positions
@@ -40,7 +40,6 @@ from carecycle_dash.output.export import calls_to_csv_bytes
 from carecycle_dash.text.logs import AUDIT_LOGGER
 
 audit = logging.getLogger(AUDIT_LOGGER)
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def register(subparsers: Any) -> None:
@@ -71,16 +70,14 @@ def register(subparsers: Any) -> None:
 
 
 def _since(text: str | None) -> datetime | None:
-    """--since as the first instant of that day in UTC."""
+    """--since as the first instant of that day in UTC (the command has no time zone of its own)."""
     if not text:
         return None
     try:
-        if not _DAY.fullmatch(text.strip()):
-            raise ValueError(text)
-        day = date.fromisoformat(text.strip())
+        day = parse_day(text)
     except ValueError:
         raise InvalidInputError("--since must be a day such as 2026-11-01.") from None
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return local_midnight(day, "UTC").to_pydatetime()
 
 
 def _export(

@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
+from carecycle_dash.data.dates import local_midnight
 from carecycle_dash.data.frame import labels, time_zone
 from carecycle_dash.data.signals import signal_mask
 
@@ -140,12 +140,11 @@ def _sorted_labels(values: pd.Series) -> tuple[str, ...]:
 
 def _within_days(times: pd.Series, start: date | None, end: date | None, tz: str) -> np.ndarray:
     """Compare instants with the viewer's local midnights, so no column is converted row by row."""
-    zone = time_zone(tz)
     keep = times.notna().to_numpy(dtype=bool)
     if start is not None:
-        keep = keep & times.ge(_local_midnight(start, zone)).to_numpy(dtype=bool, na_value=False)
+        keep = keep & times.ge(local_midnight(start, tz)).to_numpy(dtype=bool, na_value=False)
     if end is not None:
-        keep = keep & times.lt(_local_midnight(end + timedelta(days=1), zone)).to_numpy(dtype=bool, na_value=False)
+        keep = keep & times.lt(local_midnight(end + timedelta(days=1), tz)).to_numpy(dtype=bool, na_value=False)
     return keep
 
 
@@ -158,9 +157,3 @@ def _within_hour_of_week(times: pd.Series, weekday: int | None, hour: int | None
     if hour is not None:
         keep &= local.dt.hour.eq(hour).to_numpy(dtype=bool, na_value=False)
     return keep
-
-
-def _local_midnight(day: date, zone: ZoneInfo) -> pd.Timestamp:
-    """The first instant of `day` in `zone` (a skipped midnight moves forward, a repeated one takes the first)."""
-    naive = pd.Timestamp(day.year, day.month, day.day)
-    return naive.tz_localize(zone, ambiguous=True, nonexistent="shift_forward").tz_convert("UTC")

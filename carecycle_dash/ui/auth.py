@@ -40,10 +40,11 @@ def require_sign_in() -> None:
             + ". Ask your admin."
         )
         st.stop()
-    if not st.user.is_logged_in:
+    claims = signed_in_user()
+    if claims is None:
         _sign_in_screen()
         st.stop()
-    decision = decide(policy_from_secrets(secrets), _claims())
+    decision = decide(policy_from_secrets(secrets), claims)
     _audit_once(decision)
     if not decision.admitted:
         st.error(_with_plain_email(decision.reason, decision.email))
@@ -64,11 +65,26 @@ def _with_plain_email(text: str, email: str | None) -> str:
     return escaped.replace(escape_markdown(email), _plain(email)) if email else escaped
 
 
-def _claims() -> dict[str, Any]:
+def signed_in_user() -> dict[str, Any] | None:
+    """The signed-in person's identity claims; None when nobody is signed in (or there is no session, as in a
+    bare run). The one place the app reads `st.user`: the gate, masking and the audit lines all ask here."""
+    try:
+        if not st.user.get("is_logged_in"):
+            return None
+    except Exception:  # st.user needs a session; in a bare run there is none
+        return None
     try:
         return dict(st.user.to_dict())
-    except Exception:  # an unreadable identity is no identity
+    except Exception:  # an unreadable identity is no identity: signed in, but with no claims to admit
         return {}
+
+
+def viewer_name() -> str:
+    """Who is looking, for audit lines: the signed-in address, else "signed-in user" or "local user"."""
+    claims = signed_in_user()
+    if claims is None:
+        return "local user"
+    return one_line(str(claims.get("email") or "signed-in user"))
 
 
 def _sign_in_screen() -> None:

@@ -23,9 +23,9 @@ from carecycle_dash.data.transcript import parse_transcript
 from carecycle_dash.text.logs import AUDIT_LOGGER, one_line
 from carecycle_dash.text.safety import escape_markdown, safe_http_url
 from carecycle_dash.ui import navigation
+from carecycle_dash.ui.auth import viewer_name
 from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD, remember_reveal
 from carecycle_dash.ui.view import View, open_page
-from carecycle_dash.ui.widgets import viewer_name
 
 audit = logging.getLogger(AUDIT_LOGGER)
 MIN_REASON_CHARS: Final = 5

@@ -21,10 +21,11 @@ from carecycle_dash.output import charts
 from carecycle_dash.output.export import calls_to_csv_bytes
 from carecycle_dash.text.logs import AUDIT_LOGGER
 from carecycle_dash.ui import navigation
+from carecycle_dash.ui.auth import viewer_name
 from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD
 from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
-from carecycle_dash.ui.widgets import no_match, scope_caption, viewer_name
+from carecycle_dash.ui.widgets import no_match, scope_caption
 
 audit = logging.getLogger(AUDIT_LOGGER)
 

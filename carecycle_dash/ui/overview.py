@@ -40,11 +40,12 @@ from carecycle_dash.output.report import build_report
 from carecycle_dash.text.logs import AUDIT_LOGGER
 from carecycle_dash.text.safety import escape_markdown
 from carecycle_dash.ui import click_through, navigation
+from carecycle_dash.ui.auth import viewer_name
 from carecycle_dash.ui.callers import breaches
 from carecycle_dash.ui.loading import LoadedCalls
 from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
-from carecycle_dash.ui.widgets import no_match, scope_caption, viewer_name
+from carecycle_dash.ui.widgets import no_match, scope_caption
 
 audit = logging.getLogger(AUDIT_LOGGER)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
 
 import streamlit as st
 
@@ -16,6 +15,7 @@ from carecycle_dash.api.config import resolve_privacy
 from carecycle_dash.data.access import sign_in_configured
 from carecycle_dash.data.privacy import decide_masking, full_access_from_secrets
 from carecycle_dash.text.safety import escape_markdown
+from carecycle_dash.ui.auth import signed_in_user
 from carecycle_dash.ui.settings import read_secrets
 from carecycle_dash.ui.state import keep, kept
 
@@ -34,13 +34,6 @@ class Privacy:
     allow_reveal: bool = False
 
 
-def _viewer_email() -> Any:
-    try:
-        return st.user.get("email") if st.user.get("is_logged_in") else None
-    except Exception:  # no session (a bare run): nobody is signed in
-        return None
-
-
 def privacy_sidebar() -> Privacy:
     """Decide for this viewer and say so in the sidebar; people who see everything get a toggle to mask."""
     secrets = read_secrets()
@@ -48,7 +41,7 @@ def privacy_sidebar() -> Privacy:
     decision = decide_masking(
         settings.mode,
         sign_in=sign_in_configured(secrets),
-        email=_viewer_email(),
+        email=(signed_in_user() or {}).get("email"),
         full_access=full_access_from_secrets(secrets),
     )
     if settings.notice:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from carecycle_dash.data.formatting import format_count
-from carecycle_dash.text.logs import one_line
 from carecycle_dash.ui.view import View
 
 
@@ -21,13 +20,3 @@ def scope_caption(view: View) -> None:
 
 def no_match() -> None:
     st.info("No calls match these filters. Widen the date range or clear some filters in the sidebar.")
-
-
-def viewer_name() -> str:
-    """Who is looking, for audit lines: the signed-in address, else "local user"."""
-    try:
-        if st.user.get("is_logged_in"):
-            return one_line(str(st.user.get("email") or "signed-in user"))
-    except Exception:  # st.user needs a session; in a bare run there is none
-        return "local user"
-    return "local user"
