@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from carecycle_dash.output import vega
-from carecycle_dash.ui.sidebar import CELL_KEY
+from carecycle_dash.ui.choices import CELL_KEY
 from carecycle_dash.ui.state import set_kept
 
 _ROUND = "_click_round_"

@@ -18,6 +18,7 @@ from typing import Final
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from carecycle_dash.data.filters import CallFilters, FilterOptions
 from carecycle_dash.ui.settings import read_secrets
 
 
@@ -100,6 +101,42 @@ def cell_from_params(params: Mapping[str, str]) -> tuple[tuple[int, int] | None,
     return None, "The link's weekday and hour are not a day (mon…sun) and an hour (0…23); showing every hour."
 
 
+def filter_params(chosen: CallFilters, options: FilterOptions) -> dict[str, ParamValue]:
+    """The address parameters that reproduce these filters. A date range writes both ends, so a shared
+    "until today" link still shows the sender's days when newer calls arrive."""
+    params: dict[str, ParamValue] = {}
+    if chosen.start is not None or chosen.end is not None:
+        start, end = chosen.start or options.first_day, chosen.end or options.last_day
+        params["start"], params["end"] = str(start), str(end)
+    for name, values in (
+        ("disposition", chosen.dispositions),
+        ("direction", chosen.directions),
+        ("campaign", chosen.campaigns),
+        ("assistant", chosen.assistant_types),
+    ):
+        if values:
+            params[name] = list(values)
+    if chosen.text:
+        params["q"] = chosen.text
+    if chosen.include_tests:
+        params["tests"] = "1"
+    if chosen.weekday is not None and chosen.hour is not None:
+        params.update(cell_params((chosen.weekday, chosen.hour)))  # type: ignore[arg-type]
+    return params
+
+
+def written(params: Mapping[str, ParamValue | None]) -> dict[str, ParamValue]:
+    """The parameters as the app writes them, in the address and in every link: an empty one is left out
+    (a default choice, such as no auto-refresh, is no parameter at all), and so is an empty entry of a
+    repeatable one, so that no link the app writes reads back as a value nobody chose."""
+    out: dict[str, ParamValue] = {}
+    for name, value in params.items():
+        kept = [v for v in value if v] if isinstance(value, list) else value
+        if kept:
+            out[name] = kept
+    return out
+
+
 def streamlit_pages() -> list[st.Page]:
     """The screens as `st.navigation` wants them."""
     return [st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url_path, default=s.default) for s in SCREENS]
@@ -121,7 +158,7 @@ def sidebar_links(where: DeltaGenerator | None = None) -> None:
     place = where or st.sidebar
     for screen in SCREENS:
         carried = address_params((*VIEW_PARAMS, *FILTER_PARAMS, *screen.carries))
-        place.page_link(screen.path, label=screen.title, icon=screen.icon, query_params=carried)
+        place.page_link(screen.path, label=screen.title, icon=screen.icon, query_params=written(carried))
     place.divider()
 
 
@@ -135,19 +172,19 @@ def link(
 ) -> None:
     """A link to `screen` with these address parameters."""
     (where or st).page_link(
-        screen.path, label=label or screen.title, icon=icon or screen.icon, query_params=dict(params)
+        screen.path, label=label or screen.title, icon=icon or screen.icon, query_params=written(params)
     )
 
 
 def go_to(screen: Screen, params: Mapping[str, ParamValue]) -> None:
     """Switch to `screen` now, with these address parameters."""
-    st.switch_page(screen.path, query_params=dict(params))
+    st.switch_page(screen.path, query_params=written(params))
 
 
 def sync_address(params: Mapping[str, ParamValue | None]) -> None:
     """Make the address hold exactly these parameters (empty ones left out); rewritten only when it differs,
     since every rewrite costs the browser a history entry and Streamlit a message."""
-    wanted = {name: value for name, value in params.items() if value}
+    wanted = written(params)
     as_lists = {name: value if isinstance(value, list) else [value] for name, value in wanted.items()}
     st.session_state[_WRITTEN] = as_lists
     current = {name: st.query_params.get_all(name) for name in st.query_params}

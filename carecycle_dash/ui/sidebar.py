@@ -1,21 +1,11 @@
-"""The sidebar: where the data comes from, which customer and order, and the filters.
+"""The sidebar's widgets: where the data comes from, which customer and order, how far back, and the filters.
 
-The customer, sort field and order live in the address (`?customer_id=..&sort_by=..&order=..`), and so do
-how far back calls are loaded (`since=YYYY-MM-DD`, or `7d`, `30d`, `90d` for a span that moves with the
-days), the auto-refresh interval (`refresh=1|5|15` minutes) and the filters (`start`, `end`,
-`disposition`..., see navigation.FILTER_PARAMS), so that a link reproduces the view; the key never does.
-A link is read once per session; from then on the widgets write the address.
-
-Streamlit's `bind="query-params"` is not used: it names a parameter after its widget key and writes its own
-forms (`tests=true`, a date range as one repeated key), a bound parameter cannot be written through
-`st.query_params` (which navigation.sync_address, the one writer, does), and it offers no place for the
-one-line warning a bad value deserves.
+Each widget holds a kept value (ui/state.py), so a choice survives a page switch; link.py sets those values
+from a link before the widgets are drawn, and navigation.py writes the address from what they return.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Final
 
@@ -23,168 +13,28 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from carecycle_dash.api.config import Settings
-from carecycle_dash.api.contract import (
-    DEFAULT_SORT_FIELD,
-    DEFAULT_SORT_ORDER,
-    SORT_FIELDS,
-    SORT_ORDERS,
-    SortField,
-    SortOrder,
-)
+from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, SORT_FIELDS, SORT_ORDERS
 from carecycle_dash.data.filters import CallFilters, FilterOptions
 from carecycle_dash.data.patterns import WEEKDAYS
 from carecycle_dash.data.periods import PRESETS, matching_preset, preset_range
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
-from carecycle_dash.text.logs import one_line
 from carecycle_dash.text.safety import shorten
-from carecycle_dash.ui.navigation import (
-    FILTER_PARAMS,
-    VIEW_PARAMS,
-    ParamValue,
-    address_moved,
-    address_params,
-    cell_from_params,
-    cell_params,
-    sync_address,
+from carecycle_dash.ui.choices import (
+    CELL_KEY,
+    REFRESH_MINUTES,
+    SINCE_DATE,
+    SINCE_SPANS,
+    ViewInputs,
+    kept_cell,
+    reset_filters_when_data_changes,
 )
 from carecycle_dash.ui.settings import TYPED_KEY_STATE, source_label
-from carecycle_dash.ui.state import forget, keep, kept, kept_value, set_kept
+from carecycle_dash.ui.state import keep, kept, kept_value, set_kept
 
 SORT_LABELS: dict[str, str] = {"createdAt": "Time", "disposition": "Disposition", "duration": "Duration"}
 ORDER_LABELS: dict[str, str] = {"desc": "Descending", "asc": "Ascending"}
-_URL_ADOPTED = "_url_adopted"
-_LINK_FILTERS = "_link_filters"
-_FILTERS_FOR = "_filters_for"
 _DATES_SPAN = "_dates_span"
-CELL_KEY = "f_cell"
-"""The kept heatmap cell: (weekday 0 = Monday, hour) or None."""
-_FILTER_KEYS = (
-    "f_dates",
-    "f_dispositions",
-    "f_directions",
-    "f_campaigns",
-    "f_assistants",
-    "f_text",
-    "f_tests",
-    CELL_KEY,
-)
-SINCE_SPANS: Final[dict[str, str]] = {
-    "": "All calls",
-    "7d": "Last 7 days",
-    "30d": "Last 30 days",
-    "90d": "Last 90 days",
-}
-_SINCE_DATE = "date"
-_SINCE_LABELS: Final = {**SINCE_SPANS, _SINCE_DATE: "Since a date…"}
-_SINCE_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-REFRESH_MINUTES: Final[dict[int, str]] = {0: "Off", 1: "Every minute", 5: "Every 5 minutes", 15: "Every 15 minutes"}
-
-_CHOICE_PARAMS = (
-    ("disposition", "f_dispositions", "dispositions", "disposition"),
-    ("direction", "f_directions", "directions", "direction"),
-    ("campaign", "f_campaigns", "campaigns", "campaign"),
-    ("assistant", "f_assistants", "assistant_types", "assistant type"),
-)
-"""(address parameter, widget key, FilterOptions field, how a warning names it) of each multi-choice filter."""
-MAX_SEARCH_CHARS = 200
-
-
-def since_day(token: str, today: date) -> date | None:
-    """The first day a `since` choice loads: "" is every call, "7d" the 7 days before today and today, a
-    YYYY-MM-DD that day (never later than today). Raises ValueError for anything else."""
-    if not token:
-        return None
-    if token in SINCE_SPANS:
-        return today - timedelta(days=int(token[:-1]))
-    if not _SINCE_DAY.fullmatch(token):
-        raise ValueError(token)
-    return min(date.fromisoformat(token), today)
-
-
-@dataclass(frozen=True)
-class ViewInputs:
-    """What the person asked for: customer, order, how far back, whether to reload, how often to refresh."""
-
-    customer_id: str
-    sort_by: SortField
-    order: SortOrder
-    refresh: bool
-    """Reload pressed: read the newest pages again."""
-    full_reload: bool = False
-    since: str = ""
-    """"" for every call, "7d"/"30d"/"90d", or a day as YYYY-MM-DD (see `since_day`)."""
-    auto_refresh: int = 0
-    """Minutes between automatic reloads; 0 is off."""
-
-    def link_params(self) -> dict[str, str]:
-        """The address parameters that reproduce this choice (never the key)."""
-        values = (self.customer_id, self.sort_by, self.order, self.since, str(self.auto_refresh or ""))
-        return dict(zip(VIEW_PARAMS, values, strict=True))
-
-
-def adopt_link_once(default_customer: str) -> list[str]:
-    """Take customer, sort and order from the address, and keep its filters for `adopt_link_filters`: on a
-    session's first run, and again whenever the address changed without the app (a link followed inside
-    the app). Returns one warning line per bad value."""
-    first = not st.session_state.get(_URL_ADOPTED)
-    if not first and not address_moved():
-        return []
-    if not first:
-        default_customer = str(kept_value("customer_id") or default_customer)
-    params = st.query_params
-    warnings = []
-    set_kept("customer_id", params.get("customer_id", default_customer).strip())
-    sort_by = params.get("sort_by", DEFAULT_SORT_FIELD)
-    if sort_by not in SORT_FIELDS:
-        warnings.append(f"The link's sort field is not one of {', '.join(SORT_FIELDS)}; sorting by time instead.")
-        sort_by = DEFAULT_SORT_FIELD
-    order = params.get("order", DEFAULT_SORT_ORDER)
-    if order not in SORT_ORDERS:
-        warnings.append("The link's order is not asc or desc; using descending instead.")
-        order = DEFAULT_SORT_ORDER
-    set_kept("sort_by", sort_by)
-    set_kept("order", order)
-    warnings += _adopt_since(params.get("since", "").strip())
-    refresh = params.get("refresh", "0").strip()
-    if refresh not in {str(minutes) for minutes in REFRESH_MINUTES}:
-        warnings.append("The link's refresh is not 1, 5 or 15 minutes; auto-refresh is off.")
-        refresh = "0"
-    set_kept("auto_refresh", int(refresh))
-    st.session_state[_LINK_FILTERS] = address_params(FILTER_PARAMS)
-    st.session_state[_URL_ADOPTED] = True
-    return warnings
-
-
-def _adopt_since(token: str) -> list[str]:
-    today = date.today()
-    try:
-        day = since_day(token, today)
-    except ValueError:
-        set_kept("since_choice", "")
-        return ["The link's since is not a date such as 2026-11-01 (or 7d, 30d, 90d); loading every call instead."]
-    if token in SINCE_SPANS:
-        set_kept("since_choice", token)
-    elif day is not None:
-        set_kept("since_choice", _SINCE_DATE)
-        set_kept("since_date", day)
-    return []
-
-
-def link_filters() -> dict[str, ParamValue]:
-    """The link's filter parameters not yet applied (they wait for the calls, to be checked against them)."""
-    pending = st.session_state.get(_LINK_FILTERS)
-    return dict(pending) if pending is not None else {}
-
-
-def write_link(inputs: ViewInputs, **extra: ParamValue | None) -> None:
-    """Keep the address in step with the inputs and these other parameters (filters, call)."""
-    sync_address({**inputs.link_params(), **extra})
-
-
-def kept_cell() -> tuple[int, int] | None:
-    """The heatmap cell the view is narrowed to, if any."""
-    cell = kept_value(CELL_KEY)
-    return (int(cell[0]), int(cell[1])) if isinstance(cell, tuple | list) and len(cell) == 2 else None
+_SINCE_LABELS: Final = {**SINCE_SPANS, SINCE_DATE: "Since a date…"}
 
 
 def _accept_typed_key() -> None:
@@ -303,7 +153,7 @@ def _since_choice(sidebar: DeltaGenerator) -> str:
         format_func=_SINCE_LABELS.__getitem__,
         help="Loads only calls from this day on: quicker for customers with many calls",
     )
-    if choice != _SINCE_DATE:
+    if choice != SINCE_DATE:
         return str(choice or "")
     today = date.today()
     day = sidebar.date_input(
@@ -323,16 +173,6 @@ def loaded_caption(loaded_at: datetime, calls: int, pages: int, since: date | No
     st.sidebar.caption(
         f"Loaded {calls:,} calls{span} ({pages:,} pages) at {loaded_at:%H:%M} UTC. Reload for newer calls."
     )
-
-
-def _reset_filters_when_data_changes(data_key: tuple[str, ...]) -> None:
-    """Other calls, other choices: start over. The session's first calls keep the filters its link gave."""
-    if _FILTERS_FOR not in st.session_state:
-        st.session_state[_FILTERS_FOR] = data_key
-    elif st.session_state[_FILTERS_FOR] != data_key:
-        for key in _FILTER_KEYS:
-            forget(key)
-        st.session_state[_FILTERS_FOR] = data_key
 
 
 def _follow_the_span(span: tuple[date, date]) -> None:
@@ -357,86 +197,6 @@ def _date_range(value: object, options: FilterOptions) -> tuple[date | None, dat
     if end is not None and end >= options.last_day:
         end = None
     return start, end
-
-
-def adopt_link_filters(options: FilterOptions, data_key: tuple[str, ...]) -> list[str]:
-    """Apply the link's filters once the calls they filter are loaded; one warning line per bad value
-    (that filter then falls back to no restriction)."""
-    _reset_filters_when_data_changes(data_key)
-    params = st.session_state.pop(_LINK_FILTERS, None)
-    if params is None:
-        return []
-    for key in _FILTER_KEYS:
-        forget(key)
-    warnings = _adopt_dates(params, options)
-    for name, key, field, noun in _CHOICE_PARAMS:
-        wanted = params.get(name)
-        if not wanted:
-            continue
-        offered = getattr(options, field)
-        values = wanted if isinstance(wanted, list) else [wanted]
-        unknown = [v for v in values if v not in offered]
-        if unknown:
-            shown = one_line(", ".join(f'"{v}"' for v in unknown), limit=80)
-            warnings.append(f"The link's {noun} {shown} is not among these calls; leaving it out.")
-        set_kept(key, list(dict.fromkeys(v for v in values if v in offered)))
-    if isinstance(text := params.get("q"), str):
-        set_kept("f_text", text.strip()[:MAX_SEARCH_CHARS])
-    if (tests := params.get("tests")) is not None:
-        if tests in ("1", "0"):
-            set_kept("f_tests", tests == "1")
-        else:
-            warnings.append("The link's tests value is not 1 or 0; test calls stay hidden.")
-    cell, warning = cell_from_params({name: value for name, value in params.items() if isinstance(value, str)})
-    set_kept(CELL_KEY, cell)
-    warnings += [warning] if warning else []
-    return warnings
-
-
-def _adopt_dates(params: dict[str, ParamValue], options: FilterOptions) -> list[str]:
-    first, last = options.first_day, options.last_day
-    if first is None or last is None or not ({"start", "end"} & params.keys()):
-        return []
-    days: dict[str, date] = {}
-    for name in ("start", "end"):
-        raw = params.get(name)
-        if raw is None:
-            continue
-        try:
-            if not isinstance(raw, str) or len(raw) != 10:
-                raise ValueError
-            days[name] = date.fromisoformat(raw)
-        except ValueError:
-            return [f"The link's {name} is not a date like 2026-11-21; showing every day instead."]
-    start, end = max(days.get("start", first), first), min(days.get("end", last), last)
-    if start > end:
-        return ["The link's dates hold none of these calls; showing every day instead."]
-    set_kept("f_dates", (start, end))
-    return []
-
-
-def filter_link_params(chosen: CallFilters, options: FilterOptions) -> dict[str, ParamValue]:
-    """The address parameters that reproduce these filters. A date range writes both ends, so a shared
-    "until today" link still shows the sender's days when newer calls arrive."""
-    params: dict[str, ParamValue] = {}
-    if chosen.start is not None or chosen.end is not None:
-        start, end = chosen.start or options.first_day, chosen.end or options.last_day
-        params["start"], params["end"] = str(start), str(end)
-    for name, values in (
-        ("disposition", chosen.dispositions),
-        ("direction", chosen.directions),
-        ("campaign", chosen.campaigns),
-        ("assistant", chosen.assistant_types),
-    ):
-        if values:
-            params[name] = list(values)
-    if chosen.text:
-        params["q"] = chosen.text
-    if chosen.include_tests:
-        params["tests"] = "1"
-    if chosen.weekday is not None and chosen.hour is not None:
-        params.update(cell_params((chosen.weekday, chosen.hour)))  # type: ignore[arg-type]
-    return params
 
 
 def _pick_preset(options: FilterOptions) -> None:
@@ -477,7 +237,7 @@ def _date_filter(options: FilterOptions) -> tuple[date | None, date | None]:
 
 def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallFilters:
     """The filter widgets, with the choices the loaded calls offer."""
-    _reset_filters_when_data_changes(data_key)
+    reset_filters_when_data_changes(data_key)
     sidebar = st.sidebar
     sidebar.divider()
     sidebar.subheader("Filters")

@@ -18,14 +18,16 @@ from carecycle_dash.api.contract import MAX_LIMIT
 from carecycle_dash.api.errors import InvalidInputError
 from carecycle_dash.api.paging import describe_repairs, pages_for
 from carecycle_dash.data.callers import is_caller_token
+from carecycle_dash.data.dates import local_midnight, since_day
 from carecycle_dash.data.filters import CallFilters, FilterOptions
 from carecycle_dash.data.formatting import format_count
 from carecycle_dash.data.frame import time_zone
 from carecycle_dash.data.ordering import in_rank_order
 from carecycle_dash.data.signals import signal_mask
 from carecycle_dash.text.safety import escape_markdown
-from carecycle_dash.ui import navigation, sidebar
+from carecycle_dash.ui import link, navigation, sidebar
 from carecycle_dash.ui.auth import require_sign_in
+from carecycle_dash.ui.choices import REFRESH_MINUTES, ViewInputs
 from carecycle_dash.ui.loading import LoadedCalls, Reload, failure_message, held_calls, latest_loaded_at, load_calls
 from carecycle_dash.ui.privacy import Privacy, is_revealed, privacy_sidebar
 from carecycle_dash.ui.settings import current_settings
@@ -47,7 +49,7 @@ class View:
     """
 
     settings: Settings
-    inputs: sidebar.ViewInputs
+    inputs: ViewInputs
     tz: str
     loaded: LoadedCalls
     filters: CallFilters
@@ -124,20 +126,15 @@ def viewer_timezone() -> str:
 
 def since_instant(day: date | None, tz: str) -> datetime | None:
     """The first instant of `day` in the viewer's time zone, in UTC (None stays None)."""
-    if day is None:
-        return None
-    local = pd.Timestamp(day.year, day.month, day.day).tz_localize(
-        time_zone(tz), ambiguous=True, nonexistent="shift_forward"
-    )
-    return local.tz_convert("UTC").to_pydatetime()
+    return None if day is None else local_midnight(day, tz).to_pydatetime()
 
 
-def _reload_kind(inputs: sidebar.ViewInputs) -> Reload:
+def _reload_kind(inputs: ViewInputs) -> Reload:
     return "full" if inputs.full_reload else "incremental" if inputs.refresh else "none"
 
 
 def _load_with_progress(
-    settings: Settings, inputs: sidebar.ViewInputs, since_at: datetime | None, notices: list[Notice]
+    settings: Settings, inputs: ViewInputs, since_at: datetime | None, notices: list[Notice]
 ) -> LoadedCalls | None:
     """The calls, from the store or after a wait with a progress bar and a way to stop waiting (None then)."""
     reload = _reload_kind(inputs)
@@ -176,7 +173,7 @@ def _tick(settings: Settings, customer_id: str, since_at: datetime | None, minut
     if newest is not None and newest > shown_at:
         st.rerun()
     if datetime.now(UTC) - shown_at < timedelta(minutes=minutes, seconds=-10):
-        st.caption(f"Auto-refresh {sidebar.REFRESH_MINUTES[minutes].lower()}: reads only the newest calls.")
+        st.caption(f"Auto-refresh {REFRESH_MINUTES[minutes].lower()}: reads only the newest calls.")
         return
     text = "Checking for new calls…"
     bar = st.progress(0.0, text=text)
@@ -200,9 +197,7 @@ def _tick(settings: Settings, customer_id: str, since_at: datetime | None, minut
 _TICKERS = {minutes: st.fragment(run_every=timedelta(minutes=minutes))(_tick) for minutes in (1, 5, 15)}
 
 
-def auto_refresh(
-    settings: Settings, inputs: sidebar.ViewInputs, since_at: datetime | None, loaded: LoadedCalls
-) -> None:
+def auto_refresh(settings: Settings, inputs: ViewInputs, since_at: datetime | None, loaded: LoadedCalls) -> None:
     """The opt-in auto-refresh: a fragment in the sidebar that reloads the newest pages on a timer, so the
     page stays in use meanwhile and is redrawn only when newer calls arrived."""
     ticker = _TICKERS.get(inputs.auto_refresh)
@@ -233,14 +228,19 @@ def prepare_view() -> None:
     links = st.sidebar.container()
     sidebar.data_source(settings)
     privacy = privacy_sidebar()
-    notices += [("warning", text) for text in sidebar.adopt_link_once(sidebar.default_customer(settings))]
+    notices += [("warning", text) for text in link.adopt_link_once(sidebar.default_customer(settings))]
     inputs = sidebar.view_inputs(settings)
     page_params: dict[str, navigation.ParamValue | None] = {**navigation.address_params(navigation.PAGE_PARAMS)}
     notices += _drop_typed_number(page_params, privacy)
     # Until the calls are loaded, the link's filters wait unapplied and stay in the address.
-    sidebar.write_link(inputs, **page_params, **sidebar.link_filters())
+    navigation.sync_address({**inputs.link_params(), **page_params, **link.link_filters()})
     try:
-        _prepare_data(settings, inputs, notices, page_params, privacy)
+        scope = _load_scope(settings, inputs, notices)
+        if scope is None:
+            return
+        view = _filtered_view(settings, inputs, scope, privacy, notices)
+        navigation.sync_address({**inputs.link_params(), **page_params, **view.filter_params})
+        st.session_state[_VIEW_STATE] = view
     finally:
         navigation.sidebar_links(links)
 
@@ -256,24 +256,32 @@ def _drop_typed_number(page_params: dict[str, navigation.ParamValue | None], pri
     return [("warning", "Personal data is masked, so a phone number in the address is not looked up.")]
 
 
-def _prepare_data(
-    settings: Settings,
-    inputs: sidebar.ViewInputs,
-    notices: list[Notice],
-    page_params: dict[str, navigation.ParamValue | None],
-    privacy: Privacy,
-) -> None:
+@dataclass(frozen=True)
+class _Scope:
+    """The calls loaded for a view, before any filter: the viewer's zone, the first day and instant of `since`
+    (None: every call), and how many loaded calls are on or after it."""
+
+    tz: str
+    since: date | None
+    since_at: datetime | None
+    loaded: LoadedCalls
+    in_scope: int
+
+
+def _load_scope(settings: Settings, inputs: ViewInputs, notices: list[Notice]) -> _Scope | None:
+    """The customer's calls since the chosen day, with the sidebar's caption and auto-refresh; None (and a notice
+    why) when there is nothing to filter: no or a malformed customer, a failed or stopped load, no calls."""
     if not inputs.customer_id:
         notices.append(("info", "Enter a customer ID in the sidebar to see that customer's calls."))
-        return
+        return None
     try:
         validate_customer_id(inputs.customer_id)
     except InvalidInputError as exc:
         notices.append(("error", exc.message))
-        return
+        return None
     tz = viewer_timezone()
     try:
-        since = sidebar.since_day(inputs.since, datetime.now(time_zone(tz)).date())
+        since = since_day(inputs.since, datetime.now(time_zone(tz)).date())
     except ValueError:
         since = None
     since_at = since_instant(since, tz)
@@ -281,9 +289,9 @@ def _prepare_data(
         loaded = _load_with_progress(settings, inputs, since_at, notices)
     except Exception as exc:  # every failure becomes one line in the page
         notices.append(("error", failure_message(exc)))
-        return
+        return None
     if loaded is None:
-        return
+        return None
     notices += _repair_notices(loaded) + _reload_notices(loaded, inputs)
     in_scope = loaded.count_since(since_at)
     pages = loaded.result.pages if since is None else pages_for(in_scope, MAX_LIMIT)
@@ -297,35 +305,42 @@ def _prepare_data(
                 f"This customer has no calls {when}. When their assistants make or take calls, they will appear here.",
             )
         )
-        return
-    data_key = (loaded.base_url, inputs.customer_id, inputs.since)
-    shown = _masked(loaded) if privacy.masked else loaded
-    options = _since_options(shown.filter_options(tz), since)
-    notices += [("warning", text) for text in sidebar.adopt_link_filters(options, data_key)]
-    chosen = sidebar.filters(options, tz, data_key)
-    filter_params = sidebar.filter_link_params(chosen, options)
-    sidebar.write_link(inputs, **page_params, **filter_params)
-    if since is not None:
-        chosen = replace(chosen, start=max(chosen.start or since, since))
+        return None
+    return _Scope(tz, since, since_at, loaded, in_scope)
+
+
+def _filtered_view(
+    settings: Settings, inputs: ViewInputs, scope: _Scope, privacy: Privacy, notices: list[Notice]
+) -> View:
+    """The link's filters applied and the filter widgets drawn over the loaded calls (masked for a masked
+    viewer); the calls that pass them, in the sidebar's order."""
+    data_key = (scope.loaded.base_url, inputs.customer_id, inputs.since)
+    shown = _masked(scope.loaded) if privacy.masked else scope.loaded
+    options = _since_options(shown.filter_options(scope.tz), scope.since)
+    notices += [("warning", text) for text in link.adopt_link_filters(options, data_key)]
+    chosen = sidebar.filters(options, scope.tz, data_key)
+    filter_params = navigation.filter_params(chosen, options)
+    if scope.since is not None:
+        chosen = replace(chosen, start=max(chosen.start or scope.since, scope.since))
     filtered = shown.filtered(chosen)
     sorted_rows = in_rank_order(filtered.index, shown.rank(inputs.sort_by, inputs.order))
-    st.session_state[_VIEW_STATE] = View(
+    return View(
         settings,
         inputs,
-        tz,
+        scope.tz,
         shown,
         chosen,
         filtered,
         sorted_rows,
         privacy,
-        since,
-        in_scope,
+        scope.since,
+        scope.in_scope,
         filter_params,
-        loaded if privacy.masked else None,
+        scope.loaded if privacy.masked else None,
     )
 
 
-def _reload_notices(loaded: LoadedCalls, inputs: sidebar.ViewInputs) -> list[Notice]:
+def _reload_notices(loaded: LoadedCalls, inputs: ViewInputs) -> list[Notice]:
     """What a Reload did, in one line: read only the newest pages, or fell back to a full load and why."""
     result = loaded.result
     if result.fallback:
