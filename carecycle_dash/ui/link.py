@@ -70,8 +70,7 @@ def adopt_link_once(default_customer: str) -> list[str]:
     set_kept("sort_by", sort_by)
     set_kept("order", order)
     warnings += _adopt_since(params.get("since", "").strip())
-    # An empty `refresh=` (as links of earlier versions carried) means off, like an empty `since=`.
-    refresh = params.get("refresh", "").strip() or "0"
+    refresh = params.get("refresh", "0").strip()
     if refresh not in {str(minutes) for minutes in REFRESH_MINUTES}:
         warnings.append("The link's refresh is not 1, 5 or 15 minutes; auto-refresh is off.")
         refresh = "0"
