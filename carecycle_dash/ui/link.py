@@ -32,18 +32,25 @@ from carecycle_dash.ui.choices import (
     SINCE_SPANS,
     reset_filters_when_data_changes,
 )
-from carecycle_dash.ui.navigation import FILTER_PARAMS, ParamValue, address_moved, address_params, cell_from_params
+from carecycle_dash.ui.navigation import (
+    CHOICE_FILTERS,
+    FILTER_PARAMS,
+    ParamValue,
+    address_moved,
+    address_params,
+    cell_from_params,
+)
 from carecycle_dash.ui.state import forget, kept_value, set_kept
 
 _URL_ADOPTED = "_url_adopted"
 _LINK_FILTERS = "_link_filters"
-_CHOICE_PARAMS = (
-    ("disposition", "f_dispositions", "dispositions", "disposition"),
-    ("direction", "f_directions", "directions", "direction"),
-    ("campaign", "f_campaigns", "campaigns", "campaign"),
-    ("assistant", "f_assistants", "assistant_types", "assistant type"),
-)
-"""(address parameter, widget key, FilterOptions field, how a warning names it) of each multi-choice filter."""
+_CHOICE_WIDGETS = {
+    "disposition": ("f_dispositions", "disposition"),
+    "direction": ("f_directions", "direction"),
+    "campaign": ("f_campaigns", "campaign"),
+    "assistant": ("f_assistants", "assistant type"),
+}
+"""Address parameter of each multi-choice filter: (its widget's key, how a warning names it)."""
 MAX_SEARCH_CHARS = 200
 
 
@@ -110,7 +117,8 @@ def adopt_link_filters(options: FilterOptions, data_key: tuple[str, ...]) -> lis
     for key in FILTER_KEYS:
         forget(key)
     warnings = _adopt_dates(params, options)
-    for name, key, field, noun in _CHOICE_PARAMS:
+    for name, field in CHOICE_FILTERS:
+        key, noun = _CHOICE_WIDGETS[name]
         wanted = params.get(name)
         if not wanted:
             continue

@@ -65,6 +65,13 @@ FILTER_PARAMS: Final = (
 """The address parameters of the filters: `start`/`end` as YYYY-MM-DD (inclusive, viewer's time zone);
 `disposition`, `direction`, `campaign` and `assistant` repeatable (?disposition=A&disposition=B); `q` the
 search text; `tests=1` to include test calls; `weekday` and `hour` one cell of the hour-of-week heatmap."""
+CHOICE_FILTERS: Final = (
+    ("disposition", "dispositions"),
+    ("direction", "directions"),
+    ("campaign", "campaigns"),
+    ("assistant", "assistant_types"),
+)
+"""(address parameter, field of CallFilters and of FilterOptions) of each multi-choice filter."""
 PAGE_PARAMS: Final = ("call_id", CALLER_PARAM, SIGNAL_PARAM, CHARTS_PARAM)
 """Address parameters of a screen's own, kept in the address beside the view's: the call shown, the caller
 (an opaque token, or a number as typed) whose calls are shown or whose calls the call page steps through,
@@ -108,13 +115,8 @@ def filter_params(chosen: CallFilters, options: FilterOptions) -> dict[str, Para
     if chosen.start is not None or chosen.end is not None:
         start, end = chosen.start or options.first_day, chosen.end or options.last_day
         params["start"], params["end"] = str(start), str(end)
-    for name, values in (
-        ("disposition", chosen.dispositions),
-        ("direction", chosen.directions),
-        ("campaign", chosen.campaigns),
-        ("assistant", chosen.assistant_types),
-    ):
-        if values:
+    for name, field in CHOICE_FILTERS:
+        if values := getattr(chosen, field):
             params[name] = list(values)
     if chosen.text:
         params["q"] = chosen.text
