@@ -95,7 +95,8 @@ class BoundedTtlCache(Generic[V]):
         self._flights: dict[Hashable, Flight[V]] = {}
 
     def get(self, key: Hashable) -> V | None:
-        """The fresh value for `key`, or None."""
+        """The fresh value for `key`, or None: only reads (a load goes through `flight`; compare
+        `shared.SharedResults.remember`, which computes what it lacks)."""
         value, fresh = self.lookup(key)
         return value if fresh else None
 
