@@ -29,6 +29,7 @@ from carecycle_dash.data.filters import CallFilters
 from carecycle_dash.data.formatting import format_count, format_duration
 from carecycle_dash.data.frame import labels
 from carecycle_dash.data.measures import durations_s, talk_times_s
+from carecycle_dash.data.metrics import headline_parts
 from carecycle_dash.data.periods import Comparison, attention_period, calls_of, compare
 
 MIN_Z: Final = 3.0
@@ -151,13 +152,15 @@ def needs_attention(current: pd.DataFrame, previous: pd.DataFrame, *, complete: 
 
 
 def _traits(df: pd.DataFrame) -> dict[str, tuple[int, int]]:
-    """(calls showing the trait, calls it is a share of) for each rate but the dispositions."""
+    """(calls showing the trait, calls it is a share of) for each rate but the dispositions; success and
+    connected as the headline figures count them."""
+    counts = headline_parts(df).drop(columns="talk_s").sum()
     connected = df["connected"].to_numpy(dtype=bool)
     short = durations_s(df) < SHORT_CALL_S  # an unknown duration (NaN) is not short
-    n_connected = int(connected.sum())
+    n_connected = int(counts["connected_calls"])
     traits = {
-        "success": (int(df["success"].fillna(False).astype(bool).sum()), int(df["success"].notna().sum())),
-        "connected": (n_connected, len(df)),
+        "success": (int(counts["succeeded_calls"]), int(counts["evaluated_calls"])),
+        "connected": (n_connected, int(counts["total_calls"])),
         "short": (int((connected & short).sum()), n_connected),
         "recording": (int((connected & ~df["hasRecording"].to_numpy(dtype=bool)).sum()), n_connected),
     }
