@@ -27,7 +27,7 @@ from carecycle_dash.data.filters import CallFilters, apply_filters, filter_optio
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.data.patterns import hour_of_week, outcome_funnel
 from carecycle_dash.data.signals import transcript_signals
-from carecycle_dash.output import charts
+from carecycle_dash.output import charts, heatmap, time_charts
 
 CUSTOMER_ID = "497f6eca-6276-4993-bfeb-53cbbbba6f08"
 PHRASES = (
@@ -159,12 +159,12 @@ def steps(calls: list[dict[str, Any]]) -> list[tuple[str, Callable[[], object]]]
         ("disposition_chart", lambda: charts.disposition_chart(df)),
         ("duration_histogram", lambda: charts.duration_histogram(df)),
         ("duration_by_disposition_chart", lambda: charts.duration_by_disposition_chart(df)),
-        ("calls_over_time_chart (tz)", lambda: charts.calls_over_time_chart(df, "America/New_York")),
+        ("calls_over_time_chart (tz)", lambda: time_charts.calls_over_time_chart(df, "America/New_York")),
         ("hour_of_week (tz)", lambda: hour_of_week(df, "America/New_York")),
         ("outcome_funnel", lambda: outcome_funnel(df)),
         (
             "hour_of_week_chart (tz)",
-            lambda: charts.hour_of_week_chart(hour_of_week(df, "America/New_York"), "calls", "America/New_York"),
+            lambda: heatmap.hour_of_week_chart(hour_of_week(df, "America/New_York"), "calls", "America/New_York"),
         ),
         ("outcome_funnel_chart", lambda: charts.outcome_funnel_chart(df)),
     ]

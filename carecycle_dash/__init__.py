@@ -1,8 +1,6 @@
 """carecycle-dash: a dashboard of one CareCycle customer's voice-AI calls.
 
-Layers, each importing only those below it: the client (contract, config, errors, models, client, retry,
-paging) and the simulator beside it; the data layer (frame, filters, metrics); charts and export; the UI
-helpers in `carecycle_dash.ui` used by `app.py` and `pages/`.
+Layers, each importing only those below it: text helpers (`text`); the API client (`api`), the call store
+(`store`) and the simulator beside them; the data layer (`data`); figures, CSV and the report (`output`);
+the Streamlit screens (`ui`) used by `app.py` and `pages/`, and the command line (`cli`).
 """
-
-__version__ = "0.1.0"

@@ -8,7 +8,6 @@ import pytest
 from carecycle_dash.api.contract import CALL_FIELDS
 from carecycle_dash.api.errors import InvalidInputError
 from carecycle_dash.data.frame import (
-    DERIVED_COLUMNS,
     NONE_LABEL,
     build_frame,
     labels,
@@ -19,6 +18,21 @@ from carecycle_dash.data.frame import (
 )
 from tests.factories import MISSING, hostile_calls, make_call
 
+DERIVED_COLUMNS = [
+    "durationS",
+    "isTest",
+    "connected",
+    "success",
+    "hasRecording",
+    "hasTranscript",
+    "caller",
+    "turns",
+    "callerTurns",
+    "callerWordShare",
+    "askedForHuman",
+    "earlyHangUp",
+    "aiRepeated",
+]
 TEXT_COLUMNS = [f for f in CALL_FIELDS if f not in {"testFlag", "isTestNumber", "durationMs", "createdAt"}]
 
 

@@ -1,6 +1,7 @@
 import math
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,6 +12,8 @@ from carecycle_dash.data.metrics import (
     calls_per_day,
     disposition_breakdown,
     duration_by_disposition,
+    headline_parts,
+    headline_table,
     overview_figures,
     talk_time_distribution,
 )
@@ -186,3 +189,38 @@ def test_metrics_do_not_mind_a_filtered_index() -> None:
     assert overview_figures(subset).total_calls == 3
     assert calls_per_day(subset)["calls"].sum() == 3
     assert duration_by_disposition(subset)["calls"].sum() == 3
+
+
+def test_headline_parts_say_what_each_call_counts_for() -> None:
+    df = frame_of(
+        make_call(disposition="Qualified", durationMs=60_000, successEvaluation="true", direction="Inbound "),
+        make_call(disposition="Pipeline Error", durationMs=None, successEvaluation="", isTestNumber=True),
+    )
+    parts = headline_parts(df)
+    assert parts.drop(columns="talk_s").to_dict("list") == {
+        "total_calls": [True, True],
+        "connected_calls": [True, False],
+        "evaluated_calls": [True, False],
+        "succeeded_calls": [True, False],
+        "inbound": [True, False],
+        "outbound": [False, True],
+        "test_calls": [False, True],
+        "error_calls": [False, True],
+    }
+    assert parts["talk_s"].tolist()[0] == 60.0 and math.isnan(parts["talk_s"].tolist()[1])
+
+
+def test_headline_table_sums_each_group_and_zero_fills_the_rest() -> None:
+    df = frame_of(
+        make_call(disposition="Qualified", durationMs=60_000, successEvaluation="true"),
+        make_call(disposition="Qualified", durationMs=120_000, successEvaluation="false"),
+        make_call(disposition="Voicemail", durationMs=5_000, successEvaluation="true"),
+        make_call(disposition="Qualified", durationMs=30_000),  # in no group of the index: left out
+    )
+    table = headline_table(headline_parts(df), np.array(["a", "a", "b", "z"]), pd.Index(["a", "b", "c"]))
+    assert table["total_calls"].tolist() == [2, 1, 0]
+    assert table["connected_calls"].tolist() == [2, 0, 0]
+    assert table["success_rate"].tolist()[:2] == [0.5, 1.0] and math.isnan(table["success_rate"].iloc[2])
+    assert table["connected_rate"].tolist()[:2] == [1.0, 0.0]
+    assert table["median_talk_s"].tolist()[0] == 90.0 and table["median_talk_s"].isna().tolist() == [False, True, True]
+    assert table["total_talk_s"].tolist() == [180.0, 0.0, 0.0]

@@ -10,7 +10,7 @@ from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 from carecycle_dash.data.signals import SIGNAL_BY_PARAM, SIGNALS
-from carecycle_dash.output import charts, vega
+from carecycle_dash.output import heatmap, time_charts, vega
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
 from carecycle_dash.ui import overview
 from tests.support.apptest import assert_no_exception, run_app
@@ -61,8 +61,8 @@ def counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str, built: 
 
 def test_a_second_session_on_the_same_view_builds_no_chart_or_summary_again(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[str] = []
-    for name in ("calls_over_time_chart", "hour_of_week_chart"):
-        counting(monkeypatch, charts, name, built)
+    counting(monkeypatch, time_charts, "calls_over_time_chart", built)
+    counting(monkeypatch, heatmap, "hour_of_week_chart", built)
     for name in ("disposition_spec", "funnel_spec"):
         counting(monkeypatch, vega, name, built)
     counting(monkeypatch, overview, "attention_for", built)

@@ -17,13 +17,13 @@ def test_a_result_is_computed_once_and_the_least_recently_used_go_first() -> Non
         computed.append(key)
         return [key]
 
-    first = shared.get("a", lambda: compute("a"))
-    assert shared.get("a", lambda: compute("a")) is first
-    shared.get("b", lambda: compute("b"))
-    shared.get("a", lambda: compute("a"))  # now the most recent: "b" goes next
-    shared.get("c", lambda: compute("c"))  # past the limit: "b" goes
-    shared.get("a", lambda: compute("a"))
-    shared.get("b", lambda: compute("b"))
+    first = shared.remember("a", lambda: compute("a"))
+    assert shared.remember("a", lambda: compute("a")) is first
+    shared.remember("b", lambda: compute("b"))
+    shared.remember("a", lambda: compute("a"))  # now the most recent: "b" goes next
+    shared.remember("c", lambda: compute("c"))  # past the limit: "b" goes
+    shared.remember("a", lambda: compute("a"))
+    shared.remember("b", lambda: compute("b"))
     assert computed == ["a", "b", "c", "b"]
 
 
@@ -36,5 +36,5 @@ def test_two_computing_one_key_at_once_both_get_the_first_kept_result() -> None:
         return object()
 
     with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda _: shared.get("view", compute), range(2)))
-    assert results[0] is results[1] is shared.get("view", object)
+        results = list(pool.map(lambda _: shared.remember("view", compute), range(2)))
+    assert results[0] is results[1] is shared.remember("view", object)

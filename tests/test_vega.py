@@ -7,7 +7,8 @@ from itertools import pairwise
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.data.patterns import FUNNEL_STAGES
 from carecycle_dash.output import vega
-from carecycle_dash.output.charts import AXIS_LABEL_MAX, FUNNEL_COLOR, HOVER_LABEL_MAX, disposition_colors
+from carecycle_dash.output.colors import FUNNEL_COLOR, disposition_colors
+from carecycle_dash.output.names import AXIS_LABEL_MAX, HOVER_LABEL_MAX
 from tests.factories import make_call
 from tests.test_charts import sample_frame
 

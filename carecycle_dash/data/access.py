@@ -24,9 +24,11 @@ is refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
+
+from carecycle_dash.data.addresses import AddressList, carecycle_section, listed_addresses, normalised_email
 
 AUTH_SECTION: Final = "auth"
 ACCESS_SECTION: Final = "access"  # under [carecycle], i.e. [carecycle.access]
@@ -38,16 +40,14 @@ REQUIRED_AUTH_KEYS: Final = ("redirect_uri", "cookie_secret", "client_id", "clie
 
 
 @dataclass(frozen=True)
-class AccessPolicy:
+class AccessPolicy(AddressList):
     """The allow-list: exact addresses and whole domains, all lower case."""
 
-    emails: frozenset[str]
-    domains: frozenset[str]
     require_verified_email: bool = True
 
     @property
     def admits_nobody(self) -> bool:
-        return not self.emails and not self.domains
+        return self.is_empty
 
 
 @dataclass(frozen=True)
@@ -73,37 +73,13 @@ def missing_auth_settings(secrets: Mapping[str, Any]) -> list[str]:
     return [key for key in REQUIRED_AUTH_KEYS if not str(section.get(key) or "").strip()]
 
 
-def _entries(value: Any) -> list[str]:
-    """A TOML list of strings; a lone string counts as a list of one, anything else as nothing."""
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, Iterable) or isinstance(value, Mapping):
-        return []
-    return [item.strip().lower() for item in value if isinstance(item, str) and item.strip()]
-
-
 def policy_from_secrets(secrets: Mapping[str, Any]) -> AccessPolicy:
     """Read [carecycle.access]; a missing or malformed section is an empty allow-list (nobody)."""
-    carecycle = secrets.get("carecycle")
-    section = carecycle.get(ACCESS_SECTION) if isinstance(carecycle, Mapping) else None
-    if not isinstance(section, Mapping):
-        section = {}
-    domains = frozenset(entry.removeprefix("@") for entry in _entries(section.get(ALLOWED_DOMAINS)))
-    emails = frozenset(_entries(section.get(ALLOWED_EMAILS)))
+    section = carecycle_section(secrets, ACCESS_SECTION)
+    emails, domains = listed_addresses(section, ALLOWED_EMAILS, ALLOWED_DOMAINS)
     # Only an explicit false relaxes the check; a typo or a string keeps it on.
     require_verified = section.get(REQUIRE_VERIFIED_EMAIL, True) is not False
-    return AccessPolicy(emails=emails, domains=domains - {""}, require_verified_email=require_verified)
-
-
-def _normalised_email(value: Any) -> str | None:
-    """The address in lower case, or None unless it looks like exactly one local@domain with no spaces."""
-    if not isinstance(value, str):
-        return None
-    email = value.strip().lower()
-    local, at, domain = email.rpartition("@")
-    if not at or not local or not domain or any(ch.isspace() or ord(ch) < 32 for ch in email):
-        return None
-    return email
+    return AccessPolicy(emails=emails, domains=domains, require_verified_email=require_verified)
 
 
 def _claim_flag(value: Any) -> bool | None:
@@ -117,7 +93,7 @@ def _claim_flag(value: Any) -> bool | None:
 
 def decide(policy: AccessPolicy, claims: Mapping[str, Any]) -> AccessDecision:
     """Admit a signed-in person when the provider vouches for an address on the allow-list."""
-    email = _normalised_email(claims.get("email"))
+    email = normalised_email(claims.get("email"))
     if policy.admits_nobody:
         return AccessDecision(
             False,
@@ -134,8 +110,7 @@ def decide(policy: AccessPolicy, claims: Mapping[str, Any]) -> AccessDecision:
         return AccessDecision(
             False, email, f"Your provider has not verified {email}, so access is refused. Ask your admin.", "unverified"
         )
-    domain = email.rpartition("@")[2]
-    if email in policy.emails or domain in policy.domains:
+    if policy.includes(email):
         return AccessDecision(True, email, f"Signed in as {email}.", "listed")
     return AccessDecision(
         False, email, f"{email} is not on this dashboard's access list. Ask your admin to add you.", "not-listed"

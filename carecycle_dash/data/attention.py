@@ -28,6 +28,8 @@ from carecycle_dash.api.contract import POSITIVE_DISPOSITIONS
 from carecycle_dash.data.filters import CallFilters
 from carecycle_dash.data.formatting import format_count, format_duration
 from carecycle_dash.data.frame import labels
+from carecycle_dash.data.measures import durations_s, talk_times_s
+from carecycle_dash.data.metrics import headline_parts
 from carecycle_dash.data.periods import Comparison, attention_period, calls_of, compare
 
 MIN_Z: Final = 3.0
@@ -150,13 +152,15 @@ def needs_attention(current: pd.DataFrame, previous: pd.DataFrame, *, complete: 
 
 
 def _traits(df: pd.DataFrame) -> dict[str, tuple[int, int]]:
-    """(calls showing the trait, calls it is a share of) for each rate but the dispositions."""
+    """(calls showing the trait, calls it is a share of) for each rate but the dispositions; success and
+    connected as the headline figures count them."""
+    counts = headline_parts(df).drop(columns="talk_s").sum()
     connected = df["connected"].to_numpy(dtype=bool)
-    short = _seconds(df).lt(SHORT_CALL_S).fillna(False).to_numpy(dtype=bool)
-    n_connected = int(connected.sum())
+    short = durations_s(df) < SHORT_CALL_S  # an unknown duration (NaN) is not short
+    n_connected = int(counts["connected_calls"])
     traits = {
-        "success": (int(df["success"].fillna(False).astype(bool).sum()), int(df["success"].notna().sum())),
-        "connected": (n_connected, len(df)),
+        "success": (int(counts["succeeded_calls"]), int(counts["evaluated_calls"])),
+        "connected": (n_connected, int(counts["total_calls"])),
         "short": (int((connected & short).sum()), n_connected),
         "recording": (int((connected & ~df["hasRecording"].to_numpy(dtype=bool)).sum()), n_connected),
     }
@@ -230,7 +234,7 @@ def _volume(now: int, before: int) -> AttentionItem | None:
 
 
 def _median_talk(current: pd.DataFrame, previous: pd.DataFrame) -> AttentionItem | None:
-    now, before = _talk(current), _talk(previous)
+    now, before = talk_times_s(current), talk_times_s(previous)
     if min(now.size, before.size) < MIN_CALLS:
         return None
     m1, m2 = float(np.median(now)), float(np.median(before))
@@ -266,15 +270,6 @@ def _median_error(values: np.ndarray) -> float:
     estimated as 1.4826 * the median absolute deviation (long calls do not inflate it)."""
     mad = float(np.median(np.abs(values - np.median(values))))
     return 1.2533 * 1.4826 * mad / math.sqrt(values.size)
-
-
-def _talk(df: pd.DataFrame) -> np.ndarray:
-    seconds = _seconds(df).to_numpy(dtype=np.float64, na_value=np.nan)[df["connected"].to_numpy(dtype=bool)]
-    return seconds[~np.isnan(seconds)]
-
-
-def _seconds(df: pd.DataFrame) -> pd.Series:
-    return df["durationS"].astype("Float64")
 
 
 def _percent(share: float) -> str:

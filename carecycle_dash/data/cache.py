@@ -49,10 +49,6 @@ class Flight(Generic[V]):
         if self.cancel.is_set():
             raise FlightCancelled
 
-    @property
-    def waiters(self) -> int:
-        return self._waiters
-
     def join(self) -> bool:
         """Wait for this flight too; False when it was already given up (start a new one instead)."""
         with self._lock:
@@ -99,7 +95,8 @@ class BoundedTtlCache(Generic[V]):
         self._flights: dict[Hashable, Flight[V]] = {}
 
     def get(self, key: Hashable) -> V | None:
-        """The fresh value for `key`, or None."""
+        """The fresh value for `key`, or None: only reads (a load goes through `flight`; compare
+        `shared.SharedResults.remember`, which computes what it lacks)."""
         value, fresh = self.lookup(key)
         return value if fresh else None
 
@@ -115,12 +112,6 @@ class BoundedTtlCache(Generic[V]):
                 return None, False
             self._entries.move_to_end(key)
             return entry.value, age <= self.ttl_s
-
-    def get_or_load(self, key: Hashable, load: Callable[[], V]) -> V:
-        """The cached value, or `load()` stored; concurrent callers for one key wait for one load."""
-        if (value := self.get(key)) is not None:
-            return value
-        return self.wait(self.flight(key, lambda flight: load()))
 
     def flight(self, key: Hashable, load: Callable[[Flight[V]], V]) -> Flight[V]:
         """Join the load in flight for `key`, or start `load(flight)` on a new thread; its value is stored.
@@ -138,16 +129,6 @@ class BoundedTtlCache(Generic[V]):
             self._flights[key] = current
         threading.Thread(target=self._fly, args=(key, current, load), name="carecycle-load", daemon=True).start()
         return current
-
-    def in_flight(self, key: Hashable) -> Flight[V] | None:
-        with self._lock:
-            return self._flights.get(key)
-
-    @property
-    def loading(self) -> int:
-        """Keys with a load running or waited for (the table of flights holds only these)."""
-        with self._lock:
-            return len(self._flights)
 
     def _fly(self, key: Hashable, flight: Flight[V], load: Callable[[Flight[V]], V]) -> None:
         try:
@@ -190,16 +171,5 @@ class BoundedTtlCache(Generic[V]):
             while self.total_bytes() > self.max_bytes:
                 self._entries.popitem(last=False)
 
-    def invalidate(self, key: Hashable) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
     def total_bytes(self) -> int:
         return sum(entry.size for entry in self._entries.values())
-
-    def __len__(self) -> int:
-        return len(self._entries)

@@ -103,7 +103,7 @@ class CallerDirectory:
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` the first time `key` is asked for, the same result afterwards (never change it), for
         every session; only the REMEMBERED most recent keys are kept, so changing filters cannot grow it."""
-        return self._remembered.get(key, compute)
+        return self._remembered.remember(key, compute)
 
     def resolve(self, given: str) -> str | None:
         """The number a `caller=` value names: a token of this dataset, or a number as typed."""

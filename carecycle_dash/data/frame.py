@@ -41,16 +41,6 @@ from carecycle_dash.data.callers import normalise_numbers
 from carecycle_dash.data.signals import SIGNAL_COLUMNS, transcript_signals
 
 TEXT_FIELDS: Final = tuple(f for f in CALL_FIELDS if f not in BOOLEAN_FIELDS | INTEGER_FIELDS | {"createdAt"})
-DERIVED_COLUMNS: Final = (
-    "durationS",
-    "isTest",
-    "connected",
-    "success",
-    "hasRecording",
-    "hasTranscript",
-    "caller",
-    *SIGNAL_COLUMNS,
-)
 NONE_LABEL: Final = "(none)"
 """How a missing or blank category (disposition, direction, campaign...) is shown and filtered."""
 

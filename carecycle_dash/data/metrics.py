@@ -1,6 +1,8 @@
 """Every number the Overview shows, each from one function a test can call without Streamlit.
 
-Talk time means the duration of connected calls: the time an assistant spent with a person.
+The headline figures have one definition, `headline_parts` (what each call counts for) summed by
+`headline_table` (per group of calls): the Overview's row, the report's and the trend lines of `periods`
+all read them. Talk time is the duration of connected calls (`measures`).
 """
 
 from __future__ import annotations
@@ -15,11 +17,29 @@ import pandas as pd
 from carecycle_dash.api.contract import ERROR_DISPOSITIONS
 from carecycle_dash.data.formatting import format_duration
 from carecycle_dash.data.frame import labels, matches, time_zone
+from carecycle_dash.data.measures import durations_s, local_days, talk_s, talk_times_s
 
 OTHER_LABEL: Final = "Other"
 MAX_STACKED_DISPOSITIONS: Final = 12
 _HISTOGRAM_MAX_BINS: Final = 30
 _NICE_BIN_MINUTES: Final = (0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 240, 480, 1440)
+HEADLINE_COUNTS: Final = (
+    "total_calls",
+    "connected_calls",
+    "evaluated_calls",
+    "succeeded_calls",
+    "inbound",
+    "outbound",
+    "test_calls",
+    "error_calls",
+)
+HEADLINE_RATES: Final = {
+    "connected_rate": ("connected_calls", "total_calls"),
+    "success_rate": ("succeeded_calls", "evaluated_calls"),
+    "test_share": ("test_calls", "total_calls"),
+    "error_share": ("error_calls", "total_calls"),
+}
+"""Each rate's (numerator, denominator) among HEADLINE_COUNTS; success is over calls with a readable verdict."""
 
 
 @dataclass(frozen=True)
@@ -43,31 +63,56 @@ class OverviewFigures:
 
 
 def overview_figures(df: pd.DataFrame) -> OverviewFigures:
-    """Counts and rates over the rows given (already filtered); success over calls with a readable verdict."""
-    total = len(df)
-    connected = df["connected"].to_numpy(dtype=bool)
-    talk = _seconds(df)[connected]
-    talk = talk[~np.isnan(talk)]
-    verdicts = df["success"]
-    evaluated = int(verdicts.notna().sum())
-    succeeded = int(verdicts.fillna(False).astype(bool).sum())
-    tests = int(df["isTest"].to_numpy(dtype=bool).sum())
-    errors = int(matches(df["disposition"], ERROR_DISPOSITIONS).sum())
+    """The headline figures of the rows given (already filtered), as one group of `headline_table`."""
+    parts = headline_parts(df)
+    row = headline_table(parts, np.zeros(len(parts), dtype=np.int64), pd.Index([0])).iloc[0]
+    counts = {name: int(row[name]) for name in HEADLINE_COUNTS if name != "succeeded_calls"}
+    rates = {name: _number(row[name]) for name in HEADLINE_RATES}
     return OverviewFigures(
-        total_calls=total,
-        connected_calls=int(connected.sum()),
-        connected_rate=_share(int(connected.sum()), total),
-        median_talk_s=float(np.median(talk)) if talk.size else None,
-        total_talk_s=float(talk.sum()),
-        evaluated_calls=evaluated,
-        success_rate=_share(succeeded, evaluated),
-        inbound=int(matches(df["direction"], ("inbound",), casefold=True).sum()),
-        outbound=int(matches(df["direction"], ("outbound",), casefold=True).sum()),
-        test_calls=tests,
-        test_share=_share(tests, total),
-        error_calls=errors,
-        error_share=_share(errors, total),
+        **counts, **rates, median_talk_s=_number(row["median_talk_s"]), total_talk_s=float(row["total_talk_s"])
     )
+
+
+def headline_parts(df: pd.DataFrame) -> pd.DataFrame:
+    """What each call counts for in the headline figures, one row per call in order: under every name of
+    HEADLINE_COUNTS whether the call is one of those calls, and its talk time in seconds (`talk_s`: NaN
+    unless connected with a duration)."""
+    verdicts = df["success"]
+    return pd.DataFrame(
+        {
+            "total_calls": np.ones(len(df), dtype=bool),
+            "connected_calls": df["connected"].to_numpy(dtype=bool),
+            "evaluated_calls": verdicts.notna().to_numpy(dtype=bool),
+            "succeeded_calls": verdicts.fillna(False).to_numpy(dtype=bool),
+            "inbound": matches(df["direction"], ("inbound",), casefold=True),
+            "outbound": matches(df["direction"], ("outbound",), casefold=True),
+            "test_calls": df["isTest"].to_numpy(dtype=bool),
+            "error_calls": matches(df["disposition"], ERROR_DISPOSITIONS),
+            "talk_s": talk_s(df),
+        }
+    )
+
+
+def headline_table(parts: pd.DataFrame, groups: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """The headline figures of each group of calls (`groups` holds each row of `parts`' group; rows of no
+    group in `index` are left out), one row per value of `index`: every count of HEADLINE_COUNTS, zero
+    where a group has no calls; the rates of HEADLINE_RATES, NaN without a denominator; median_talk_s
+    (NaN without talk) and total_talk_s. Counted with bincount, which costs a fraction of a groupby."""
+    size = len(index)
+    found = index.get_indexer(groups)
+    position = np.where(found >= 0, found, size)  # one more bin, dropped, for calls of no group
+    out: dict[str, np.ndarray] = {
+        name: np.bincount(position[parts[name].to_numpy(dtype=bool)], minlength=size + 1)[:size].astype(np.int64)
+        for name in HEADLINE_COUNTS
+    }
+    for rate, (part, whole) in HEADLINE_RATES.items():
+        out[rate] = np.divide(out[part], out[whole], out=np.full(size, np.nan), where=out[whole] > 0)
+    talk = parts["talk_s"].to_numpy()
+    spoken = ~np.isnan(talk) & (found >= 0)
+    talk_by_group = pd.Series(talk[spoken]).groupby(found[spoken]).agg(["median", "sum"]).reindex(range(size))
+    out["median_talk_s"] = talk_by_group["median"].to_numpy()
+    out["total_talk_s"] = talk_by_group["sum"].fillna(0.0).to_numpy()
+    return pd.DataFrame(out, index=index)
 
 
 def disposition_breakdown(df: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +128,7 @@ def duration_by_disposition(df: pd.DataFrame) -> pd.DataFrame:
     """Box-plot statistics of call duration in seconds per disposition (calls with a known duration), in
     the order of `disposition_breakdown`. Whiskers reach the furthest value within 1.5 IQR of the box."""
     columns = ["disposition", "calls", "min_s", "lower_s", "q1_s", "median_s", "q3_s", "upper_s", "max_s", "mean_s"]
-    seconds = pd.Series(_seconds(df), index=df.index)
+    seconds = pd.Series(durations_s(df), index=df.index)
     known = seconds.notna()
     if not known.any():
         return pd.DataFrame({c: pd.Series(dtype="str" if c == "disposition" else "float64") for c in columns})
@@ -120,8 +165,7 @@ def talk_time_distribution(df: pd.DataFrame) -> pd.DataFrame:
     Bins have a round width and number at most 30; when a few very long calls would squash the rest,
     the last bin is open-ended ("≥ 40:00") and holds everything from its start on.
     """
-    minutes = _seconds(df)[df["connected"].to_numpy(dtype=bool)] / 60.0
-    minutes = minutes[~np.isnan(minutes)]
+    minutes = talk_times_s(df) / 60.0
     columns = ["bin_start_min", "bin_end_min", "calls", "label", "open_ended"]
     if not minutes.size:
         return pd.DataFrame(
@@ -170,7 +214,7 @@ def calls_per_day(df: pd.DataFrame, tz: str = "UTC", max_dispositions: int = MAX
     if not known.any():
         return pd.DataFrame(columns)
     zone = time_zone(tz)
-    local_day = times[known].dt.tz_convert(zone).dt.tz_localize(None).dt.normalize().dt.as_unit("us")
+    local_day = local_days(times[known], zone)
     group = _fold_rare(labels(df["disposition"])[known], max_dispositions)
     # groupby-size stays on pandas' vectorised path; crosstab falls back to a Python loop per group.
     counts = (
@@ -187,16 +231,13 @@ def calls_per_day(df: pd.DataFrame, tz: str = "UTC", max_dispositions: int = MAX
     return long
 
 
-def _seconds(df: pd.DataFrame) -> np.ndarray:
-    return df["durationS"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
-
-
 def _by_frequency(counts: pd.Series) -> list[str]:
     return [str(name) for name, _ in sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))]
 
 
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+def _number(value: float) -> float | None:
+    """A figure as OverviewFigures holds it: None where there is nothing to divide or take the median of."""
+    return None if np.isnan(value) else float(value)
 
 
 def _fold_rare(group: pd.Series, keep: int) -> pd.Series:

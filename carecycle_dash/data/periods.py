@@ -13,11 +13,11 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
-from carecycle_dash.api.contract import ERROR_DISPOSITIONS
 from carecycle_dash.data.filters import CallFilters, apply_filters
 from carecycle_dash.data.formatting import format_count, format_duration
-from carecycle_dash.data.frame import matches, time_zone
-from carecycle_dash.data.metrics import OverviewFigures, overview_figures
+from carecycle_dash.data.frame import time_zone
+from carecycle_dash.data.measures import local_days
+from carecycle_dash.data.metrics import OverviewFigures, headline_parts, headline_table, overview_figures
 
 Coverage = Literal["full", "partial", "none"]
 PRESETS: Final = ("Last 7 days", "Last 30 days", "This month", "All")
@@ -230,43 +230,12 @@ def daily_figures(df: pd.DataFrame, period: Period, tz: str, *, bucket_days: int
     end = pd.Timestamp(period.end)
     days = pd.DatetimeIndex([end - pd.Timedelta(days=bucket_days * k) for k in reversed(range(count))], name="day")
     days = days.as_unit("us")
-    times = df["createdAt"]
-    known = times.notna().to_numpy(dtype=bool)
+    known = df["createdAt"].notna().to_numpy(dtype=bool)
     rows = df[known]
-    local = rows["createdAt"].dt.tz_convert(zone).dt.tz_localize(None).dt.normalize().dt.as_unit("us").to_numpy()
+    local = local_days(rows["createdAt"], zone).to_numpy()
     back = ((end.to_datetime64() - local) // np.timedelta64(1, "D")).astype(np.int64) // bucket_days
     day = (end.to_datetime64() - (back * bucket_days).astype("timedelta64[D]")).astype("datetime64[us]")
-    connected = rows["connected"].to_numpy(dtype=bool)
-    seconds = rows["durationS"].astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
-    talk = np.where(connected, seconds, np.nan)
-    verdict = rows["success"]
-    parts = pd.DataFrame(
-        {
-            "day": day,
-            "total_calls": 1,
-            "inbound": matches(rows["direction"], ("inbound",), casefold=True).astype(np.int64),
-            "outbound": matches(rows["direction"], ("outbound",), casefold=True).astype(np.int64),
-            "test_calls": rows["isTest"].to_numpy(dtype=np.int64),
-            "errors": matches(rows["disposition"], ERROR_DISPOSITIONS).astype(np.int64),
-            "connected": connected.astype(np.int64),
-            "evaluated": verdict.notna().to_numpy(dtype=np.int64),
-            "succeeded": verdict.fillna(False).to_numpy(dtype=np.int64),
-            "talk": talk,
-        }
-    )
-    grouped = parts.groupby("day")
-    summed = ["total_calls", "inbound", "outbound", "test_calls", "errors", "connected", "evaluated", "succeeded"]
-    sums = grouped[summed].sum()
-    sums = sums.reindex(days, fill_value=0)
-    talk_by_day = grouped["talk"]
-    out = sums[["total_calls", "inbound", "outbound", "test_calls"]].astype(np.int64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["connected_rate"] = (sums["connected"] / sums["total_calls"]).where(sums["total_calls"] > 0)
-        out["success_rate"] = (sums["succeeded"] / sums["evaluated"]).where(sums["evaluated"] > 0)
-        out["test_share"] = (sums["test_calls"] / sums["total_calls"]).where(sums["total_calls"] > 0)
-        out["error_share"] = (sums["errors"] / sums["total_calls"]).where(sums["total_calls"] > 0)
-    out["median_talk_s"] = talk_by_day.median().reindex(days)
-    out["total_talk_s"] = talk_by_day.sum().reindex(days, fill_value=0.0)
+    out = headline_table(headline_parts(rows), day, days)
     return out[list(DAILY_COLUMNS)]
 
 

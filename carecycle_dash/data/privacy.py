@@ -23,21 +23,16 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from carecycle_dash.api.config import MaskMode
-from carecycle_dash.data.access import ACCESS_SECTION, _entries, _normalised_email
+from carecycle_dash.data.access import ACCESS_SECTION
+from carecycle_dash.data.addresses import AddressList, carecycle_section, listed_addresses, normalised_email
 
 FULL_ACCESS_EMAILS: Final = "full_access_emails"
 FULL_ACCESS_DOMAINS: Final = "full_access_domains"
 
 
 @dataclass(frozen=True)
-class FullAccess:
+class FullAccess(AddressList):
     """The people who see personal data unmasked under "auto": exact addresses and whole domains."""
-
-    emails: frozenset[str] = frozenset()
-    domains: frozenset[str] = frozenset()
-
-    def includes(self, email: str | None) -> bool:
-        return email is not None and (email in self.emails or email.rpartition("@")[2] in self.domains)
 
 
 @dataclass(frozen=True)
@@ -50,12 +45,8 @@ class MaskDecision:
 
 def full_access_from_secrets(secrets: Mapping[str, Any]) -> FullAccess:
     """Read the full-access lists of [carecycle.access]; missing or malformed lists grant nobody."""
-    carecycle = secrets.get("carecycle")
-    section = carecycle.get(ACCESS_SECTION) if isinstance(carecycle, Mapping) else None
-    if not isinstance(section, Mapping):
-        return FullAccess()
-    domains = frozenset(entry.removeprefix("@") for entry in _entries(section.get(FULL_ACCESS_DOMAINS)))
-    return FullAccess(frozenset(_entries(section.get(FULL_ACCESS_EMAILS))), domains - {""})
+    section = carecycle_section(secrets, ACCESS_SECTION)
+    return FullAccess(*listed_addresses(section, FULL_ACCESS_EMAILS, FULL_ACCESS_DOMAINS))
 
 
 def decide_masking(mode: MaskMode, *, sign_in: bool, email: Any, full_access: FullAccess) -> MaskDecision:
@@ -66,6 +57,6 @@ def decide_masking(mode: MaskMode, *, sign_in: bool, email: Any, full_access: Fu
         return MaskDecision(False, "Masking is switched off for this dashboard.")
     if not sign_in:
         return MaskDecision(False, "Nobody signs in to this dashboard, so nothing is masked.")
-    if full_access.includes(_normalised_email(email)):
+    if full_access.includes(normalised_email(email)):
         return MaskDecision(False, "You have full access.")
     return MaskDecision(True, "Your account does not have full access.")

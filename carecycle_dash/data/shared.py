@@ -1,6 +1,9 @@
 """Results computed once for everyone who holds the same data: what each session on one customer's calls
 would otherwise compute again (figures, summaries, caller tables), in a small thread-safe store that lets the
-least recently used go first."""
+least recently used go first.
+
+Unlike `cache.BoundedTtlCache`, whose `get` only reads (a load runs apart, as a `Flight` with progress), this
+store computes what it lacks on the asker's own thread: `remember(key, compute)`."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ class SharedResults:
         self._results: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` once per key, the same object afterwards (never change it). Computed outside the lock,
         so holders never wait on each other; two asking at once may both compute, and both get the first kept."""
         with self._lock:

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from carecycle_dash.data.measures import local_weeks
 from carecycle_dash.data.transcript import AI_LABELS, CALLER_LABELS
 
 HUMAN_REQUEST_PHRASES: Final = (
@@ -179,8 +180,7 @@ def mentions_per_week(times: pd.Series, mentioning: np.ndarray, tz: str) -> pd.D
     columns = ["week", "calls", "mentioning", "share"]
     if not known.any():
         return pd.DataFrame(columns=columns)
-    local = times[known].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
-    week = (local - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.as_unit("us")
+    week = local_weeks(times[known], tz)
     counts = pd.DataFrame({"week": week.to_numpy(), "hit": np.asarray(mentioning, dtype=bool)[known]})
     grouped = counts.groupby("week")["hit"].agg(["size", "sum"])
     weeks = pd.date_range(grouped.index.min(), grouped.index.max(), freq="7D", unit="us", name="week")

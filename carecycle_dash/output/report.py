@@ -24,7 +24,7 @@ from carecycle_dash.data.headline import Headline, headline
 from carecycle_dash.data.metrics import overview_figures
 from carecycle_dash.data.patterns import WEEKDAYS, hour_of_week
 from carecycle_dash.data.periods import Period, changes_since, chosen_period, headline_comparison
-from carecycle_dash.output import charts
+from carecycle_dash.output import charts, heatmap, time_charts
 
 NO_RANGE: Final = (
     "No changes shown: the report covers every loaded call; give a period to compare it with the one before."
@@ -74,8 +74,8 @@ def report_figures(df: pd.DataFrame, tz: str) -> list[go.Figure]:
     """The report's charts, the Overview's own: dispositions, calls per day, hour of week, outcome funnel."""
     return [
         charts.disposition_chart(df),
-        charts.calls_over_time_chart(df, tz),
-        charts.hour_of_week_chart(hour_of_week(df, tz), "calls", tz),
+        time_charts.calls_over_time_chart(df, tz),
+        heatmap.hour_of_week_chart(hour_of_week(df, tz), "calls", tz),
         charts.outcome_funnel_chart(df),
     ]
 

@@ -3,7 +3,7 @@
 Streamlit draws these with Vega, the library it already loads for the headline figures' trend lines, so
 the page people open first needs no plotly (a 4.7 MB script to fetch, compile and run in every new
 browser tab: about a second of a browser's CPU). The other tabs and the HTML report keep their plotly
-figures (`charts`), built from the same numbers.
+figures (`charts`); both draw the bars `bars` prepares, with the same numbers and labels.
 
 Vega draws strings as text, never as markup, and its tooltips escape them, so API strings go in as they
 came (shortened for the axis); the exact value a click selects stays in its own field.
@@ -15,11 +15,8 @@ from typing import Any, Final
 
 import pandas as pd
 
-from carecycle_dash.data import metrics
-from carecycle_dash.data.formatting import format_count, format_percent
-from carecycle_dash.data.patterns import outcome_funnel
-from carecycle_dash.output.charts import FUNNEL_COLOR, HOVER_LABEL_MAX, disposition_colors, distinct_names
-from carecycle_dash.text.safety import shorten
+from carecycle_dash.output.bars import disposition_bars, funnel_bars
+from carecycle_dash.output.colors import FUNNEL_COLOR
 
 PICK: Final = "pick"
 """The disposition chart's click selection: Streamlit reports it under this name."""
@@ -35,33 +32,28 @@ Spec = dict[str, Any]
 def disposition_spec(df: pd.DataFrame) -> Spec:
     """Calls per disposition as horizontal bars, most first, in each disposition's own colour, each labelled
     with its count and share; a click selects the bar's exact disposition (`PICK`, `PICKED_FIELD`)."""
-    data = metrics.disposition_breakdown(df)
-    raw = data["disposition"].tolist()
-    names = distinct_names(raw)
-    colors = disposition_colors(raw)
-    rows = _labelled(
-        [
-            {
-                "name": name,
-                PICKED_FIELD: value,
-                "full": shorten(value, HOVER_LABEL_MAX),
-                "calls": int(calls),
-                "count": format_count(calls),
-                "share": format_percent(share),
-            }
-            for name, value, calls, share in zip(names, raw, data["calls"], data["share"], strict=True)
-        ],
-        "share",
-    )
+    bars = disposition_bars(df)
+    rows = [
+        {
+            "name": bar.name,
+            PICKED_FIELD: bar.disposition,
+            "full": bar.full_name,
+            "calls": bar.calls,
+            "count": bar.count,
+            "share": bar.share,
+            "label": bar.label,
+        }
+        for bar in bars
+    ]
     most = max((row["calls"] for row in rows), default=0)
-    bars = {
+    marks = {
         "mark": {"type": "bar", "cursor": "pointer"},
         "params": [{"name": PICK, "select": {"type": "point", "fields": [PICKED_FIELD], "on": "click"}}],
         "encoding": {
             "color": {
                 "field": "name",
                 "type": "nominal",
-                "scale": {"domain": names, "range": [colors[value] for value in raw]},
+                "scale": {"domain": [bar.name for bar in bars], "range": [bar.color for bar in bars]},
                 "legend": None,
             },
             "tooltip": [
@@ -88,32 +80,27 @@ def disposition_spec(df: pd.DataFrame) -> Spec:
                 "scale": {"domain": [0, max(most, 1) * LABEL_ROOM]},
             },
         },
-        [bars, labels],
+        [marks, labels],
     )
 
 
 def funnel_spec(df: pd.DataFrame) -> Spec:
     """How far calls got, as a funnel of centred bars from every call to a positive disposition; each bar
     says its count and share of all calls, and its tooltip the share of the stage before."""
-    data = outcome_funnel(df)
-    rows = _labelled(
-        [
-            {
-                "stage": stage,
-                "left": -int(calls) / 2,
-                "right": int(calls) / 2,
-                "count": format_count(calls),
-                "of_all": format_percent(of_all, 0),
-                "of_previous": format_percent(of_previous, 0),
-            }
-            for stage, calls, of_all, of_previous in zip(
-                data["stage"], data["calls"], data["share_of_all"], data["share_of_previous"], strict=True
-            )
-        ],
-        "of_all",
-    )
+    rows = [
+        {
+            "stage": bar.stage,
+            "left": -bar.calls / 2,
+            "right": bar.calls / 2,
+            "count": bar.count,
+            "of_all": bar.of_all,
+            "of_previous": bar.of_previous,
+            "label": bar.label,
+        }
+        for bar in funnel_bars(df)
+    ]
     half = max((row["right"] for row in rows), default=0.0) or 0.5
-    bars = {
+    marks = {
         "mark": {"type": "bar", "color": FUNNEL_COLOR},
         "encoding": {
             "x": {"field": "left", "type": "quantitative", "axis": None, "scale": {"domain": [-half, half * 2]}},
@@ -137,13 +124,8 @@ def funnel_spec(df: pd.DataFrame) -> Spec:
         "How far calls got",
         rows,
         {"y": {"field": "stage", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 200}}},
-        [bars, labels],
+        [marks, labels],
     )
-
-
-def _labelled(rows: list[dict[str, Any]], share: str) -> list[dict[str, Any]]:
-    """Each row with the label its bar shows: its count and the share in field `share`, as formatted."""
-    return [{**row, "label": f"{row['count']} ({row[share]})"} for row in rows]
 
 
 def _spec(title: str, rows: list[dict[str, Any]], encoding: Spec, layers: list[Spec]) -> Spec:

@@ -17,7 +17,7 @@ from carecycle_dash.data.formatting import format_count
 from carecycle_dash.data.masking import calls_at
 from carecycle_dash.data.signals import SIGNAL_BY_LABEL, SIGNAL_BY_PARAM, SIGNALS, mentions_per_week, signals_named
 from carecycle_dash.data.table import TABLE_COLUMNS
-from carecycle_dash.output import charts
+from carecycle_dash.output import time_charts
 from carecycle_dash.output.export import calls_to_csv_bytes
 from carecycle_dash.text.logs import AUDIT_LOGGER
 from carecycle_dash.ui import navigation
@@ -122,7 +122,7 @@ def keyword_trend(view: View) -> None:
     mentioning = np.zeros(len(view.all_calls), dtype=bool)
     mentioning[view.filtered.index.to_numpy()] = True
     weekly = mentions_per_week(view.all_calls["createdAt"][scope], mentioning[scope], view.tz)
-    st.plotly_chart(charts.mentions_chart(weekly, needle), key="mentions_per_week")
+    st.plotly_chart(time_charts.mentions_chart(weekly, needle), key="mentions_per_week")
 
 
 def calls_table(view: View, rows: pd.Index) -> str | None:

@@ -153,7 +153,7 @@ class LoadedCalls:
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` (a figure, a summary: a pure function of these calls and `key`) once per key for every
         session holding these calls, so ten people on one customer pay for one Overview."""
-        return self._remembered.get(key, compute)
+        return self._remembered.remember(key, compute)
 
     def filtered(self, filters: CallFilters) -> pd.DataFrame:
         """The calls that pass `filters`, without their long texts: one copy for every session on the same

@@ -35,7 +35,7 @@ from carecycle_dash.data.periods import (
     trend_figures,
 )
 from carecycle_dash.data.signals import SIGNALS, conversation_counts
-from carecycle_dash.output import charts, vega
+from carecycle_dash.output import charts, heatmap, time_charts, vega
 from carecycle_dash.output.report import build_report
 from carecycle_dash.text.logs import AUDIT_LOGGER
 from carecycle_dash.text.safety import escape_markdown
@@ -254,7 +254,7 @@ def duration_charts(view: View) -> None:
 
 def timing_charts(view: View) -> None:
     """When calls happened (a click on a day narrows the view to it) and when they work best."""
-    over_time = view.derived("calls per day chart", lambda: charts.calls_over_time_chart(view.filtered, view.tz))
+    over_time = view.derived("calls per day chart", lambda: time_charts.calls_over_time_chart(view.filtered, view.tz))
     click_through.clickable_chart(st.container(), over_time, "over_time", click_through.show_day)
     st.caption("Click a day to narrow the view to its calls; clear it in the sidebar.")
     hour_of_week_heatmap(view)
@@ -275,7 +275,7 @@ def hour_of_week_heatmap(view: View) -> None:
     measure = st.segmented_control(
         "Hour of the week shows",
         MEASURES,
-        format_func=charts.MEASURE_LABELS.__getitem__,
+        format_func=heatmap.MEASURE_LABELS.__getitem__,
         key=kept(_MEASURE_KEY, "calls"),
         on_change=keep,
         args=(_MEASURE_KEY,),
@@ -299,7 +299,7 @@ def _hour_of_week(view: View, measure: Measure) -> tuple[go.Figure, int]:
     if cell is not None:
         calls = apply_filters(view.all_calls, replace(view.filters, weekday=None, hour=None), keep_text=False)
     data = hour_of_week(calls, view.tz)
-    return charts.hour_of_week_chart(data, measure, view.tz, selected=cell), data.without_time
+    return heatmap.hour_of_week_chart(data, measure, view.tz, selected=cell), data.without_time
 
 
 def outcome_funnel(view: View) -> None:
