@@ -13,8 +13,8 @@ import pytest
 from carecycle_dash.api import client as client_module
 from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.errors import LoadCancelledError, LoadTimeoutError
+from carecycle_dash.api.full_load import load_all_calls
 from carecycle_dash.api.limits import MAX_REQUESTS_PER_KEY, LoadGuard, key_slots
-from carecycle_dash.api.paging import load_all_calls
 from carecycle_dash.api.retry import RetryPolicy
 from tests.support.fake_api import BASE_URL, CUSTOMER_ID, FakeCallsApi, InFlight, make_call
 

@@ -21,9 +21,12 @@ from carecycle_dash.api.errors import (
     LoadTimeoutError,
     NetworkError,
 )
+from carecycle_dash.api.full_load import load_all_calls, merge_orders
 from carecycle_dash.api.limits import MAX_REQUESTS_PER_KEY
+from carecycle_dash.api.messages import describe_repairs
 from carecycle_dash.api.models import Repairs
-from carecycle_dash.api.paging import describe_repairs, load_all_calls, merge_orders, pages_for, reload_calls
+from carecycle_dash.api.paging import pages_for
+from carecycle_dash.api.reload import reload_calls
 from carecycle_dash.api.retry import RetryPolicy
 from tests.factories import make_call
 from tests.support.clock import FakeClock

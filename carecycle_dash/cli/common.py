@@ -42,8 +42,9 @@ from carecycle_dash.api.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from carecycle_dash.api.full_load import load_all_calls
 from carecycle_dash.api.models import LoadResult
-from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, load_all_calls
+from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.output.export import write_bytes_atomically
 from carecycle_dash.text.logs import one_line

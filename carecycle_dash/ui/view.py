@@ -16,7 +16,8 @@ from carecycle_dash.api.client import validate_customer_id
 from carecycle_dash.api.config import Settings
 from carecycle_dash.api.contract import MAX_LIMIT
 from carecycle_dash.api.errors import InvalidInputError
-from carecycle_dash.api.paging import describe_repairs, pages_for
+from carecycle_dash.api.messages import describe_repairs
+from carecycle_dash.api.paging import pages_for
 from carecycle_dash.data.callers import is_caller_token
 from carecycle_dash.data.filters import CallFilters, FilterOptions
 from carecycle_dash.data.formatting import format_count

@@ -1,0 +1,26 @@
+"""Words for people about a load: what was mended, how long a limit is. One place, so every surface (the
+page, the CLI) says the same thing the same way."""
+
+from __future__ import annotations
+
+from carecycle_dash.api.models import Repairs
+
+
+def describe_repairs(repairs: Repairs) -> str:
+    """One line for people: what the loader mended, or that nothing needed mending."""
+    if not repairs.any:
+        return "no repairs needed"
+    parts = []
+    if repairs.total_at_start != repairs.total_at_end:
+        parts.append(f"total changed {repairs.total_at_start:,} → {repairs.total_at_end:,} while loading")
+    if repairs.duplicates_dropped:
+        parts.append(f"{repairs.duplicates_dropped:,} duplicates dropped")
+    if repairs.calls_recovered:
+        parts.append(f"{repairs.calls_recovered:,} shifted or new calls recovered")
+    if repairs.calls_dropped_as_gone:
+        parts.append(f"{repairs.calls_dropped_as_gone:,} vanished calls left out")
+    if repairs.pages_refetched or repairs.extra_pages_fetched:
+        parts.append(f"{repairs.pages_refetched + repairs.extra_pages_fetched:,} pages re-read")
+    if repairs.full_refetch_rounds:
+        parts.append(f"{repairs.full_refetch_rounds} full re-read(s)")
+    return "repaired: " + ", ".join(parts)
