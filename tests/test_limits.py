@@ -54,8 +54,8 @@ def test_pages_are_parsed_one_at_a_time_while_their_requests_run_side_by_side(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Parsing holds the interpreter lock anyway: queueing it leaves other sessions' page runs their share."""
-    parsing = InFlight(client_module._parse_page, delay_s=0.002)  # counts overlapping parses
-    monkeypatch.setattr(client_module, "_parse_page", parsing)
+    parsing = InFlight(client_module.parse_page, delay_s=0.002)  # counts overlapping parses
+    monkeypatch.setattr(client_module, "parse_page", parsing)
     handler = InFlight(FakeCallsApi([make_call(i) for i in range(1_000)], api_key=SHARED_KEY), delay_s=0.002)
     transport = httpx.MockTransport(handler)
     own_slots = threading.BoundedSemaphore(8)  # this test's own, so no other test's requests count

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Final
 
-from carecycle_dash.api.client import CallsClient, validate_customer_id
+from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT, SortField, SortOrder
 from carecycle_dash.api.errors import InconsistentDataError
 from carecycle_dash.api.models import CallsPage, LoadResult, ProgressCallback, Repairs
@@ -39,6 +39,7 @@ from carecycle_dash.api.paging import (
     running_loader,
 )
 from carecycle_dash.api.since_load import load_since
+from carecycle_dash.api.validation import validate_customer_id
 
 MAX_FULL_ROUNDS: Final = 3
 MAX_TAIL_STEPS: Final = 5

@@ -24,3 +24,10 @@ def describe_repairs(repairs: Repairs) -> str:
     if repairs.full_refetch_rounds:
         parts.append(f"{repairs.full_refetch_rounds} full re-read(s)")
     return "repaired: " + ", ".join(parts)
+
+
+def format_seconds(seconds: float) -> str:
+    """A time limit as people write it: 0.5 s, 60 s, 110 s, 2.5 min, 5 min."""
+    if seconds >= 120:
+        return f"{seconds / 60:.1f}".removesuffix(".0") + " min"
+    return f"{seconds:.3g} s"

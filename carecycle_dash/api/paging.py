@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from carecycle_dash.api.client import CallsClient, CustomerId, RequestStats, format_seconds, whole_number
+from carecycle_dash.api.client import CallsClient, RequestStats
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT, SortField, SortOrder
 from carecycle_dash.api.errors import InconsistentDataError, InvalidInputError, LoadTimeoutError
 from carecycle_dash.api.limits import LoadGuard
+from carecycle_dash.api.messages import format_seconds
 from carecycle_dash.api.models import CallsPage, LoadResult, ProgressCallback, Repairs
+from carecycle_dash.api.validation import CustomerId, whole_number
 
 DEFAULT_CONCURRENCY: Final = 8
 MAX_CONCURRENCY: Final = 64

@@ -6,8 +6,8 @@ import threading
 
 import httpx
 
-from carecycle_dash.api.client import is_loopback_host
 from carecycle_dash.api.errors import NetworkError
+from carecycle_dash.api.validation import is_loopback_host
 from carecycle_dash.text.safety import safe_http_url
 
 MAX_RECORDING_BYTES = 50 * 1024 * 1024

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from carecycle_dash.api.client import CallsClient, validate_customer_id
+from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT
 from carecycle_dash.api.full_load import load_all_calls
 from carecycle_dash.api.models import LoadResult, ProgressCallback
@@ -28,6 +28,7 @@ from carecycle_dash.api.paging import (
     running_loader,
 )
 from carecycle_dash.api.since_load import catch_up_front, pages_moved, pages_until
+from carecycle_dash.api.validation import validate_customer_id
 
 DEFAULT_RECHECK: Final = timedelta(hours=24)
 """How far back from the newest call already held a reload reads again: calls that young may still change

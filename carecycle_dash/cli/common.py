@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from carecycle_dash.api.client import CallsClient, validate_base_url, validate_customer_id, whole_number
+from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.config import (
     DEFAULT_REQUEST_TIMEOUT_S,
     ENV_API_KEY,
@@ -46,6 +46,7 @@ from carecycle_dash.api.full_load import load_all_calls
 from carecycle_dash.api.models import LoadResult
 from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from carecycle_dash.api.retry import RetryPolicy
+from carecycle_dash.api.validation import validate_base_url, validate_customer_id, whole_number
 from carecycle_dash.output.export import write_bytes_atomically
 from carecycle_dash.text.logs import one_line
 
