@@ -7,13 +7,15 @@ One client may be shared by many threads: the loader fetches pages concurrently 
 httpx bounds each phase (connect, each read) but not a whole request, so a server sending one byte every
 few seconds would never time out. Each request therefore has its own deadline, from connect to last byte:
 the body is streamed and the deadline checked per chunk, and every phase timeout is cut to the time left,
-so a silent server is caught too. A request waits for one of its key's process-wide slots
-(`limits.key_slots`) before it is sent.
+so a silent server is caught too. A body may not pass the page size limit (`CARECYCLE_MAX_PAGE_MB`) as sent or
+as decoded (`body.read_capped`). A request waits for one of its key's process-wide slots (`limits.key_slots`)
+before it is sent.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +25,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-from carecycle_dash.api.config import DEFAULT_REQUEST_TIMEOUT_S
+from carecycle_dash.api.body import ACCEPT_ENCODING, read_capped
+from carecycle_dash.api.config import DEFAULT_REQUEST_TIMEOUT_S, ENV_MAX_PAGE_MB, MEGABYTE, resolve_max_page_mb
 from carecycle_dash.api.contract import (
     API_KEY_HEADER,
     CALLS_PATH,
@@ -37,7 +40,13 @@ from carecycle_dash.api.contract import (
     SortField,
     SortOrder,
 )
-from carecycle_dash.api.errors import InvalidInputError, NetworkError, RateLimitedError, RequestTimeoutError
+from carecycle_dash.api.errors import (
+    InvalidInputError,
+    NetworkError,
+    RateLimitedError,
+    RequestTimeoutError,
+    ResponseTooLargeError,
+)
 from carecycle_dash.api.limits import LoadGuard, guarded_transport, guarding, key_slots
 from carecycle_dash.api.messages import format_seconds
 from carecycle_dash.api.models import CallsPage
@@ -89,7 +98,8 @@ class CallsClient:
     """Fetches pages of one customer's calls; safe to share between threads.
 
     `timeout` bounds each phase (connect, each read), `request_timeout_s` a whole request. `request_slots`
-    bounds the requests in flight; by default the process-wide slots of this key at this host.
+    bounds the requests in flight; by default the process-wide slots of this key at this host. `max_page_mb`
+    bounds each response body; by default `CARECYCLE_MAX_PAGE_MB` of this process's environment.
     """
 
     def __init__(
@@ -103,13 +113,15 @@ class CallsClient:
         retry: RetryPolicy | None = None,
         max_connections: int = 16,
         request_slots: threading.Semaphore | None = None,
+        max_page_mb: int | None = None,
     ) -> None:
         self.base_url = validate_base_url(base_url)
         self.retry = retry or RetryPolicy()
         self.request_timeout_s = request_timeout_s
         self._phase_timeout = timeout
+        self.max_page_mb = max_page_mb if max_page_mb is not None else resolve_max_page_mb(os.environ)
         self._cooldown = _Cooldown()
-        headers = {"accept": "application/json", "user-agent": USER_AGENT}
+        headers = {"accept": "application/json", "accept-encoding": ACCEPT_ENCODING, "user-agent": USER_AGENT}
         if api_key is not None:
             if (
                 not isinstance(api_key, str)
@@ -172,7 +184,7 @@ class CallsClient:
             self.retry.sleep(max(0.0, min(wait, guard.remaining(clock()))))
         guard.check(clock())
         with self._slot(guard):
-            response = self._exchange(url, page, guard)
+            response = self._exchange(url, customer_id, page, guard)
         if stats is not None:
             stats.add(len(response.content))
         if not response.is_success:
@@ -195,29 +207,36 @@ class CallsClient:
         finally:
             self._slots.release()
 
-    def _exchange(self, url: str, page: int, guard: LoadGuard) -> Answer:
-        """One GET, connect to last byte, ended at the request's deadline or the load's, whichever is first."""
+    def _exchange(self, url: str, customer_id: str, page: int, guard: LoadGuard) -> Answer:
+        """One GET, connect to last byte, ended at the request's deadline or the load's, whichever is first, or
+        as soon as its body passes the page size limit."""
         clock = self.retry.clock
         started = clock()
         end = min(started + self.request_timeout_s, guard.deadline)
         phase = max(min(self._phase_timeout, end - started), 0.001)
         received = 0
         answered = False
+        too_large = ResponseTooLargeError(
+            f"Page {page:,} of customer {customer_id} is larger than the {self.max_page_mb:,} MB limit "
+            f"({ENV_MAX_PAGE_MB}); not loaded."
+        )
+
+        def in_time(so_far: int) -> None:
+            nonlocal received
+            received = so_far
+            now = clock()
+            guard.check(now)
+            if now > end:
+                raise RequestTimeoutError(
+                    f"The API did not send page {page} within {format_seconds(self.request_timeout_s)} "
+                    f"(only {received:,} bytes arrived). Check the connection and try again."
+                )
+
         try:
             with guarding(guard), self._http.stream("GET", url, timeout=httpx.Timeout(phase)) as response:
                 answered = True
-                chunks: list[bytes] = []
-                for chunk in response.iter_bytes():
-                    chunks.append(chunk)
-                    received += len(chunk)
-                    now = clock()
-                    guard.check(now)
-                    if now > end:
-                        raise RequestTimeoutError(
-                            f"The API did not send page {page} within {format_seconds(self.request_timeout_s)} "
-                            f"(only {received:,} bytes arrived). Check the connection and try again."
-                        )
-                return Answer(response.status_code, response.headers, b"".join(chunks))
+                body = read_capped(response, self.max_page_mb * MEGABYTE, too_large, in_time)
+                return Answer(response.status_code, response.headers, body)
         except httpx.TimeoutException:
             guard.check(clock())
             if not answered:
@@ -227,6 +246,11 @@ class CallsClient:
             raise RequestTimeoutError(f"The API {what}. Check the connection and try again.") from None
         except httpx.TransportError as exc:
             guard.check(clock())  # a stopped load shuts its sockets: report that, not a network failure
+            if answered:
+                raise NetworkError(
+                    f"The API answered, but the connection was cut while reading page {page:,} (after {received:,} "
+                    f"bytes, {type(exc).__name__}). Check the connection and try again."
+                ) from None
             raise NetworkError(
                 f"Could not reach the API at {self.base_url} ({type(exc).__name__}). Check the address and network."
             ) from None

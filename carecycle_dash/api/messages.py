@@ -31,3 +31,11 @@ def format_seconds(seconds: float) -> str:
     if seconds >= 120:
         return f"{seconds / 60:.1f}".removesuffix(".0") + " min"
     return f"{seconds:.3g} s"
+
+
+def limit_in_words(seconds: float) -> str:
+    """A time limit as people name it before a noun: a 5-minute limit (300 s), 90-second, 2-hour, 0.5-second."""
+    for unit, name in ((3600, "hour"), (60, "minute")):
+        if seconds >= unit and seconds % unit == 0:
+            return f"{seconds / unit:g}-{name}"
+    return f"{seconds:.3f}".rstrip("0").rstrip(".") + "-second"

@@ -24,7 +24,7 @@ from carecycle_dash.api.client import CallsClient, RequestStats
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT, SortField, SortOrder
 from carecycle_dash.api.errors import InconsistentDataError, InvalidInputError, LoadTimeoutError
 from carecycle_dash.api.limits import LoadGuard
-from carecycle_dash.api.messages import format_seconds
+from carecycle_dash.api.messages import limit_in_words
 from carecycle_dash.api.models import CallsPage, LoadResult, ProgressCallback, Repairs
 from carecycle_dash.api.validation import CustomerId, whole_number
 
@@ -201,20 +201,19 @@ class Loader:
         return ordered, repeats, new
 
     def timeout_message(self, deadline_s: float) -> str:
-        """One line naming what was slow when the load ran out of time: the page asked for longest ago."""
-        now = self.client.retry.clock()
+        """One line saying the load ran out of time and what it was waiting for: the page asked for longest ago."""
         with self.lock:
             oldest = min(self.in_flight.values(), key=lambda entry: entry[1], default=None)
         arrived = f"{self.progress.done:,} of {max(self.progress.total, 1):,} pages had arrived"
+        limit = limit_in_words(deadline_s)
         if oldest is None:
             return (
-                f"Loading did not finish within its {format_seconds(deadline_s)} limit ({arrived}). "
+                f"Loading stopped: the load passed its {limit} limit ({arrived}). "
                 "The API is slow or failing; try again later."
             )
-        page, asked_at = oldest
         return (
-            f"The API did not send page {page:,} within {format_seconds(max(now - asked_at, 0.0))}; loading "
-            f"stopped at its {format_seconds(deadline_s)} limit ({arrived}). The API is slow; try again later."
+            f"Loading stopped: the load passed its {limit} limit while waiting for page {oldest[0]:,} ({arrived}). "
+            "The API is slow; try again later."
         )
 
 
