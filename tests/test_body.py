@@ -5,6 +5,7 @@ client and `python -m carecycle_dash export`, with peak memory measured."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import subprocess
@@ -17,9 +18,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from carecycle_dash import cli
 from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.errors import NetworkError, ResponseTooLargeError, UnreadableResponseError
 from carecycle_dash.api.retry import RetryPolicy
+from carecycle_dash.cli import export as export_cli
 from tests.factories import make_call
 from tests.support.big_pages import MB, BigPage, gzip_bomb, serve_big_page
 from tests.support.fake_api import API_KEY, BASE_URL, CUSTOMER_ID
@@ -155,6 +158,18 @@ def test_a_connection_cut_mid_body_says_so() -> None:
         "Check the connection and try again."
     )
     assert len(handler.requests) == 3  # a cut is worth trying again
+
+
+def test_export_refuses_a_bad_page_size_limit_before_loading(tmp_path: Path) -> None:
+    output = tmp_path / "calls.csv"
+    args = cli.build_parser().parse_args(["export", "--customer-id", CUSTOMER_ID, "--output", str(output)])
+    err = io.StringIO()
+    environ = {"CARECYCLE_API_KEY": API_KEY, "CARECYCLE_MAX_PAGE_MB": "lots"}
+    assert export_cli.run(args, environ=environ, stderr=err) == 2
+    assert err.getvalue() == (
+        "error: CARECYCLE_MAX_PAGE_MB must be a whole number of megabytes from 1 to 4096, not 'lots'.\n"
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 # On real sockets ------------------------------------------------------------------------------------------------

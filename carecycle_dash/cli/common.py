@@ -25,11 +25,13 @@ from typing import Any, Final, TextIO
 
 from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.config import (
+    DEFAULT_MAX_PAGE_MB,
     DEFAULT_REQUEST_TIMEOUT_S,
     ENV_API_KEY,
     ENV_LOAD_TIMEOUT,
     ENV_REQUEST_TIMEOUT,
     parse_seconds,
+    resolve_max_page_mb,
     resolve_settings,
 )
 from carecycle_dash.api.contract import DEFAULT_BASE_URL, SortField, SortOrder
@@ -79,6 +81,7 @@ class Connection:
     concurrency: int
     request_timeout_s: float
     load_timeout_s: float
+    max_page_mb: int = DEFAULT_MAX_PAGE_MB
 
 
 class OutputNotWritten(Exception):
@@ -152,6 +155,7 @@ def connection(args: argparse.Namespace, environ: Mapping[str, str]) -> Connecti
         concurrency,
         _seconds(args.request_timeout, "--request-timeout", environ, ENV_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT_S),
         _seconds(args.load_timeout, "--load-timeout", environ, ENV_LOAD_TIMEOUT, HEADLESS_LOAD_TIMEOUT_S),
+        resolve_max_page_mb(environ, strict=True),
     )
 
 
@@ -193,6 +197,7 @@ def load(
         conn.base_url,
         retry=retry or HEADLESS_RETRY,
         request_timeout_s=conn.request_timeout_s,
+        max_page_mb=conn.max_page_mb,
         # The only load in this process: --concurrency alone bounds its requests.
         request_slots=threading.BoundedSemaphore(conn.concurrency),
     ) as client:
