@@ -31,7 +31,7 @@ import httpx  # noqa: E402
 
 from benchmarks.simulator_process import simulator_process  # noqa: E402
 from carecycle_dash.api.client import CallsClient  # noqa: E402
-from carecycle_dash.api.paging import load_all_calls  # noqa: E402
+from carecycle_dash.api.full_load import load_all_calls  # noqa: E402
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMER_SIZES, DEMO_CUSTOMERS  # noqa: E402
 
 PAGE_SIZE = 100

@@ -27,7 +27,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from carecycle_dash.api.client import CallsClient  # noqa: E402
-from carecycle_dash.api.paging import DEFAULT_RECHECK, created_at, load_all_calls, pages_for, reload_calls  # noqa: E402
+from carecycle_dash.api.full_load import load_all_calls  # noqa: E402
+from carecycle_dash.api.paging import created_at, pages_for  # noqa: E402
+from carecycle_dash.api.reload import DEFAULT_RECHECK, reload_calls  # noqa: E402
 from carecycle_dash.data.filters import CallFilters, apply_filters  # noqa: E402
 from carecycle_dash.data.frame import build_frame  # noqa: E402
 from carecycle_dash.data.ordering import in_rank_order  # noqa: E402

@@ -11,13 +11,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from carecycle_dash.api.client import (
-    CallsClient,
-    RequestStats,
-    parse_retry_after,
-    validate_base_url,
-    validate_customer_id,
-)
+from carecycle_dash.api.client import CallsClient, RequestStats
 from carecycle_dash.api.errors import (
     ApiError,
     AuthenticationError,
@@ -35,7 +29,9 @@ from carecycle_dash.api.errors import (
     ValidationError,
 )
 from carecycle_dash.api.limits import LoadGuard
+from carecycle_dash.api.responses import parse_retry_after
 from carecycle_dash.api.retry import RetryPolicy
+from carecycle_dash.api.validation import validate_base_url, validate_customer_id
 from tests.factories import make_call
 from tests.support.clock import FakeClock
 from tests.support.fake_api import (

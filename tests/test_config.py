@@ -4,6 +4,7 @@ from carecycle_dash.api.config import (
     PrivacySettings,
     Timeouts,
     key_fingerprint,
+    resolve_max_page_mb,
     resolve_privacy,
     resolve_settings,
     resolve_timeouts,
@@ -91,3 +92,19 @@ def test_an_unusable_mask_value_masks_everyone_with_one_line_saying_so() -> None
 def test_only_an_explicit_true_allows_reveal() -> None:
     for value in ("true", 1, "yes", None):
         assert not resolve_privacy({"carecycle": {"privacy": {"allow_reveal": value}}}, {}).allow_reveal
+
+
+def test_the_page_size_limit_is_64_mb_unless_the_environment_says() -> None:
+    assert resolve_max_page_mb({}) == 64
+    assert resolve_max_page_mb({"CARECYCLE_MAX_PAGE_MB": " 8 "}) == 8
+    assert resolve_max_page_mb({"CARECYCLE_MAX_PAGE_MB": "4096"}, strict=True) == 4096
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1.5", "lots", "4097", "²"])
+def test_a_bad_page_size_limit_is_an_error_for_the_cli_and_the_default_for_the_dashboard(value: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        resolve_max_page_mb({"CARECYCLE_MAX_PAGE_MB": value}, strict=True)
+    assert caught.value.message == (
+        f"CARECYCLE_MAX_PAGE_MB must be a whole number of megabytes from 1 to 4096, not {value!r}."
+    )
+    assert resolve_max_page_mb({"CARECYCLE_MAX_PAGE_MB": value}) == 64

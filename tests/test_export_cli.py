@@ -328,7 +328,7 @@ def test_a_dripping_or_silent_api_is_exit_4_with_one_line_naming_the_page_and_no
     assert code == 4
     line = one_error_line(err.getvalue())
     # The load's deadline or the last request's, whichever the retries reach first; both name the page.
-    assert re.search(r"(did not send|sent nothing for) page 1 within", line), line
+    assert re.search(r"(limit while waiting for|did not send|sent nothing for) page 1", line), line
     assert DEMO_API_KEY not in line
     assert os.listdir(tmp_path) == []
 

@@ -13,8 +13,8 @@ import pytest
 from carecycle_dash.api import client as client_module
 from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.errors import LoadCancelledError, LoadTimeoutError
+from carecycle_dash.api.full_load import load_all_calls
 from carecycle_dash.api.limits import MAX_REQUESTS_PER_KEY, LoadGuard, key_slots
-from carecycle_dash.api.paging import load_all_calls
 from carecycle_dash.api.retry import RetryPolicy
 from tests.support.fake_api import BASE_URL, CUSTOMER_ID, FakeCallsApi, InFlight, make_call
 
@@ -54,8 +54,8 @@ def test_pages_are_parsed_one_at_a_time_while_their_requests_run_side_by_side(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Parsing holds the interpreter lock anyway: queueing it leaves other sessions' page runs their share."""
-    parsing = InFlight(client_module._parse_page, delay_s=0.002)  # counts overlapping parses
-    monkeypatch.setattr(client_module, "_parse_page", parsing)
+    parsing = InFlight(client_module.parse_page, delay_s=0.002)  # counts overlapping parses
+    monkeypatch.setattr(client_module, "parse_page", parsing)
     handler = InFlight(FakeCallsApi([make_call(i) for i in range(1_000)], api_key=SHARED_KEY), delay_s=0.002)
     transport = httpx.MockTransport(handler)
     own_slots = threading.BoundedSemaphore(8)  # this test's own, so no other test's requests count

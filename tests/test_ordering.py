@@ -7,7 +7,7 @@ import pytest
 
 from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.contract import SORT_FIELDS, SORT_ORDERS
-from carecycle_dash.api.paging import load_all_calls
+from carecycle_dash.api.full_load import load_all_calls
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.data.ordering import in_rank_order, ranks, sort_positions
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator

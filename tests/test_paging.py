@@ -21,9 +21,12 @@ from carecycle_dash.api.errors import (
     LoadTimeoutError,
     NetworkError,
 )
+from carecycle_dash.api.full_load import load_all_calls, merge_orders
 from carecycle_dash.api.limits import MAX_REQUESTS_PER_KEY
+from carecycle_dash.api.messages import describe_repairs
 from carecycle_dash.api.models import Repairs
-from carecycle_dash.api.paging import describe_repairs, load_all_calls, merge_orders, pages_for, reload_calls
+from carecycle_dash.api.paging import pages_for
+from carecycle_dash.api.reload import reload_calls
 from carecycle_dash.api.retry import RetryPolicy
 from tests.factories import make_call
 from tests.support.clock import FakeClock
@@ -448,8 +451,10 @@ def test_a_load_past_its_deadline_names_the_slow_page_in_one_line() -> None:
         load_all_calls(client, CUSTOMER_ID, concurrency=1, deadline_s=300.0)
     message = caught.value.message
     assert "\n" not in message
-    assert message.startswith("The API did not send page 3 within 6.7 min")
-    assert "; loading stopped at its 5 min limit (2 of 5 pages had arrived)" in message
+    assert message == (
+        "Loading stopped: the load passed its 5-minute limit while waiting for page 3 (2 of 5 pages had arrived). "
+        "The API is slow; try again later."
+    )
     assert isinstance(caught.value, NetworkError)
 
 
@@ -467,7 +472,8 @@ def test_a_load_deadline_must_be_positive() -> None:
 def test_a_dripping_server_ends_the_load_at_its_deadline() -> None:
     with serve_hostile_api(HostileApi(default="drip", drip_interval_s=0.1)) as api:
         client = CallsClient(API_KEY, api.base_url, request_timeout_s=30.0, retry=RetryPolicy(attempts=3))
-        with client, pytest.raises(LoadTimeoutError, match=r"did not send page 1 within .* limit \(0 of 1 pages"):
+        expected = r"the load passed its 1-second limit while waiting for page 1 \(0 of 1 pages"
+        with client, pytest.raises(LoadTimeoutError, match=expected):
             load_all_calls(client, CUSTOMER_ID, deadline_s=1.0)
 
 

@@ -2,7 +2,8 @@
 
 Order: the secrets file (`[carecycle] api_key`, `base_url`), the environment (`CARECYCLE_API_KEY`,
 `CARECYCLE_BASE_URL`), a key the user typed in this browser session, else the built-in demo simulator.
-Time limits come from the environment only (`CARECYCLE_REQUEST_TIMEOUT_S`, `CARECYCLE_LOAD_TIMEOUT_S`).
+Time limits come from the environment only (`CARECYCLE_REQUEST_TIMEOUT_S`, `CARECYCLE_LOAD_TIMEOUT_S`), and so
+does the largest page body accepted (`CARECYCLE_MAX_PAGE_MB`).
 
 Masking of personal data: `[carecycle.privacy] mask = "auto" | "on" | "off"` and `allow_reveal`, with the
 environment's `CARECYCLE_MASK` overriding `mask`. Who is masked under "auto" is decided in data/privacy.py.
@@ -26,6 +27,11 @@ ENV_REQUEST_TIMEOUT: Final = "CARECYCLE_REQUEST_TIMEOUT_S"
 ENV_LOAD_TIMEOUT: Final = "CARECYCLE_LOAD_TIMEOUT_S"
 DEFAULT_REQUEST_TIMEOUT_S: Final = 60.0
 DEFAULT_LOAD_TIMEOUT_S: Final = 300.0
+ENV_MAX_PAGE_MB: Final = "CARECYCLE_MAX_PAGE_MB"
+DEFAULT_MAX_PAGE_MB: Final = 64
+MAX_PAGE_MB_CEILING: Final = 4096
+"""A page limit above 4 GB would bound nothing a server's memory could hold."""
+MEGABYTE: Final = 1024 * 1024
 SECRETS_SECTION: Final = "carecycle"
 SECRETS_API_KEY: Final = "api_key"
 SECRETS_BASE_URL: Final = "base_url"
@@ -51,6 +57,24 @@ def parse_seconds(value: object, name: str) -> float:
     if not math.isfinite(seconds) or seconds <= 0:
         raise InvalidInputError(f"{name} must be a number of seconds greater than 0, not {str(value)[:20]!r}.")
     return seconds
+
+
+def resolve_max_page_mb(environ: Mapping[str, str] | None = None, *, strict: bool = False) -> int:
+    """The largest page body accepted, in MB, from `CARECYCLE_MAX_PAGE_MB` (a whole number from 1 to 4096).
+
+    A bad value is an error when `strict` (the CLI), else the default with a warning in the log."""
+    raw = (environ or {}).get(ENV_MAX_PAGE_MB, "").strip()
+    if not raw:
+        return DEFAULT_MAX_PAGE_MB
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_PAGE_MB_CEILING:
+        return int(raw)
+    message = (
+        f"{ENV_MAX_PAGE_MB} must be a whole number of megabytes from 1 to {MAX_PAGE_MB_CEILING}, not {raw[:20]!r}."
+    )
+    if strict:
+        raise InvalidInputError(message)
+    log.warning("%s Using the default.", message)
+    return DEFAULT_MAX_PAGE_MB
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,10 @@ class LoadCancelledError(CareCycleError):
     """The caller cancelled the load (nobody waits for it any more); its requests were stopped."""
 
 
+class ResponseTooLargeError(CareCycleError):
+    """A body past the size limit, declared, received or decoded; never retried (it would be as large again)."""
+
+
 class UnreadableResponseError(CareCycleError):
     """The API answered 200 with a body that is not the documented JSON shape."""
 

@@ -1,19 +1,8 @@
-"""The one function that loads every page of a customer's calls, each call exactly once.
+"""What every way of loading shares: one load's state (`Loader`), its deadline and thread pool, and page sums.
 
-Page 1 tells how many calls there are; the other pages are then fetched concurrently and joined in page
-order. Pages are numbered, not cursor-based, so calls that arrive or vanish meanwhile shift the pages
-under us (docs/api-contract.md, Consistency). The loader notices (`itemsTotal` changing, duplicate ids, a
-count that does not match) and repairs in bounded steps, cheapest first:
-
-1. re-fetch from page 1 until a page brings no new id (calls that arrived at the front, newest-first);
-2. fetch from the last page to the new last page (calls pushed past the end, or arriving there, oldest-first);
-3. if the count still does not match (calls landing anywhere, e.g. sorted by disposition, or pages fetched
-   out of order), re-fetch every page, at most `MAX_FULL_ROUNDS` times.
-
-If that cannot make it whole it raises InconsistentDataError instead of returning a short table.
-
-Two cheaper loads page newest-first and stop early (`load_all_calls(since=...)`, `reload_calls`): they fetch
-only until the pages are past a point in time, so their cost follows the calls since then, not the customer.
+A load fetches pages concurrently over one `CallsClient` and keeps the first copy of every call it sees. Three
+ways of loading build on it: every page, with repairs (`full_load`); newest first until a point in time
+(`since_load`); and a held load brought up to date (`reload`).
 
 A load may have a deadline and a cancel flag (`LoadGuard`): every request checks them, and the caller's
 thread checks them while it waits for pages, so a stuck API or a load nobody waits for ends promptly.
@@ -27,33 +16,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
-from carecycle_dash.api.client import (
-    CallsClient,
-    CustomerId,
-    RequestStats,
-    format_seconds,
-    validate_customer_id,
-    whole_number,
-)
+from carecycle_dash.api.client import CallsClient, RequestStats
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT, SortField, SortOrder
 from carecycle_dash.api.errors import InconsistentDataError, InvalidInputError, LoadTimeoutError
 from carecycle_dash.api.limits import LoadGuard
+from carecycle_dash.api.messages import limit_in_words
 from carecycle_dash.api.models import CallsPage, LoadResult, ProgressCallback, Repairs
+from carecycle_dash.api.validation import CustomerId, whole_number
 
 DEFAULT_CONCURRENCY: Final = 8
 MAX_CONCURRENCY: Final = 64
-MAX_FULL_ROUNDS: Final = 3
-MAX_TAIL_STEPS: Final = 5
-MAX_TARGETED_STEPS: Final = 3
 MAX_PAGES: Final = 100_000
-DEFAULT_RECHECK: Final = timedelta(hours=24)
-"""How far back from the newest call already held a reload reads again: calls that young may still change
-(recordings, dispositions and evaluations arrive late)."""
-MAX_SINCE_ROUNDS: Final = 3
 # How often the caller's thread looks at the load's deadline and cancel flag while pages are in flight.
 GUARD_POLL_S: Final = 0.2
 # Fields with few distinct values: one shared string per value keeps 100,000 calls small in memory.
@@ -82,30 +59,13 @@ def pages_for(total: int, page_size: int) -> int:
     return max(1, math.ceil(total / page_size))
 
 
-def merge_orders(primary: Sequence[Key], secondary: Sequence[Key]) -> list[Key]:
-    """`primary`'s order, with keys only `secondary` has placed after their nearest earlier neighbour there."""
-    in_primary = set(primary)
-    after: dict[Key | None, list[Key]] = {}
-    anchor: Key | None = None
-    for key in secondary:
-        if key in in_primary:
-            anchor = key
-        else:
-            after.setdefault(anchor, []).append(key)
-    merged = list(after.get(None, ()))
-    for key in primary:
-        merged.append(key)
-        merged.extend(after.get(key, ()))
-    return merged
-
-
 @dataclass
 class _Progress:
     done: int = 0
     total: int = 0
 
 
-class _Loader:
+class Loader:
     """State of one load: every call seen (first copy kept), counters, and the thread pool."""
 
     def __init__(
@@ -241,20 +201,19 @@ class _Loader:
         return ordered, repeats, new
 
     def timeout_message(self, deadline_s: float) -> str:
-        """One line naming what was slow when the load ran out of time: the page asked for longest ago."""
-        now = self.client.retry.clock()
+        """One line saying the load ran out of time and what it was waiting for: the page asked for longest ago."""
         with self.lock:
             oldest = min(self.in_flight.values(), key=lambda entry: entry[1], default=None)
         arrived = f"{self.progress.done:,} of {max(self.progress.total, 1):,} pages had arrived"
+        limit = limit_in_words(deadline_s)
         if oldest is None:
             return (
-                f"Loading did not finish within its {format_seconds(deadline_s)} limit ({arrived}). "
+                f"Loading stopped: the load passed its {limit} limit ({arrived}). "
                 "The API is slow or failing; try again later."
             )
-        page, asked_at = oldest
         return (
-            f"The API did not send page {page:,} within {format_seconds(max(now - asked_at, 0.0))}; loading "
-            f"stopped at its {format_seconds(deadline_s)} limit ({arrived}). The API is slow; try again later."
+            f"Loading stopped: the load passed its {limit} limit while waiting for page {oldest[0]:,} ({arrived}). "
+            "The API is slow; try again later."
         )
 
 
@@ -266,43 +225,12 @@ def _completed_within(futures: Iterable[Future[CallsPage]], timeout: float) -> I
         return
 
 
-def _check_options(concurrency: int, page_size: int) -> None:
+def check_options(concurrency: int, page_size: int) -> None:
     whole_number(concurrency, "Concurrency", 1, MAX_CONCURRENCY)
     whole_number(page_size, "The page size", 1, MAX_LIMIT)
 
 
-def load_all_calls(
-    client: CallsClient,
-    customer_id: str,
-    *,
-    sort_by: SortField = DEFAULT_SORT_FIELD,
-    order: SortOrder = DEFAULT_SORT_ORDER,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    page_size: int = MAX_LIMIT,
-    on_progress: ProgressCallback | None = None,
-    since: datetime | None = None,
-    cancel: threading.Event | None = None,
-    deadline_s: float | None = None,
-) -> LoadResult:
-    """Every call of the customer, each exactly once, in the API's order; what was repaired is in `repairs`.
-
-    At most `concurrency` requests are in flight (and at most the client's per-key slots). `on_progress(pages
-    done, pages total)` is called in the caller's thread; the total grows if repairs need more pages. With
-    `since` (newest first only) paging stops once the pages are older than it, and only calls created at or
-    after it are kept. Setting `cancel` ends the load with LoadCancelledError; past `deadline_s` seconds it
-    ends with LoadTimeoutError, whose line names the slow page. Either way the requests still running are
-    stopped, not waited for. Raises the client's errors, or InconsistentDataError when the data kept moving
-    faster than it could be repaired.
-    """
-    customer_id = validate_customer_id(customer_id)
-    _check_options(concurrency, page_size)
-    since = _check_since(since, sort_by, order)
-    guard = _guard(client, cancel, deadline_s)
-    with _running_loader(client, customer_id, sort_by, order, page_size, concurrency, on_progress, guard) as loader:
-        return _load(loader) if since is None else _load_since(loader, since, concurrency)
-
-
-def _guard(client: CallsClient, cancel: threading.Event | None, deadline_s: float | None) -> LoadGuard:
+def load_guard(client: CallsClient, cancel: threading.Event | None, deadline_s: float | None) -> LoadGuard:
     """The deadline and cancel flag of one load, on the retry policy's clock."""
     if deadline_s is not None and not (isinstance(deadline_s, int | float) and deadline_s > 0):
         raise InvalidInputError("The load deadline must be a number of seconds greater than 0.")
@@ -311,7 +239,7 @@ def _guard(client: CallsClient, cancel: threading.Event | None, deadline_s: floa
 
 
 @contextmanager
-def _running_loader(
+def running_loader(
     client: CallsClient,
     customer_id: str,
     sort_by: SortField,
@@ -320,11 +248,11 @@ def _running_loader(
     concurrency: int,
     on_progress: ProgressCallback | None,
     guard: LoadGuard,
-) -> Iterator[_Loader]:
-    """A _Loader whose requests and thread pool stop when the load ends, however it ends; a load out of time
+) -> Iterator[Loader]:
+    """A Loader whose requests and thread pool stop when the load ends, however it ends; a load out of time
     ends with one line naming the slow page."""
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="carecycle-page")
-    loader = _Loader(client, customer_id, sort_by, order, page_size, pool, on_progress, guard)
+    loader = Loader(client, customer_id, sort_by, order, page_size, pool, on_progress, guard)
     try:
         yield loader
     except LoadTimeoutError:
@@ -334,7 +262,7 @@ def _running_loader(
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _check_since(since: datetime | None, sort_by: str, order: str) -> datetime | None:
+def check_since(since: datetime | None, sort_by: str, order: str) -> datetime | None:
     if since is None:
         return None
     if (sort_by, order) != (DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER):
@@ -364,330 +292,8 @@ def is_since(call: Call, since: datetime | None) -> bool:
     return when is not None and when >= since
 
 
-def _past(page: CallsPage, boundary: datetime) -> bool:
-    """A newest-first page that reaches before `boundary` (or is empty): no later page can be newer."""
-    items = page["items"]
-    if not items:
-        return True
-    return any(when is not None and when < boundary for when in map(created_at, items))
-
-
-def _pages_needed(pages: Sequence[CallsPage], boundary: datetime) -> int | None:
-    """How many more pages reach `boundary`, from the time the most recent pages span; None when unknown."""
-    recent = pages[-8:]
-    times = [when for page in recent for when in map(created_at, page["items"]) if when is not None]
-    if len(times) < 2:
-        return None
-    newest, oldest = max(times), min(times)
-    span = (newest - oldest).total_seconds()
-    if span <= 0:
-        return None
-    per_page = span / len(recent)
-    return max(1, math.ceil((oldest - boundary).total_seconds() / per_page))
-
-
-def _pages_until(
-    loader: _Loader, first: CallsPage, boundary: datetime, concurrency: int, hint: int | None
-) -> list[CallsPage]:
-    """Newest-first pages from page 1 until one reaches before `boundary`, a batch at a time.
-
-    Each batch is as many pages as the recent pages' time span says are still needed (at most `concurrency`),
-    so the load stops within a page or two of the boundary instead of a whole batch past it.
-    """
-    pages = [first]
-    next_page = 2
-    while not _past(pages[-1], boundary):
-        last_page = pages_for(loader.latest_total, loader.page_size)
-        if next_page > last_page:
-            break
-        wanted = hint if hint is not None else _pages_needed(pages, boundary)
-        hint = None
-        batch = min(wanted or concurrency, concurrency, last_page - next_page + 1)
-        loader.progress.total = max(loader.progress.total, loader.progress.done + (wanted or batch))
-        pages.extend(loader.fetch_many(range(next_page, next_page + batch), planned=True))
-        next_page += batch
-    return pages
-
-
-def _catch_up_front(loader: _Loader, total_seen: int) -> list[CallsPage]:
-    """Calls that arrived at the front while paging: page 1 on until a page brings no id not yet seen."""
-    growth = max(loader.latest_total - total_seen, 0)
-    limit = min(math.ceil(growth / loader.page_size) + 2, pages_for(loader.latest_total, loader.page_size))
-    front: list[CallsPage] = []
-    for number in range(1, limit + 1):
-        page = loader.fetch_one(number)
-        front.append(page)
-        if loader.remember([page])[2] == 0:
-            break
-    return front
-
-
-def _moved(pages: Sequence[CallsPage]) -> bool:
-    return len({page["itemsTotal"] for page in pages}) > 1
-
-
-def _load_since(loader: _Loader, since: datetime, concurrency: int) -> LoadResult:
-    """Newest-first pages until they are older than `since`; calls arriving meanwhile are caught at the front.
-
-    Calls that vanish while paging can make a later page skip one: then the load starts over, a few times at most.
-    """
-    for _ in range(MAX_SINCE_ROUNDS):
-        loader.shrank = False
-        loader.known.clear()
-        first = loader.start(every_page=False)
-        pages = _pages_until(loader, first, since, concurrency, None)
-        front = _catch_up_front(loader, first["itemsTotal"]) if _moved(pages) else []
-        if loader.shrank:
-            continue
-        order = loader.remember([*front, *pages])[0]
-        calls = [loader.known[key] for key in order if is_since(loader.known[key], since)]
-        return _result(loader, calls, how="since", since=since)
-    raise InconsistentDataError("Calls kept vanishing while loading; try again in a moment.")
-
-
-def reload_calls(
-    client: CallsClient,
-    customer_id: str,
-    previous: LoadResult,
-    *,
-    since: datetime | None = None,
-    recheck: timedelta = DEFAULT_RECHECK,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    page_size: int = MAX_LIMIT,
-    on_progress: ProgressCallback | None = None,
-    cancel: threading.Event | None = None,
-    deadline_s: float | None = None,
-) -> LoadResult:
-    """`previous` (a newest-first load) brought up to date by reading only the newest pages again.
-
-    Pages are read from the newest end until they are older than the newest call `previous` held minus
-    `recheck`; each call read replaces the copy held (the newer copy wins), calls held in that span that the
-    API no longer sends are dropped. The sum is checked against the API's `itemsTotal`: when it does not add
-    up (calls deleted further back, or a gap) every call is loaded again and `fallback` says why, in one line.
-    `since` may only narrow `previous.since`; a wider one is a fresh load. `cancel` and `deadline_s` bound
-    the whole reload, its fallback included, as for `load_all_calls`.
-    """
-    customer_id = validate_customer_id(customer_id)
-    _check_options(concurrency, page_size)
-    since = _check_since(since, DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER)
-    options: dict[str, Any] = {
-        "concurrency": concurrency,
-        "page_size": page_size,
-        "on_progress": on_progress,
-        "cancel": cancel,
-    }
-    widened = previous.since is not None and (since is None or since < previous.since)
-    newest = next((when for when in map(created_at, previous.calls) if when is not None), None)
-    if widened or newest is None:
-        return load_all_calls(client, customer_id, since=since, deadline_s=deadline_s, **options)
-    boundary = newest - recheck if since is None else max(newest - recheck, since)
-    newest_first = (DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER)
-    guard = _guard(client, cancel, deadline_s)
-    with _running_loader(client, customer_id, *newest_first, page_size, concurrency, on_progress, guard) as loader:
-        merged, reason = _reload(loader, previous, boundary, since, concurrency)
-    if merged is not None:
-        return merged
-    left = None if deadline_s is None else max(guard.remaining(client.retry.clock()), 1e-3)
-    full = load_all_calls(client, customer_id, since=since, deadline_s=left, **options)
-    return replace(
-        full,
-        requests=full.requests + loader.stats.requests,
-        bytes_received=full.bytes_received + loader.stats.bytes_received,
-        fallback=reason,
-    )
-
-
-def _reload(
-    loader: _Loader, previous: LoadResult, boundary: datetime, since: datetime | None, concurrency: int
-) -> tuple[LoadResult | None, str]:
-    """The merged result, or None and why the sums did not add up.
-
-    `previous` is newest first, so only its head, down to the oldest call just read, is looked at: the cost
-    follows the pages read, not the customer. Anything that breaks that order shows in the sums.
-    """
-    first = loader.start(every_page=False)
-    previous_total = previous.api_items_total if previous.api_items_total is not None else previous.items_total
-    growth = max(first["itemsTotal"] - previous_total, 0)
-    hint = pages_for(growth + _count_from(previous.calls, boundary) + 1, loader.page_size) - 1
-    pages = _pages_until(loader, first, boundary, concurrency, hint if hint > 0 else None)
-    front = _catch_up_front(loader, first["itemsTotal"]) if _moved(pages) else []
-    order = loader.remember([*front, *pages])[0]
-    fetched = [loader.known[key] for key in order]
-    reached = min((when for when in map(created_at, fetched) if when is not None), default=boundary)
-
-    seen = set(order)
-    held_head: set[Key] = set()
-    kept_head: list[Call] = []
-    end = len(previous.calls)
-    for index, call in enumerate(previous.calls):
-        when = created_at(call)
-        if when is not None and when < reached:
-            end = index
-            break
-        key = call_key(call)
-        held_head.add(key)
-        # Not read again: newer than the oldest call read means gone; a tie with it may sit on the next page.
-        if key not in seen and (when is None or when == reached):
-            kept_head.append(call)
-    tail = previous.calls[end:]
-    # Calls read again that the previous load had left out (older than its `since`, or undated).
-    reseen = sum(1 for call in fetched if call_key(call) not in held_head and not is_since(call, previous.since))
-    accounted = len(seen) + len(kept_head) + len(tail) + previous.not_held - reseen
-    if accounted != loader.latest_total:
-        return (
-            None,
-            f"the API reports {loader.latest_total:,} calls; the newest pages and those held add up to {accounted:,}",
-        )
-    calls = [call for call in fetched if is_since(call, since)] + kept_head + tail
-    if since is not None and since != previous.since:  # a span that moved on: its oldest calls fall out
-        cut = len(calls)
-        while cut > 0 and not is_since(calls[cut - 1], since):
-            cut -= 1
-        del calls[cut:]
-    return _result(loader, calls, how="reload", since=since), ""
-
-
-def _count_from(calls: Sequence[Call], boundary: datetime) -> int:
-    """How many of these newest-first calls are at or after `boundary` (undated ones at the front included)."""
-    count = 0
-    for when in map(created_at, calls):
-        if when is not None and when < boundary:
-            break
-        count += 1
-    return count
-
-
-def _load(loader: _Loader) -> LoadResult:
-    first = loader.start()
-    total_at_start = first["itemsTotal"]
-    last_page = pages_for(total_at_start, loader.page_size)
-    first_pass = [first, *loader.fetch_many(range(2, last_page + 1), planned=True)]
-    order, duplicates, _ = loader.remember(first_pass)
-    stable = all(page["itemsTotal"] == total_at_start for page in first_pass)
-    if stable and not duplicates and len(order) == total_at_start:
-        return _result(
-            loader,
-            _calls_in(loader, order),
-            repairs=Repairs(total_at_start=total_at_start, total_at_end=total_at_start),
-        )
-
-    repair = _Repair(loader, first_pass, last_page)
-    while repair.needed(order):
-        if repair.targeted_steps < MAX_TARGETED_STEPS and not loader.shrank:
-            order = repair.targeted_step()
-        elif repair.rounds < MAX_FULL_ROUNDS:
-            order = repair.full_round(order)
-        else:
-            raise InconsistentDataError(
-                f"The calls kept changing while loading ({len(order):,} found, the API now reports "
-                f"{loader.latest_total:,}), even after {repair.rounds} full re-reads. Try again in a moment."
-            )
-    return _result(loader, _calls_in(loader, order), repairs=repair.report(duplicates, total_at_start))
-
-
-class _Repair:
-    """The bounded mending steps of one load, cheapest first, and what they cost."""
-
-    def __init__(self, loader: _Loader, first_pass: list[CallsPage], last_page: int) -> None:
-        self.loader = loader
-        self.first_pass = first_pass
-        self.last_page = last_page  # the last page of the first pass
-        self.next_tail_page = last_page
-        self.fronts: list[list[CallsPage]] = []
-        self.tails: list[CallsPage] = []
-        self.found_in_first_pass = len(loader.known)
-        self.refetched = self.extra = self.rounds = self.targeted_steps = self.gone = 0
-        self.snapshot_taken = False
-
-    def needed(self, order: Sequence[Key]) -> bool:
-        """Calls that vanished make a matching count meaningless: then only a still snapshot will do."""
-        if self.loader.shrank:
-            return not self.snapshot_taken
-        return len(order) != self.loader.latest_total
-
-    def _count(self, numbers: Iterable[int]) -> None:
-        for number in numbers:
-            if number <= self.last_page:
-                self.refetched += 1
-            else:
-                self.extra += 1
-
-    def _front(self) -> None:
-        """Re-read from page 1 while pages bring new ids: calls that arrived at the front (newest-first)."""
-        loader = self.loader
-        growth = max(loader.latest_total - len(loader.known), 0)
-        limit = min(math.ceil(growth / loader.page_size) + 2, pages_for(loader.latest_total, loader.page_size))
-        front: list[CallsPage] = []
-        for number in range(1, limit + 1):
-            page = loader.fetch_one(number)
-            front.append(page)
-            self._count([number])
-            if loader.remember([page])[2] == 0:
-                break
-        self.fronts.insert(0, front)
-
-    def _tail(self) -> None:
-        """Read on to the last page there is now: calls pushed past the end, or arriving there (oldest-first)."""
-        loader = self.loader
-        for _ in range(MAX_TAIL_STEPS):
-            wanted = pages_for(loader.latest_total, loader.page_size)
-            if self.next_tail_page > wanted:
-                return
-            numbers = list(range(self.next_tail_page, wanted + 1))
-            self.tails.extend(loader.fetch_many(numbers))
-            self._count(numbers)
-            self.next_tail_page = wanted + 1
-
-    def _ordered_so_far(self) -> list[Key]:
-        fronts = [page for front in self.fronts for page in front]
-        return self.loader.remember([*fronts, *self.first_pass, *self.tails])[0]
-
-    def targeted_step(self) -> list[Key]:
-        """Front and tail again; a step that finds nothing new means the gaps are elsewhere: go to full rounds."""
-        self.targeted_steps += 1
-        known_before = len(self.loader.known)
-        self._front()
-        self.next_tail_page = min(self.next_tail_page, pages_for(self.loader.latest_total, self.loader.page_size))
-        self._tail()
-        if len(self.loader.known) == known_before:
-            self.targeted_steps = MAX_TARGETED_STEPS
-        return self._ordered_so_far()
-
-    def full_round(self, order: Sequence[Key]) -> list[Key]:
-        """Every page again (calls landing anywhere, or pages read out of order), then on to the new end."""
-        loader = self.loader
-        self.rounds += 1
-        self.targeted_steps = MAX_TARGETED_STEPS  # from here on the order comes from the rounds
-        round_total = loader.latest_total
-        round_pages_count = pages_for(round_total, loader.page_size)
-        pages = loader.fetch_many(range(1, round_pages_count + 1))
-        self._count(range(1, round_pages_count + 1))
-        round_order, _, _ = loader.remember(pages)
-        if all(page["itemsTotal"] == round_total for page in pages) and len(round_order) == round_total:
-            self.gone = len(set(order) - set(round_order))  # a still snapshot: calls it lacks have vanished
-            self.snapshot_taken = True
-            return round_order
-        self.next_tail_page = round_pages_count
-        self.tails = []
-        self._tail()
-        tail_order = loader.remember(self.tails)[0]
-        return merge_orders(merge_orders(round_order, tail_order), order)
-
-    def report(self, duplicates: int, total_at_start: int) -> Repairs:
-        return Repairs(
-            duplicates_dropped=duplicates,
-            total_at_start=total_at_start,
-            total_at_end=self.loader.latest_total,
-            pages_refetched=self.refetched,
-            extra_pages_fetched=self.extra,
-            full_refetch_rounds=self.rounds,
-            calls_recovered=max(len(self.loader.known) - self.found_in_first_pass - self.gone, 0),
-            calls_dropped_as_gone=self.gone,
-        )
-
-
-def _result(
-    loader: _Loader,
+def load_result(
+    loader: Loader,
     calls: list[Call],
     *,
     how: str = "full",
@@ -707,27 +313,3 @@ def _result(
         api_items_total=len(calls) if how == "full" else loader.latest_total,
         how=how,
     )
-
-
-def describe_repairs(repairs: Repairs) -> str:
-    """One line for people: what the loader mended, or that nothing needed mending."""
-    if not repairs.any:
-        return "no repairs needed"
-    parts = []
-    if repairs.total_at_start != repairs.total_at_end:
-        parts.append(f"total changed {repairs.total_at_start:,} → {repairs.total_at_end:,} while loading")
-    if repairs.duplicates_dropped:
-        parts.append(f"{repairs.duplicates_dropped:,} duplicates dropped")
-    if repairs.calls_recovered:
-        parts.append(f"{repairs.calls_recovered:,} shifted or new calls recovered")
-    if repairs.calls_dropped_as_gone:
-        parts.append(f"{repairs.calls_dropped_as_gone:,} vanished calls left out")
-    if repairs.pages_refetched or repairs.extra_pages_fetched:
-        parts.append(f"{repairs.pages_refetched + repairs.extra_pages_fetched:,} pages re-read")
-    if repairs.full_refetch_rounds:
-        parts.append(f"{repairs.full_refetch_rounds} full re-read(s)")
-    return "repaired: " + ", ".join(parts)
-
-
-def _calls_in(loader: _Loader, order: Sequence[Key]) -> list[Call]:
-    return [loader.known[key] for key in order]

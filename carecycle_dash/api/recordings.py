@@ -6,8 +6,9 @@ import threading
 
 import httpx
 
-from carecycle_dash.api.client import is_loopback_host
-from carecycle_dash.api.errors import NetworkError
+from carecycle_dash.api.body import ACCEPT_ENCODING, read_capped
+from carecycle_dash.api.errors import NetworkError, UnreadableResponseError
+from carecycle_dash.api.validation import is_loopback_host
 from carecycle_dash.text.safety import safe_http_url
 
 MAX_RECORDING_BYTES = 50 * 1024 * 1024
@@ -21,7 +22,7 @@ def _shared_client() -> httpx.Client:
     global _client
     with _client_lock:
         if _client is None:
-            _client = httpx.Client(follow_redirects=False)
+            _client = httpx.Client(follow_redirects=False, headers={"accept-encoding": ACCEPT_ENCODING})
         return _client
 
 
@@ -41,13 +42,6 @@ def fetch_loopback_recording(url: str, *, timeout_s: float = 10.0) -> bytes:
     try:
         with _shared_client().stream("GET", safe, timeout=timeout_s) as response:
             response.raise_for_status()
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_RECORDING_BYTES:
-                    raise NetworkError("The recording is too large to play here.")
-                chunks.append(chunk)
-    except httpx.HTTPError as exc:
+            return read_capped(response, MAX_RECORDING_BYTES, NetworkError("The recording is too large to play here."))
+    except (httpx.HTTPError, UnreadableResponseError) as exc:
         raise NetworkError("The recording could not be fetched.") from exc
-    return b"".join(chunks)

@@ -23,13 +23,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from carecycle_dash.api.client import CallsClient, validate_base_url, validate_customer_id, whole_number
+from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.config import (
+    DEFAULT_MAX_PAGE_MB,
     DEFAULT_REQUEST_TIMEOUT_S,
     ENV_API_KEY,
     ENV_LOAD_TIMEOUT,
     ENV_REQUEST_TIMEOUT,
     parse_seconds,
+    resolve_max_page_mb,
     resolve_settings,
 )
 from carecycle_dash.api.contract import DEFAULT_BASE_URL, SortField, SortOrder
@@ -42,9 +44,11 @@ from carecycle_dash.api.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from carecycle_dash.api.full_load import load_all_calls
 from carecycle_dash.api.models import LoadResult
-from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, load_all_calls
+from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from carecycle_dash.api.retry import RetryPolicy
+from carecycle_dash.api.validation import validate_base_url, validate_customer_id, whole_number
 from carecycle_dash.output.export import write_bytes_atomically
 from carecycle_dash.text.logs import one_line
 
@@ -77,6 +81,7 @@ class Connection:
     concurrency: int
     request_timeout_s: float
     load_timeout_s: float
+    max_page_mb: int = DEFAULT_MAX_PAGE_MB
 
 
 class OutputNotWritten(Exception):
@@ -150,6 +155,7 @@ def connection(args: argparse.Namespace, environ: Mapping[str, str]) -> Connecti
         concurrency,
         _seconds(args.request_timeout, "--request-timeout", environ, ENV_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT_S),
         _seconds(args.load_timeout, "--load-timeout", environ, ENV_LOAD_TIMEOUT, HEADLESS_LOAD_TIMEOUT_S),
+        resolve_max_page_mb(environ, strict=True),
     )
 
 
@@ -191,6 +197,7 @@ def load(
         conn.base_url,
         retry=retry or HEADLESS_RETRY,
         request_timeout_s=conn.request_timeout_s,
+        max_page_mb=conn.max_page_mb,
         # The only load in this process: --concurrency alone bounds its requests.
         request_slots=threading.BoundedSemaphore(conn.concurrency),
     ) as client:

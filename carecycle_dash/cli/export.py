@@ -29,7 +29,7 @@ from carecycle_dash.api.contract import (
     SORT_ORDERS,
 )
 from carecycle_dash.api.errors import InvalidInputError
-from carecycle_dash.api.paging import describe_repairs
+from carecycle_dash.api.messages import describe_repairs
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import common
 from carecycle_dash.data.dates import local_midnight, parse_day

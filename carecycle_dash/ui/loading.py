@@ -27,8 +27,9 @@ from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.config import Settings, Timeouts, key_fingerprint
 from carecycle_dash.api.contract import SortField, SortOrder
 from carecycle_dash.api.errors import CareCycleError
+from carecycle_dash.api.full_load import load_all_calls
 from carecycle_dash.api.models import LoadResult
-from carecycle_dash.api.paging import DEFAULT_RECHECK, load_all_calls, reload_calls
+from carecycle_dash.api.reload import DEFAULT_RECHECK, reload_calls
 from carecycle_dash.data.cache import BoundedTtlCache, Flight
 from carecycle_dash.data.callers import CallerDirectory
 from carecycle_dash.data.filters import SEARCH_COLUMNS, CallFilters, FilterOptions, apply_filters, filter_options

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import streamlit as st
 
-from carecycle_dash.api.client import validate_customer_id
 from carecycle_dash.api.config import Settings
 from carecycle_dash.api.contract import MAX_LIMIT
 from carecycle_dash.api.errors import InvalidInputError
-from carecycle_dash.api.paging import describe_repairs, pages_for
+from carecycle_dash.api.messages import describe_repairs
+from carecycle_dash.api.paging import pages_for
+from carecycle_dash.api.validation import validate_customer_id
 from carecycle_dash.data.callers import is_caller_token
 from carecycle_dash.data.dates import local_midnight, since_day
 from carecycle_dash.data.filters import CallFilters, FilterOptions
