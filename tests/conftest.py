@@ -27,6 +27,7 @@ import pytest
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
 from tests.support.clock import FakeClock
 from tests.support.servers import RunningApp, free_port, in_ci, start_app
+from tests.support.simulator import SESSION_SIMULATOR
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -76,8 +77,9 @@ def fake_clock() -> FakeClock:
 
 @pytest.fixture(scope="session")
 def simulator() -> Iterator[RunningSimulator]:
-    """The CareCycle simulator on a free loopback port, without faults: the API's test double."""
-    with start_simulator() as running:
+    """The CareCycle simulator on a free loopback port, without faults: the API's test double. Its demo customers
+    are shared by every test of a worker and must not be changed; a test that adds calls uses `GROWING`."""
+    with start_simulator(SESSION_SIMULATOR) as running:
         yield running
 
 
