@@ -4,9 +4,18 @@ under `streamlit run` (in demo mode, and with a key), and Chromium pages.
 Playwright is imported only inside the browser fixtures, so the unit tests run (and this file imports)
 without it: `bash scripts/test -m "not browser and not server"` is the fast inner loop. Tests that use a
 server or browser fixture get the `server` or `browser` marker here even when their module forgets it.
+
+No test writes the default call store: `CARECYCLE_STORE_URL=none` (memory only) is set for this process before
+anything imports the app, so every AppTest run and every subprocess started here (which inherit the environment)
+keeps calls in memory. A test that needs a store sets its own URL (`monkeypatch.setenv`, or a served app's `env`),
+pointing at a temporary file or a throwaway database.
 """
 
 from __future__ import annotations
+
+import os
+
+os.environ["CARECYCLE_STORE_URL"] = "none"  # before any import of the app below; see the docstring
 
 import importlib.util
 from collections.abc import Iterator
@@ -18,6 +27,7 @@ import pytest
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
 from tests.support.clock import FakeClock
 from tests.support.servers import RunningApp, free_port, in_ci, start_app
+from tests.support.simulator import SESSION_SIMULATOR
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -67,8 +77,9 @@ def fake_clock() -> FakeClock:
 
 @pytest.fixture(scope="session")
 def simulator() -> Iterator[RunningSimulator]:
-    """The CareCycle simulator on a free loopback port, without faults: the API's test double."""
-    with start_simulator() as running:
+    """The CareCycle simulator on a free loopback port, without faults: the API's test double. Its demo customers
+    are shared by every test of a worker and must not be changed; a test that adds calls uses `GROWING`."""
+    with start_simulator(SESSION_SIMULATOR) as running:
         yield running
 
 

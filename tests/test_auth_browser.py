@@ -8,17 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from oidc_provider_mock import User
 from playwright.sync_api import Page, expect
 
 from tests.support.browser import assert_no_exception, open_app, wait_for_app
-from tests.support.oidc import CLIENT_SECRET, COOKIE_SECRET, oidc_provider, write_auth_secrets
+from tests.support.oidc import CLIENT_SECRET, COOKIE_SECRET, Person, oidc_provider, write_auth_secrets
 from tests.support.servers import RunningApp, start_app
 
 pytestmark = pytest.mark.browser
 
-NURSE = User(sub="nurse", claims={"email": "Nurse@CareAgency.example", "email_verified": True})
-EVE = User(sub="eve", claims={"email": "eve@evil.example", "email_verified": True})
+NURSE = Person(sub="nurse", email="Nurse@CareAgency.example")
+EVE = Person(sub="eve", email="eve@evil.example")
 
 
 @dataclass

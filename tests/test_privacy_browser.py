@@ -12,19 +12,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from oidc_provider_mock import User
 from playwright.sync_api import Page, WebSocket, expect
 
 from tests.support.browser import assert_no_exception, follow_sidebar_link, open_app, wait_for_app
-from tests.support.oidc import oidc_provider, write_auth_secrets
+from tests.support.oidc import Person, oidc_provider, write_auth_secrets
 from tests.support.pii_api import CALL_ID, CALLER, CUSTOMER, KEY, PERSONAL_VALUES, leaked, pii_api
 from tests.support.servers import RunningApp, start_app
 from tests.test_auth_browser import SignInSetup, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-OFFICER = User(sub="officer", claims={"email": "officer@careagency.example", "email_verified": True})
-NURSE = User(sub="nurse", claims={"email": "nurse@careagency.example", "email_verified": True})
+OFFICER = Person(sub="officer", email="officer@careagency.example")
+NURSE = Person(sub="nurse", email="nurse@careagency.example")
 PAGES = {
     "Overview": f"/?customer_id={CUSTOMER}",
     "Calls": f"/calls?customer_id={CUSTOMER}",

@@ -7,7 +7,12 @@ from typing import Any
 import httpx
 
 from carecycle_dash.api.contract import API_KEY_HEADER, CALLS_PATH, PARAM_LIMIT, PARAM_ORDER, PARAM_PAGE, PARAM_SORT_BY
-from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator
+from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMER_SIZES, RunningSimulator, SimulatorConfig
+
+GROWING = "9e4d7c2b-6a1f-4b3e-8d5c-2f7a0b9c1d36"
+"""A customer of the session's simulator (and so of `keyed_app`) that only tests adding calls to it read: the
+demo customers stay as generated for every other test of the session, whatever ran before."""
+SESSION_SIMULATOR = SimulatorConfig(extra_customers={GROWING: DEMO_CUSTOMER_SIZES["standard"]})
 
 _shared_client: httpx.Client | None = None
 
