@@ -180,7 +180,9 @@ class SimulatorState:
 
     def answer_recording(self, customer_id: str, call_id: str, kind: str) -> Answer | None:
         calls = self.customer(customer_id)
-        if calls is None or kind not in calls.recording_kinds(call_id):
+        recording = calls.recording(call_id) if calls is not None else None
+        if recording is None or kind not in recording.kinds:
             return None
-        body = audio.stereo_wav(call_id) if kind == "stereo" else audio.mono_wav(call_id)
+        make = audio.stereo_wav if kind == "stereo" else audio.mono_wav
+        body = make(call_id, recording.duration_ms)
         return Answer(200, body, {"Content-Type": "audio/wav", "Cache-Control": "public, max-age=86400"})

@@ -40,6 +40,13 @@ def serialize(call: dict[str, Any]) -> bytes:
 
 
 @dataclass(frozen=True)
+class Recording:
+    kinds: frozenset[str]
+    """Of "mono", "stereo", "main"."""
+    duration_ms: int
+
+
+@dataclass(frozen=True)
 class _Row:
     call_id: str
     keys: tuple[tuple[int, Any], ...]
@@ -58,7 +65,7 @@ class CustomerCalls:
         self._lock = threading.Lock()
         self._rows: list[_Row] | None = None
         self._orders: dict[tuple[str, str], list[bytes]] = {}
-        self._recordings: dict[str, frozenset[str]] = {}
+        self._recordings: dict[str, Recording] = {}
         self._newest = ""
         self._batches = 0
 
@@ -95,8 +102,9 @@ class CustomerCalls:
             return
         base = f"{prefix}{call_id}/"
         kinds = frozenset(kind for field, kind in _RECORDING_FIELDS if call.get(field) == f"{base}{kind}.wav")
-        if kinds:
-            self._recordings[call_id] = kinds
+        duration_ms = call.get("durationMs")
+        if kinds and isinstance(duration_ms, int):
+            self._recordings[call_id] = Recording(kinds, duration_ms)
 
     def _order(self, sort_by: SortField, order: SortOrder) -> list[bytes]:
         cached = self._orders.get((sort_by, order))
@@ -138,11 +146,11 @@ class CustomerCalls:
                 self._add(newer)
             return len(rows)
 
-    def recording_kinds(self, call_id: str) -> frozenset[str]:
-        """Which recordings ("mono", "stereo", "main") this customer's call has; empty for unknown calls."""
+    def recording(self, call_id: str) -> Recording | None:
+        """Which recordings this customer's call has, and how long; None for unknown calls and calls without."""
         with self._lock:
             self._ensure_rows()
-            return self._recordings.get(call_id, frozenset())
+            return self._recordings.get(call_id)
 
     def warm(self) -> None:
         """Generate now and sort the app's default order, so the first page comes back at once."""
