@@ -122,7 +122,8 @@ class SimulatorState:
             calls = self._customers.get(customer_id)
             if calls is None:
                 count, kind = entry
-                calls = CustomerCalls(customer_id, count, kind, self._config.seed, self.base_url)
+                config = self._config
+                calls = CustomerCalls(customer_id, count, kind, config.seed, self.base_url, config.now)
                 self._customers[customer_id] = calls
             return calls
 

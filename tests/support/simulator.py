@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 from carecycle_dash.api.contract import API_KEY_HEADER, CALLS_PATH, PARAM_LIMIT, PARAM_ORDER, PARAM_PAGE, PARAM_SORT_BY
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator
+from carecycle_dash.simulator.calls import AGENCY_ZONE, WINDOW_END
+
+PINNED_NOW = datetime(WINDOW_END.year, WINDOW_END.month, WINDOW_END.day, 23, 59, 59, 999_000, tzinfo=AGENCY_ZONE)
+"""The simulator's clock in every test: the end of 27 Nov 2026 in US Eastern, when every call of the default
+window has happened (tests/conftest.py pins the demo's clock to it through CARECYCLE_DEMO_NOW)."""
 
 _shared_client: httpx.Client | None = None
 
