@@ -22,7 +22,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from carecycle_dash.api.contract import SORT_FIELDS, SortField, SortOrder
@@ -170,7 +170,7 @@ class CustomerCalls:
 
     def _held_back(self) -> tuple[str, int]:
         """(now as the API writes times, how many drawn calls are still in the future)."""
-        now = iso_utc(self._now())
+        now = iso_utc(self._now().astimezone(UTC))
         return now, len(self._due) - bisect.bisect_right(self._due, now)
 
     def _order(self, sort_by: SortField, order: SortOrder) -> list[bytes]:
