@@ -101,7 +101,8 @@ class CustomerCalls:
         self._end = end
         self._rows: list[_Row] = []
         self._due: list[str] = []  # the `due` of every held-back row, sorted
-        self._orders: dict[tuple[str, str, int], list[bytes]] = {}
+        self._sorted: dict[tuple[str, str], list[_Row]] = {}  # every drawn call, by (sort field, order)
+        self._served: dict[tuple[str, str, int], list[bytes]] = {}  # and those served, by how many are held back
         self._recordings: dict[str, Recording] = {}
         self._newest = ""
         self._batches = 0
@@ -153,7 +154,8 @@ class CustomerCalls:
                 self._newest = created
         self._rows.extend(rows)
         self._due = sorted(self._due + [row.due for row in rows if row.due])
-        self._orders.clear()
+        self._sorted.clear()
+        self._served.clear()
         return rows
 
     def _note_recordings(self, call: dict[str, Any], prefix: str) -> None:
@@ -174,18 +176,21 @@ class CustomerCalls:
         return now, len(self._due) - bisect.bisect_right(self._due, now)
 
     def _order(self, sort_by: SortField, order: SortOrder) -> list[bytes]:
-        """Every call served now, in this order."""
+        """Every call served now, in this order: every drawn call sorted once, then those not due yet left out
+        (again only when another call's time has come)."""
         now, held = self._held_back()
-        cached = self._orders.get((sort_by, order, held))
-        if cached is None:
-            position = SORT_FIELDS.index(sort_by)
-            rows = [row for row in self._rows if not row.due or row.due <= now] if held else self._rows
-            keys = [(*row.keys[position], row.call_id) for row in rows]
-            indexes = sorted(range(len(rows)), key=keys.__getitem__, reverse=order == "desc")
-            cached = [rows[i].body for i in indexes]
-            self._orders = {key: value for key, value in self._orders.items() if key[2] == held}
-            self._orders[(sort_by, order, held)] = cached
-        return cached
+        served = self._served.get((sort_by, order, held))
+        if served is None:
+            rows = self._sorted.get((sort_by, order))
+            if rows is None:
+                position = SORT_FIELDS.index(sort_by)
+                keys = [(*row.keys[position], row.call_id) for row in self._rows]
+                indexes = sorted(range(len(self._rows)), key=keys.__getitem__, reverse=order == "desc")
+                rows = self._sorted[(sort_by, order)] = [self._rows[i] for i in indexes]
+            served = [row.body for row in rows if not row.due or row.due <= now]
+            self._served = {key: value for key, value in self._served.items() if key[2] == held}
+            self._served[(sort_by, order, held)] = served
+        return served
 
     def page(self, sort_by: SortField, order: SortOrder, page: int, limit: int) -> tuple[int, list[bytes]]:
         """(itemsTotal, the serialized calls of this page). Past the end: no calls."""
