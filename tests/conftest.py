@@ -25,9 +25,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
+from carecycle_dash.simulator.clock import DEMO_NOW_ENV
 from tests.support.clock import FakeClock
 from tests.support.servers import RunningApp, free_port, in_ci, start_app
-from tests.support.simulator import SESSION_SIMULATOR
+from tests.support.simulator import PINNED_NOW, SESSION_SIMULATOR
+
+# Every simulator of the run, the app's demo under AppTest and `streamlit run` included, serves the demo data
+# as of PINNED_NOW, so that dates and figures in tests do not move with the real clock.
+os.environ[DEMO_NOW_ENV] = PINNED_NOW.isoformat()
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

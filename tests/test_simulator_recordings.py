@@ -11,7 +11,7 @@ import pytest
 
 from carecycle_dash.api.contract import MAX_LIMIT, PARAM_LIMIT
 from carecycle_dash.simulator import DEMO_CUSTOMERS, RunningSimulator
-from carecycle_dash.simulator.audio import SAMPLE_RATE, mono_wav, stereo_wav
+from carecycle_dash.simulator.audio import MAX_SECONDS, SAMPLE_RATE, mono_wav, stereo_wav
 from tests.support.simulator import get_calls, shared_client
 
 SMALL = DEMO_CUSTOMERS["small"]
@@ -35,15 +35,21 @@ def _energy(samples: array, start_s: float, end_s: float) -> float:
     return sum(abs(s) for s in part) / max(1, len(part))
 
 
-def test_mono_is_a_short_8khz_16bit_single_channel_wav_with_sound() -> None:
-    params, samples = _read(mono_wav("any-call"))
+def test_mono_is_an_8khz_16bit_single_channel_wav_as_long_as_the_call_with_sound() -> None:
+    params, samples = _read(mono_wav("any-call", 71_250))
     assert (params.nchannels, params.sampwidth, params.framerate) == (1, 2, SAMPLE_RATE)
-    assert 2 <= params.nframes / SAMPLE_RATE <= 5
-    assert max(abs(s) for s in samples) > 1000
+    assert params.nframes == 71.25 * SAMPLE_RATE
+    assert max(abs(s) for s in samples[-3 * SAMPLE_RATE :]) > 1000, "the voices go on to the end"
+
+
+def test_a_recording_lasts_at_most_ten_minutes() -> None:
+    params, _ = _read(stereo_wav("a-long-call", 3_600_000))
+    assert (params.nchannels, params.nframes) == (2, MAX_SECONDS * SAMPLE_RATE)
+    assert MAX_SECONDS == 600
 
 
 def test_stereo_puts_the_ai_on_the_left_and_the_caller_on_the_right() -> None:
-    params, samples = _read(stereo_wav("any-call"))
+    params, samples = _read(stereo_wav("any-call", 3_000))
     assert (params.nchannels, params.sampwidth, params.framerate) == (2, 2, SAMPLE_RATE)
     left, right = samples[0::2], samples[1::2]
     assert _energy(left, 0.15, 0.55) > 1000 > _energy(right, 0.15, 0.55), "the AI opens the call"
@@ -51,8 +57,8 @@ def test_stereo_puts_the_ai_on_the_left_and_the_caller_on_the_right() -> None:
 
 
 def test_recordings_are_deterministic_per_call() -> None:
-    assert stereo_wav("a") == stereo_wav("a")
-    assert mono_wav("a") != mono_wav("b")
+    assert stereo_wav("a", 20_000) == stereo_wav("a", 20_000)
+    assert mono_wav("a", 20_000) != mono_wav("b", 20_000)
 
 
 def test_a_calls_recordings_are_served_without_a_key(simulator: RunningSimulator, recorded: dict) -> None:
@@ -60,7 +66,8 @@ def test_a_calls_recordings_are_served_without_a_key(simulator: RunningSimulator
         response = shared_client().get(recorded[field])
         assert response.status_code == 200
         assert response.headers["content-type"] == "audio/wav"
-        assert _read(response.content)[0].nchannels == channels
+        params = _read(response.content)[0]
+        assert (params.nchannels, params.nframes) == (channels, recorded["durationMs"] * SAMPLE_RATE // 1000)
 
 
 def test_a_byte_range_is_answered_with_206(simulator: RunningSimulator, recorded: dict) -> None:

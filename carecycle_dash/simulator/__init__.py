@@ -15,7 +15,8 @@ from carecycle_dash.simulator.customers import (
     DEMO_CUSTOMERS,
     LIMITED_API_KEY,
 )
-from carecycle_dash.simulator.server import RunningSimulator, SimulatorStats, start_simulator
+from carecycle_dash.simulator.server import RunningSimulator, start_simulator
+from carecycle_dash.simulator.state import SimulatorStats
 
 __all__ = [
     "DEFAULT_DEMO_CUSTOMER_ID",

@@ -1,24 +1,32 @@
 """Realistic, deterministic demo calls: who was called, when, what happened, how long it took.
 
-Same (customer ID, count, seed) -> the same calls, byte for byte. Recording URLs are paths on the simulator
-("/recordings/..."); pass `base_url` to make them absolute.
+Same (customer ID, count, seed, window end) -> the same calls, byte for byte. The calls span WINDOW_DAYS + 1
+days up to the window's end (a day in US Eastern, where the agencies are); the default end is WINDOW_END, and the
+live demo ends the window today (see store.py). Recording URLs are paths on the simulator ("/recordings/...");
+pass `base_url` to make them absolute.
 """
 
 from __future__ import annotations
 
 import bisect
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from carecycle_dash.simulator import pii, scripts
-from carecycle_dash.simulator.people import add_people
+from carecycle_dash.simulator.people import add_people, add_people_to_day
 
-WINDOW_START = date(2026, 6, 1)
-WINDOW_END = date(2026, 11, 27)  # inclusive; the newest demo call is from this day
+WINDOW_END = date(2026, 11, 27)
+"""The last day (inclusive) of `generate_calls`' default window."""
+WINDOW_DAYS = 179
+WINDOW_START = WINDOW_END - timedelta(days=WINDOW_DAYS)
+AGENCY_ZONE = ZoneInfo("America/New_York")
+"""Where the agencies' business hours are."""
+# US holidays of 2026 (and the day after Thanksgiving): share of a usual day's calls.
 _HOLIDAYS = {date(2026, 7, 3): 0.1, date(2026, 9, 7): 0.1, date(2026, 11, 26): 0.05, date(2026, 11, 27): 0.4}
 
 
@@ -32,7 +40,8 @@ class Scenario:
     evaluation: str  # how its assistant grades calls: passfail, score10, percent, words
     outcomes: tuple[tuple[str, float], ...]
     share: float
-    starts: date = WINDOW_START
+    starts_after_days: int = 0
+    """Days after the window's first day when the campaign starts."""
     sources: tuple[str, ...] = ("Epic export", "Salesforce Health Cloud", "CSV upload")
 
 
@@ -104,7 +113,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             *_RARE,
         ),
         0.12,
-        starts=date(2026, 10, 1),
+        starts_after_days=122,  # 1 October in the default window
         sources=("HubSpot", "Web form", "CSV upload"),
     ),
     Scenario(
@@ -114,7 +123,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "words",
         (("Message Delivered", 40), ("Transferred", 8), ("Appointment Scheduled", 9), *_NO_ANSWER, *_RARE),
         0.07,
-        starts=date(2026, 8, 10),
+        starts_after_days=70,  # 10 August in the default window
         sources=("Epic export", "HL7 ADT feed"),
     ),
     Scenario(
@@ -181,8 +190,10 @@ _WORDS_FAILURE = ("Fair", "Poor")
 
 
 def _utc_offset_hours(day: date) -> int:
-    """US Eastern: the agencies' business hours are local; 2026 DST ends on 1 November."""
-    return -5 if day >= date(2026, 11, 1) or day < date(2026, 3, 8) else -4
+    """The agencies' UTC offset on a day (at noon, so a day's business hours share one offset)."""
+    offset = datetime(day.year, day.month, day.day, 12, tzinfo=AGENCY_ZONE).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds()) // 3600
 
 
 @dataclass(frozen=True)
@@ -193,16 +204,17 @@ class _Calendar:
     hour_cum: tuple[float, ...]
 
 
-def _calendar(scenario: Scenario, start: date, end: date) -> _Calendar:
+def _calendar(scenario: Scenario, window_start: date, start: date, end: date) -> _Calendar:
+    """The days (`start`..`end`, within the window) and hours a scenario's calls fall on, and their weights."""
     weekdays = _INBOUND_WEEKDAYS if scenario.direction == "inbound" else _OUTBOUND_WEEKDAYS
     hours = _INBOUND_HOURS if scenario.direction == "inbound" else _OUTBOUND_HOURS
-    first = max(start, scenario.starts)
+    first = max(start, window_start + timedelta(days=scenario.starts_after_days))
     if first > end:
         first = start
     days = tuple(first + timedelta(days=i) for i in range((end - first).days + 1))
-    span = max(1, (end - WINDOW_START).days)
     weights = [
-        weekdays[d.weekday()] * _HOLIDAYS.get(d, 1.0) * (0.55 + 0.75 * (d - WINDOW_START).days / span) for d in days
+        weekdays[d.weekday()] * _HOLIDAYS.get(d, 1.0) * (0.55 + 0.75 * (d - window_start).days / WINDOW_DAYS)
+        for d in days
     ]
     return _Calendar(days, tuple(accumulate(weights)), tuple(hours), tuple(accumulate(hours.values())))
 
@@ -235,7 +247,9 @@ def _uuid4(rng: random.Random) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _plan(customer_id: str, seed: int, start: date, end: date) -> _Plan:
+@lru_cache(maxsize=16)
+def _people_plan(customer_id: str, seed: int) -> _Plan:
+    """What does not depend on the window: the agency, its campaigns and patients (no calendars yet)."""
     rng = random.Random(f"plan:{seed}:{customer_id}")
     org = scripts.ORGANISATIONS[int(rng.random() * len(scripts.ORGANISATIONS))]
     if org.name == "BrightPath Health Plans":
@@ -250,11 +264,16 @@ def _plan(customer_id: str, seed: int, start: date, end: date) -> _Plan:
         scenarios,
         tuple(accumulate(s.share for s in scenarios)),
         campaign_ids,
-        tuple(_calendar(s, start, end) for s in scenarios),
+        (),
         tuple(tuple(name for name, _ in s.outcomes) for s in scenarios),
         tuple(tuple(accumulate(w for _, w in s.outcomes)) for s in scenarios),
         people,
     )
+
+
+def _plan(customer_id: str, seed: int, window_start: date, start: date, end: date) -> _Plan:
+    plan = _people_plan(customer_id, seed)
+    return replace(plan, calendars=tuple(_calendar(s, window_start, start, end) for s in plan.scenarios))
 
 
 def _own_number(person: int, rng: random.Random) -> str:
@@ -389,31 +408,88 @@ _SERVICES_NAMES = tuple(name for name, _ in _SERVICES)
 _SERVICES_CUM = tuple(accumulate(weight for _, weight in _SERVICES))
 
 
-def generate_calls(customer_id: str, n: int, seed: int, *, base_url: str = "") -> list[dict[str, Any]]:
-    """`n` calls of one customer, oldest first, from June to late November 2026. Pure and deterministic."""
-    return _generate(customer_id, n, seed, base_url=base_url, salt="calls", start=WINDOW_START, end=WINDOW_END)
+def generate_calls(
+    customer_id: str, n: int, seed: int, *, base_url: str = "", end: date = WINDOW_END
+) -> list[dict[str, Any]]:
+    """`n` calls of one customer, oldest first, over the WINDOW_DAYS + 1 days up to `end` (by default June to
+    late November 2026). Pure and deterministic."""
+    start = end - timedelta(days=WINDOW_DAYS)
+    return _generate(customer_id, n, seed, base_url=base_url, salt="calls", window_start=start, start=start, end=end)
 
 
 def generate_newer_calls(
-    customer_id: str, n: int, seed: int, *, after: str, batch: int, base_url: str = ""
+    customer_id: str, n: int, seed: int, *, after: str, batch: int, base_url: str = "", end: date = WINDOW_END
 ) -> list[dict[str, Any]]:
-    """`n` calls that happened after `after` (an ISO timestamp): the calls that arrive while a client pages."""
-    calls = _generate(customer_id, n, seed, base_url=base_url, salt=f"drift:{batch}", start=WINDOW_END, end=WINDOW_END)
+    """`n` calls that happened after `after` (an ISO timestamp): the calls that arrive while a client pages,
+    drawn like the calls of the window's last day `end`."""
+    window_start = end - timedelta(days=WINDOW_DAYS)
+    calls = _generate(
+        customer_id, n, seed, base_url=base_url, salt=f"drift:{batch}", window_start=window_start, start=end, end=end
+    )
     try:
         newest = datetime.fromisoformat(after.replace("Z", "+00:00"))
     except ValueError:
-        newest = datetime(WINDOW_END.year, WINDOW_END.month, WINDOW_END.day, tzinfo=UTC)
+        newest = datetime(end.year, end.month, end.day, tzinfo=UTC)
     for i, call in enumerate(calls):
         call["createdAt"] = iso_utc(newest + timedelta(seconds=7 * (i + 1), milliseconds=(i * 37) % 1000))
     return calls
 
 
+def daily_counts(customer_id: str, n: int, seed: int, *, end: date = WINDOW_END) -> list[tuple[date, int]]:
+    """How many of `n` calls fall on each day of the window ending `end`, oldest first: the days' expected
+    shares (each campaign's share spread over its calendar), rounded so they add up to `n`."""
+    plan = _plan(customer_id, seed, end - timedelta(days=WINDOW_DAYS), end - timedelta(days=WINDOW_DAYS), end)
+    shares = [b - a for a, b in zip((0.0, *plan.scenario_cum), plan.scenario_cum, strict=False)]
+    expected: dict[date, float] = {}
+    for share, calendar in zip(shares, plan.calendars, strict=True):
+        weights = [b - a for a, b in zip((0.0, *calendar.day_cum), calendar.day_cum, strict=False)]
+        for day, weight in zip(calendar.days, weights, strict=True):
+            expected[day] = expected.get(day, 0.0) + n * share / plan.scenario_cum[-1] * weight / calendar.day_cum[-1]
+    counts = {day: int(value) for day, value in expected.items()}
+    by_remainder = sorted(expected, key=lambda day: (counts[day] - expected[day], day))
+    for day in by_remainder[: n - sum(counts.values())]:
+        counts[day] += 1
+    return sorted(counts.items())
+
+
+def generate_day(
+    customer_id: str, n: int, seed: int, *, day: date, end: date = WINDOW_END, base_url: str = ""
+) -> list[dict[str, Any]]:
+    """`n` calls of one day of the window ending `end`, oldest first, drawn on their own (seeded by the day),
+    so a large customer's newest days can be made before its oldest. Each campaign gets its share of the
+    day; people are added by `add_people_to_day`. Pure and deterministic."""
+    if n <= 0:
+        return []
+    window_start = end - timedelta(days=WINDOW_DAYS)
+    whole = _plan(customer_id, seed, window_start, window_start, end)
+    plan = _plan(customer_id, seed, window_start, day, day)
+    shares = [b - a for a, b in zip((0.0, *whole.scenario_cum), whole.scenario_cum, strict=False)]
+    on_day = [
+        share * (_weight_on(calendar, day) / calendar.day_cum[-1])
+        for share, calendar in zip(shares, whole.calendars, strict=True)
+    ]
+    plan = replace(plan, scenario_cum=tuple(accumulate(on_day)))
+    rng = random.Random(f"day:{seed}:{customer_id}:{day.isoformat()}")
+    calls = [_call(rng, plan, customer_id, base_url) for _ in range(n)]
+    calls.sort(key=lambda call: call["createdAt"])
+    add_people_to_day(calls, customer_id, seed, (day - window_start).days)
+    pii.add_personal_details(calls)
+    return calls
+
+
+def _weight_on(calendar: _Calendar, day: date) -> float:
+    if day not in calendar.days:
+        return 0.0
+    i = calendar.days.index(day)
+    return calendar.day_cum[i] - (calendar.day_cum[i - 1] if i else 0.0)
+
+
 def _generate(
-    customer_id: str, n: int, seed: int, *, base_url: str, salt: str, start: date, end: date
+    customer_id: str, n: int, seed: int, *, base_url: str, salt: str, window_start: date, start: date, end: date
 ) -> list[dict[str, Any]]:
     if n <= 0:
         return []
-    plan = _plan(customer_id, seed, start, end)
+    plan = _plan(customer_id, seed, window_start, start, end)
     rng = random.Random(f"{salt}:{seed}:{customer_id}")
     calls = [_call(rng, plan, customer_id, base_url) for _ in range(n)]
     calls.sort(key=lambda call: call["createdAt"])

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from carecycle_dash.api.contract import API_KEY_HEADER, CALLS_PATH
+from carecycle_dash.simulator.clock import DEMO_NOW_ENV, fixed_clock, parse_moment
 from carecycle_dash.simulator.config import FAULT_KINDS, SimulatorConfig
 from carecycle_dash.simulator.customers import (
     DEFAULT_DEMO_CUSTOMER_ID,
@@ -53,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--drift-after", type=int, default=1, help="page requests of a customer before drift (default: 1)"
     )
+    parser.add_argument(
+        "--now",
+        default=None,
+        help=f"serve the calls as of this time, e.g. 2026-11-27T23:59:59-05:00 (default: ${DEMO_NOW_ENV} or the clock)",
+    )
 
 
 def _kinds(text: str) -> tuple[str, ...]:
@@ -64,7 +70,9 @@ def _kinds(text: str) -> tuple[str, ...]:
 
 
 def config_from(args: argparse.Namespace) -> SimulatorConfig:
+    pinned = {"now": fixed_clock(parse_moment(args.now, "--now"))} if args.now else {}
     return SimulatorConfig(
+        **pinned,
         seed=args.seed,
         latency_ms=args.latency_ms,
         fault_rate=args.fault_rate,

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from carecycle_dash.simulator.clock import Clock, clock_from_environment
+
 FAULT_KINDS: Final[tuple[str, ...]] = ("500", "429", "truncated", "drop", "slow")
 """500: an error body; 429: `retryAfter` and `Retry-After`; truncated: 200 whose body stops mid-JSON;
 drop: the connection closes without a response; slow: the answer comes after `slow_s`."""
@@ -40,6 +42,8 @@ class SimulatorConfig:
     drift_calls: int = 0
     drift_after_requests: int = 1
     extra_keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    now: Clock = field(default_factory=clock_from_environment)
+    """Calls are served up to this time: the demo data run up to the present (see store.py)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fault_kinds", tuple(self.fault_kinds))

@@ -8,10 +8,11 @@ without it no client can page reliably, and the loader's repair rightly treats s
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Final
 
 from carecycle_dash.api.contract import CALL_FIELDS
-from carecycle_dash.simulator.calls import generate_calls
+from carecycle_dash.simulator.calls import WINDOW_END, generate_calls
 
 MISSING: Final = object()
 """A patch value that removes the field from the call."""
@@ -100,9 +101,12 @@ _PATCHES: Final[tuple[dict[str, Any], ...]] = (
 EDGE_CALL_COUNT: Final = len(_PATCHES)
 
 
-def generate_edge_calls(customer_id: str, seed: int, *, base_url: str = "") -> list[dict[str, Any]]:
-    """Realistic calls, each bent by one patch above. Deterministic; the patches are fixed."""
-    calls = generate_calls(customer_id, EDGE_CALL_COUNT, seed, base_url=base_url)
+def generate_edge_calls(
+    customer_id: str, seed: int, *, base_url: str = "", end: date = WINDOW_END
+) -> list[dict[str, Any]]:
+    """Realistic calls (of the window ending `end`), each bent by one patch above. Deterministic; the patches
+    are fixed."""
+    calls = generate_calls(customer_id, EDGE_CALL_COUNT, seed, base_url=base_url, end=end)
     for call, patch in zip(calls, _PATCHES, strict=True):
         for name, value in patch.items():
             if value is MISSING:

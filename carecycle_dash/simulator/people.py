@@ -39,6 +39,27 @@ def add_people(calls: list[dict[str, Any]], customer_id: str, seed: int) -> None
     _ai_repeats_itself(calls, rng)
 
 
+def add_people_to_day(calls: list[dict[str, Any]], customer_id: str, seed: int, day_index: int) -> None:
+    """For a customer generated a day at a time (its earlier days unknown): whoever asks not to be called has
+    a number of their own that is never called again, and the AI repeats itself now and then. The rewrites
+    that need the whole history (the one lapse, the repeat caller, the number dialled too often) are left out."""
+    rng = random.Random(f"people:{seed}:{customer_id}:{day_index}")
+    asked = 0
+    for call in calls:
+        if call["disposition"] in DO_NOT_CALL and not call["testFlag"] and not call["isTestNumber"]:
+            call["callerId"] = _asked_once_number(day_index * _MAX_ASKED_A_DAY + asked)
+            asked += 1
+    _ai_repeats_itself(calls, rng)
+
+
+_MAX_ASKED_A_DAY: Final = 200
+
+
+def _asked_once_number(k: int) -> str:
+    """The k-th number that asked not to be called: 555-01xx in area codes from 201 on, each used once."""
+    return f"+1{201 + k // 100}55501{k % 100:02d}"
+
+
 def _is_real_outbound(call: dict[str, Any]) -> bool:
     return call["direction"] == "outbound" and not call["testFlag"] and not call["isTestNumber"]
 

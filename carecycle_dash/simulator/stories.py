@@ -1,6 +1,7 @@
 """Stories in the demo data, so a newcomer sees the dashboard find something.
 
-The standard demo customer's last week (21–27 Nov 2026, US Eastern) goes wrong: a telephony change makes a
+The standard demo customer's last seven days (today and the six before it, US Eastern; 21–27 Nov 2026 in the
+default window) go wrong: a telephony change makes a
 fifth of outbound calls end as "Pipeline Error" (a second or two, no recording, no transcript), and a new
 reminder wording confuses people, so two in five calls that would have passed their success evaluation
 fail it. Which calls are hit follows from each call's ID, so the story is as deterministic as the data.
@@ -8,24 +9,37 @@ fail it. Which calls are hit follows from each call's ID, so the story is as det
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
+from carecycle_dash.simulator.calls import AGENCY_ZONE, WINDOW_END
 from carecycle_dash.simulator.customers import DEMO_CUSTOMERS
 
 STORY_CUSTOMER: Final = DEMO_CUSTOMERS["standard"]
-STORY_FROM: Final = "2026-11-21T05:00:00"
-"""Midnight of 21 Nov 2026 in US Eastern, as the API's UTC timestamps start."""
+STORY_DAYS: Final = 7
+
+
+def story_start(end: date) -> str:
+    """Midnight (US Eastern) six days before the window's last day `end`, as the API's UTC timestamps start."""
+    first = end - timedelta(days=STORY_DAYS - 1)
+    midnight = datetime(first.year, first.month, first.day, tzinfo=AGENCY_ZONE).astimezone(UTC)
+    return midnight.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+STORY_FROM: Final = story_start(WINDOW_END)
+"""Midnight of 21 Nov 2026 in US Eastern: where the story starts in the default window."""
 PIPELINE_ERROR_SHARE: Final = 20  # percent of outbound calls
 FAILED_EVALUATION_SHARE: Final = 40  # percent of calls that would have passed
 _FAILED: Final = {"true": "false", "Excellent": "Poor", "Good": "Poor"}
 
 
-def tell_story(customer_id: str, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The calls, with the story written into the standard demo customer's last week (others unchanged)."""
+def tell_story(customer_id: str, calls: list[dict[str, Any]], story_from: str = STORY_FROM) -> list[dict[str, Any]]:
+    """The calls, with the story written into the standard demo customer's calls from `story_from` (see
+    `story_start`) on; other customers' calls unchanged."""
     if customer_id != STORY_CUSTOMER:
         return calls
     for call in calls:
-        if str(call.get("createdAt") or "") < STORY_FROM:
+        if str(call.get("createdAt") or "") < story_from:
             continue
         draw = int(str(call["id"]).replace("-", "")[-8:], 16)
         if call.get("direction") == "outbound" and draw % 100 < PIPELINE_ERROR_SHARE:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 from carecycle_dash.api.contract import API_KEY_HEADER, CALLS_PATH, PARAM_LIMIT, PARAM_ORDER, PARAM_PAGE, PARAM_SORT_BY
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMER_SIZES, RunningSimulator, SimulatorConfig
+from carecycle_dash.simulator.calls import AGENCY_ZONE, WINDOW_END
+from carecycle_dash.simulator.clock import fixed_clock
+
+PINNED_NOW = datetime(WINDOW_END.year, WINDOW_END.month, WINDOW_END.day, 23, 59, 59, 999_000, tzinfo=AGENCY_ZONE)
+"""The simulator's clock in every test: the end of 27 Nov 2026 in US Eastern, when every call of the default
+window has happened (tests/conftest.py pins the demo's clock to it through CARECYCLE_DEMO_NOW)."""
 
 GROWING = "9e4d7c2b-6a1f-4b3e-8d5c-2f7a0b9c1d36"
 """A customer of the session's simulator (and so of `keyed_app`) that only tests adding calls to it read: the
 demo customers stay as generated for every other test of the session, whatever ran before."""
-SESSION_SIMULATOR = SimulatorConfig(extra_customers={GROWING: DEMO_CUSTOMER_SIZES["standard"]})
+SESSION_SIMULATOR = SimulatorConfig(now=fixed_clock(PINNED_NOW), extra_customers={GROWING: DEMO_CUSTOMER_SIZES["standard"]})
 
 _shared_client: httpx.Client | None = None
 
