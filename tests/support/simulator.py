@@ -19,7 +19,9 @@ window has happened (tests/conftest.py pins the demo's clock to it through CAREC
 GROWING = "9e4d7c2b-6a1f-4b3e-8d5c-2f7a0b9c1d36"
 """A customer of the session's simulator (and so of `keyed_app`) that only tests adding calls to it read: the
 demo customers stay as generated for every other test of the session, whatever ran before."""
-SESSION_SIMULATOR = SimulatorConfig(now=fixed_clock(PINNED_NOW), extra_customers={GROWING: DEMO_CUSTOMER_SIZES["standard"]})
+SESSION_SIMULATOR = SimulatorConfig(
+    now=fixed_clock(PINNED_NOW), extra_customers={GROWING: DEMO_CUSTOMER_SIZES["standard"]}
+)
 
 _shared_client: httpx.Client | None = None
 
