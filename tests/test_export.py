@@ -28,7 +28,31 @@ def test_text_a_spreadsheet_would_run_gets_a_leading_quote(text: str) -> None:
     assert guard_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", ["plain", " =not first", "", "'already", "<script>", 5, -5, -2.5, None, True])
+@pytest.mark.parametrize(
+    ("text", "guarded"),
+    [
+        (" =1+1", "' =1+1"),
+        ("   +15551234567", "'   +15551234567"),
+        ('\n=HYPERLINK("http://x")', '\'\n=HYPERLINK("http://x")'),
+        ("\r\n@SUM(A1)", "'\r\n@SUM(A1)"),
+        (" \t -2", "' \t -2"),
+        ("\u00a0\u2028=cmd|' /C calc'!A0", "'\u00a0\u2028=cmd|' /C calc'!A0"),
+        ("\x0b\x0c=1", "'\x0b\x0c=1"),
+    ],
+)
+def test_a_trigger_after_leading_whitespace_or_line_breaks_is_guarded_too(text: str, guarded: str) -> None:
+    assert guard_cell(text) == guarded
+
+
+def test_a_guarded_cell_round_trips_through_the_csv_with_its_quote() -> None:
+    data = calls_to_csv_bytes([{"id": "c1", "transcript": "\n =1+1"}], ["id", "transcript"])
+    assert read_rows(data) == [["id", "transcript"], ["c1", "'\n =1+1"]]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain", " not first", "  a = b", "\nline", " ", "\n", "", "'already", "<script>", 5, -5, -2.5, None, True],
+)
 def test_everything_else_is_untouched(value: object) -> None:
     assert guard_cell(value) == value
 

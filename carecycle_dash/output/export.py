@@ -27,8 +27,12 @@ WRITE_BITS: Final = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 
 def guard_cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading `'`; everything else is returned as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Text a spreadsheet would run as a formula gets a leading `'`; everything else is returned as is.
+
+    Spreadsheets skip leading spaces and line breaks before reading a formula, so a trigger after them counts
+    too (OWASP CSV injection).
+    """
+    if isinstance(value, str) and (value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(FORMULA_TRIGGERS)):
         return GUARD_PREFIX + value
     return value
 
