@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import tomllib
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -20,6 +22,43 @@ def test_config_keeps_the_hardening_settings() -> None:
     assert CONFIG["browser"]["gatherUsageStats"] is False
     assert CONFIG["client"]["showErrorDetails"] == "none"
     assert CONFIG["client"]["toolbarMode"] == "viewer"
+
+
+def test_the_app_listens_on_loopback_and_allows_only_loopback_names_unless_told_otherwise() -> None:
+    assert CONFIG["server"]["address"] == "127.0.0.1"
+    assert CONFIG["server"]["allowedHosts"] == ["localhost", "127.0.0.1", "::1"]
+
+
+def open_stream_as(app: RunningApp, name: str) -> str:
+    """Open the app's WebSocket as a page served from `name` would (Host and Origin both `name`, as after DNS
+    rebinding), over a socket to the app's real loopback address; the state reached or the refusal's status."""
+    port = urlsplit(app.url).port
+    assert port is not None
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        with connect(
+            f"ws://{name}:{port}/_stcore/stream",
+            sock=sock,
+            origin=f"http://{name}:{port}",
+            open_timeout=10,
+            subprotocols=["streamlit"],
+            proxy=None,
+        ) as stream:
+            return stream.protocol.state.name
+    except InvalidStatus as refused:
+        return str(refused.response.status_code)
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("name", ["evil.example", "rebind.127.0.0.1.nip.io", "10.0.0.5"])
+def test_a_websocket_with_a_foreign_host_and_its_own_origin_is_refused(demo_app: RunningApp, name: str) -> None:
+    assert open_stream_as(demo_app, name) == "403"
+
+
+@pytest.mark.parametrize("name", ["localhost", "127.0.0.1"])
+def test_a_websocket_by_a_loopback_name_is_accepted(demo_app: RunningApp, name: str) -> None:
+    assert open_stream_as(demo_app, name) == "OPEN"
 
 
 def test_other_sites_get_no_cross_origin_access(demo_app: RunningApp) -> None:
