@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import tomllib
 from urllib.parse import urlsplit
 
@@ -12,6 +11,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.support.servers import REPO_ROOT, RunningApp
+from tests.support.websocket import open_stream_as as open_stream
 
 CONFIG = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
 
@@ -30,25 +30,9 @@ def test_the_app_listens_on_loopback_and_allows_only_loopback_names_unless_told_
 
 
 def open_stream_as(app: RunningApp, name: str) -> str:
-    """Open the app's WebSocket as a page served from `name` would (Host and Origin both `name`, as after DNS
-    rebinding), over a socket to the app's real loopback address; the state reached or the refusal's status."""
     port = urlsplit(app.url).port
     assert port is not None
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    try:
-        with connect(
-            f"ws://{name}:{port}/_stcore/stream",
-            sock=sock,
-            origin=f"http://{name}:{port}",
-            open_timeout=10,
-            subprotocols=["streamlit"],
-            proxy=None,
-        ) as stream:
-            return stream.protocol.state.name
-    except InvalidStatus as refused:
-        return str(refused.response.status_code)
-    finally:
-        sock.close()
+    return open_stream(port, name)
 
 
 @pytest.mark.parametrize("name", ["evil.example", "rebind.127.0.0.1.nip.io", "10.0.0.5"])

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import socket
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,13 +16,12 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from websockets.exceptions import InvalidStatus
-from websockets.sync.client import connect
 
 from carecycle_dash.api.contract import CALL_FIELDS
 from carecycle_dash.simulator import DEMO_CUSTOMERS
 from tests.support.proxy import Certificate, RunningNginx, make_certificate, require_nginx, start_nginx
 from tests.support.servers import RunningApp, start_app
+from tests.support.websocket import open_stream_as
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -47,7 +45,7 @@ class Stack:
     certificate: Certificate
 
     def client(self, **options: object) -> httpx.Client:
-        return httpx.Client(verify=self.certificate.client_context(), timeout=30.0, **options)  # type: ignore[arg-type]
+        return httpx.Client(verify=self.certificate.client_context(), timeout=30.0, **options)
 
     def replica_addresses(self) -> set[str]:
         return {urlsplit(replica.url).netloc for replica in self.replicas}
@@ -157,26 +155,9 @@ def test_different_cookies_spread_over_both_replicas(stack: Stack) -> None:
 
 
 def open_stream(stack: Stack, name: str) -> str:
-    """The WebSocket through nginx as a page served from `name` would open it; the state or the refusal."""
     port = urlsplit(stack.nginx.https_url).port
     assert port is not None
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    try:
-        with connect(
-            f"wss://{name}:{port}/_stcore/stream",
-            sock=sock,
-            ssl=stack.certificate.client_context(),
-            server_hostname="localhost",
-            origin=f"https://{name}:{port}",
-            subprotocols=["streamlit"],
-            open_timeout=10,
-            proxy=None,
-        ) as stream:
-            return stream.protocol.state.name
-    except InvalidStatus as refused:
-        return str(refused.response.status_code)
-    finally:
-        sock.close()
+    return open_stream_as(port, name, stack.certificate.client_context())
 
 
 def test_the_websocket_upgrades_through_nginx_and_a_foreign_host_is_still_refused(stack: Stack) -> None:
