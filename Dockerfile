@@ -12,7 +12,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STREAMLIT_SERVER_HEADLESS=true \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
     STREAMLIT_SERVER_FILE_WATCHER_TYPE=none \
-    STREAMLIT_SERVER_PORT=8501
+    STREAMLIT_SERVER_PORT=8501 \
+    STREAMLIT_SERVER_ADDRESS=0.0.0.0
+# The app binds every interface here (the port is published), so the names people reach it by must be given at
+# run time, e.g. `docker run -e STREAMLIT_SERVER_ALLOWED_HOSTS="dash.example.org" ...` (space-separated);
+# unset, only localhost may open a session and the start says so in one line.
 
 # A fixed, unprivileged user; the code stays owned by root so the app cannot rewrite itself.
 RUN groupadd --system --gid 10001 app \

@@ -156,3 +156,53 @@ def test_the_app_served_from_the_image_layout_draws_the_demo_and_writes_nothing(
     # Read-only friendly: serving a session wrote nothing next to the code and nothing in HOME but our log.
     assert files_under(served.root) == served.files_at_start
     assert files_under(served.log_path.parent) == {Path("serve.log")}
+
+
+UNSET_HOSTS_LINE = (
+    "carecycle-dash: STREAMLIT_SERVER_ALLOWED_HOSTS is not set, so only localhost, 127.0.0.1 and ::1 may open a "
+    "session; set it to the names people use to reach this app (space-separated).\n"
+)
+
+
+def run_serve_with_a_stand_in_python(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """scripts/serve with a `python` first on PATH that prints its arguments: what the start would run."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stand_in = bin_dir / "python"
+    stand_in.write_text("#!/bin/sh\nprintf '%s\\n' \"$@\"\n")
+    stand_in.chmod(0o755)
+    return subprocess.run(
+        ["sh", str(REPO_ROOT / "scripts" / "serve")],
+        env={"PATH": f"{bin_dir}{os.pathsep}/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+
+
+def test_the_start_binds_every_interface_and_says_when_no_public_name_is_allowed(tmp_path: Path) -> None:
+    result = run_serve_with_a_stand_in_python(tmp_path)
+    assert result.stdout.splitlines() == [
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port=8501",
+        "--server.address=0.0.0.0",
+    ]
+    assert result.stderr == UNSET_HOSTS_LINE
+
+
+def test_the_start_is_quiet_when_the_public_names_are_given(tmp_path: Path) -> None:
+    result = run_serve_with_a_stand_in_python(tmp_path, STREAMLIT_SERVER_ALLOWED_HOSTS="dash.example.org")
+    assert result.stderr == ""
+
+
+@pytest.mark.server
+def test_the_real_start_says_once_that_no_public_name_is_allowed(served: Served) -> None:
+    assert served.log_path.read_text(encoding="utf-8").count(UNSET_HOSTS_LINE) == 1
+
+
+def test_the_image_binds_every_interface_explicitly() -> None:
+    assert "STREAMLIT_SERVER_ADDRESS=0.0.0.0" in dockerfile_instructions("ENV")[0].split()

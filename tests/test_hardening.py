@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -10,6 +11,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.support.servers import REPO_ROOT, RunningApp
+from tests.support.websocket import open_stream_as as open_stream
 
 CONFIG = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
 
@@ -20,6 +22,27 @@ def test_config_keeps_the_hardening_settings() -> None:
     assert CONFIG["browser"]["gatherUsageStats"] is False
     assert CONFIG["client"]["showErrorDetails"] == "none"
     assert CONFIG["client"]["toolbarMode"] == "viewer"
+
+
+def test_the_app_listens_on_loopback_and_allows_only_loopback_names_unless_told_otherwise() -> None:
+    assert CONFIG["server"]["address"] == "127.0.0.1"
+    assert CONFIG["server"]["allowedHosts"] == ["localhost", "127.0.0.1", "::1"]
+
+
+def open_stream_as(app: RunningApp, name: str) -> str:
+    port = urlsplit(app.url).port
+    assert port is not None
+    return open_stream(port, name)
+
+
+@pytest.mark.parametrize("name", ["evil.example", "rebind.127.0.0.1.nip.io", "10.0.0.5"])
+def test_a_websocket_with_a_foreign_host_and_its_own_origin_is_refused(demo_app: RunningApp, name: str) -> None:
+    assert open_stream_as(demo_app, name) == "403"
+
+
+@pytest.mark.parametrize("name", ["localhost", "127.0.0.1"])
+def test_a_websocket_by_a_loopback_name_is_accepted(demo_app: RunningApp, name: str) -> None:
+    assert open_stream_as(demo_app, name) == "OPEN"
 
 
 def test_other_sites_get_no_cross_origin_access(demo_app: RunningApp) -> None:

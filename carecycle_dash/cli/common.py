@@ -49,6 +49,7 @@ from carecycle_dash.api.models import LoadResult
 from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.api.validation import validate_base_url, validate_customer_id, whole_number
+from carecycle_dash.cli.output import STANDARD_OUTPUT, STANDARD_OUTPUT_FLAG, StandardOutput, write_to_standard_output
 from carecycle_dash.output.export import write_bytes_atomically
 from carecycle_dash.text.logs import one_line
 
@@ -110,7 +111,9 @@ class ProgressBar:
             self.drawn = False
 
 
-def add_connection_options(parser: argparse.ArgumentParser, *, output: str = "the file to write (required)") -> None:
+def add_connection_options(
+    parser: argparse.ArgumentParser, *, output: str = "the file to write (required; - for standard output)"
+) -> None:
     """--customer-id, --output, --base-url, --concurrency and the time limits, the same for every command."""
     parser.add_argument("--customer-id", metavar="ID", help="the customer's UUID (required)")
     parser.add_argument("--output", metavar="PATH", help=output)
@@ -168,10 +171,13 @@ def _seconds(flag_value: str | None, flag: str, environ: Mapping[str, str], env_
     return default
 
 
-def output_path(value: str | None, what: str) -> Path:
-    """The --output file, checked before any call is loaded: named, not a folder, in a folder that exists."""
+def output_path(value: str | None, what: str) -> Path | StandardOutput:
+    """The --output target, checked before any call is loaded: `-` for standard output, else a file that is
+    not a folder, in a folder that exists (write_output says what it does with each kind of target)."""
     if not value:
-        raise InvalidInputError(f"--output is required (the {what} to write).")
+        raise InvalidInputError(f"--output is required (the {what} to write; - for standard output).")
+    if value == STANDARD_OUTPUT_FLAG:
+        return STANDARD_OUTPUT
     output = Path(value)
     if output.is_dir():
         raise InvalidInputError(f"--output {str(output)!r} is a directory; name a file.")
@@ -215,12 +221,18 @@ def load(
     return result
 
 
-def write_output(path: Path, data: bytes) -> None:
-    """All of `data` or nothing at `path`; a failure becomes OutputNotWritten with a message to show."""
+def write_output(path: Path | StandardOutput, data: bytes) -> None:
+    """All of `data` or nothing at `path` (standard output, a file replaced atomically, a symlink's file, a
+    FIFO or device written directly; a read-only file refused): a failure becomes OutputNotWritten with a
+    message to show."""
     try:
-        write_bytes_atomically(path, data)
+        if isinstance(path, StandardOutput):
+            write_to_standard_output(data)
+        else:
+            write_bytes_atomically(path, data)
     except OSError as error:
-        raise OutputNotWritten(f"Could not write {str(path)!r}: {error.strerror or type(error).__name__}.") from None
+        where = f"to {path}" if isinstance(path, StandardOutput) else repr(str(path))
+        raise OutputNotWritten(f"Could not write {where}: {error.strerror or type(error).__name__}.") from None
 
 
 def who() -> str:

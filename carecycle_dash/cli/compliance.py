@@ -115,4 +115,6 @@ def run(
     environ = os.environ if environ is None else environ
     out = sys.stdout if stdout is None else stdout
     err = sys.stderr if stderr is None else stderr
+    if args.output == common.STANDARD_OUTPUT_FLAG:
+        out = err  # the CSV has standard output; the summary must not end up inside it
     return common.run_guarded(lambda progress: _check(args, environ, out, progress, retry), err)

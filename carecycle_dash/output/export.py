@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -20,11 +22,17 @@ from carecycle_dash.api.contract import CALL_FIELDS
 # OWASP CSV injection: a cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
 GUARD_PREFIX: Final = "'"
+# Any of these in a file's permission bits means someone may write it.
+WRITE_BITS: Final = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 
 def guard_cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading `'`; everything else is returned as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Text a spreadsheet would run as a formula gets a leading `'`; everything else is returned as is.
+
+    Spreadsheets skip leading spaces and line breaks before reading a formula, so a trigger after them counts
+    too (OWASP CSV injection).
+    """
+    if isinstance(value, str) and (value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(FORMULA_TRIGGERS)):
         return GUARD_PREFIX + value
     return value
 
@@ -61,19 +69,52 @@ def calls_to_csv_bytes(calls: Iterable[Mapping[str, Any]], columns: Sequence[str
 
 
 def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` all at once: a temporary file beside it, then a rename; on failure nothing is left.
+    """Put `data` at `path` without clobbering what the path names; on failure nothing changes.
 
-    The file is readable by its owner only, as it holds call content.
+    A regular file is replaced all at once (a temporary file beside it, then a rename), so no reader sees half
+    of it; it keeps its mode (and owner, where allowed), and a new file is readable by its owner only, as it
+    holds call content. A symlink is followed: the file it points to is replaced in its own folder and the
+    link stays. Anything else that exists (a FIFO, a device such as /dev/null) is written directly, never
+    replaced. An existing file whose permission bits grant no write (0444, even to root) or that this user
+    may not write is refused with PermissionError.
     """
-    path = Path(path)
-    descriptor, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    target = Path(os.path.realpath(path))
+    try:
+        existing: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        descriptor = os.open(target, os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            write_to_descriptor(descriptor, data)
+        finally:
+            os.close(descriptor)
+        return
+    if existing is not None and not existing.st_mode & WRITE_BITS:
+        raise PermissionError(errno.EACCES, f"it is read-only (mode {stat.S_IMODE(existing.st_mode):04o})")
+    if existing is not None and not os.access(target, os.W_OK, effective_ids=True):
+        raise PermissionError(errno.EACCES, "this user may not write it")
+    descriptor, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
+            if existing is not None:
+                os.fchmod(handle.fileno(), stat.S_IMODE(existing.st_mode))
+                if (existing.st_uid, existing.st_gid) != (os.getuid(), os.getgid()):
+                    with contextlib.suppress(PermissionError):
+                        os.fchown(handle.fileno(), existing.st_uid, existing.st_gid)
             os.fsync(handle.fileno())
-        os.replace(temp_name, path)
+        os.replace(temp_name, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
+
+
+def write_to_descriptor(descriptor: int, data: bytes) -> None:
+    """All of `data` to an open descriptor (a pipe, a terminal, a device), unbuffered: an error such as ENOSPC
+    surfaces here as OSError, not later at exit."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
