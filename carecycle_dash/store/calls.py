@@ -25,6 +25,9 @@ from carecycle_dash.store.settings import StoreSettings
 from carecycle_dash.text.logs import one_line
 
 log = logging.getLogger("carecycle_dash.store")
+RETRY_AFTER_S: Final = 30.0
+"""After a failure, the store is left alone this long (answering empty at once), so a database that is down
+costs a page nothing; then the next verb tries again, and the store recovers by itself."""
 DEMO_HOST: Final = "demo"
 """The built-in demo's entries are kept under this host, not its simulator's port, which changes per start."""
 T = TypeVar("T")
@@ -51,7 +54,8 @@ class CallStore:
         self._clock = clock
         self.problem: str | None = None
         """One line for the sidebar while the store fails (calls are not being kept); None when it works."""
-        self._pending: dict[EntryId, tuple[str, Snapshot]] = {}
+        self._failed_at: float | None = None
+        self._pending: dict[EntryId, tuple[str, Snapshot, Callable[[], object] | None]] = {}
         self._pending_lock = threading.Condition()
         self._writer: threading.Thread | None = None
         self._writing = 0
@@ -61,20 +65,28 @@ class CallStore:
         return self.backend.where
 
     def _guarded(self, what: str, work: Callable[[], T], failed: T) -> T:
-        """`work()`, or `failed` after one log line and a problem line for the sidebar."""
+        """`work()`, or `failed` after one log line and a problem line for the sidebar; `failed` at once for a
+        while after a failure."""
+        if self._resting():
+            return failed
         try:
             value = work()
         except Exception as error:
             self._failed(what, error)
             return failed
         self.problem = None
+        self._failed_at = None
         return value
+
+    def _resting(self) -> bool:
+        return self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_AFTER_S
 
     def _failed(self, what: str, error: Exception) -> None:
         # A StoreError's message is written to be shown; anything else (a driver's text may quote SQL or a
         # value) is named by its type only.
         message = one_line(error.args[0] if isinstance(error, StoreError) and error.args else type(error).__name__)
         self.problem = f"Calls are not being kept: the call store failed ({message})."
+        self._failed_at = time.monotonic()
         log.warning("Call store %s: %s failed: %s", self.where, what, message)
 
     def read(self, entry: EntryId, api_key: str) -> Snapshot | None:
@@ -103,15 +115,26 @@ class CallStore:
 
         return self._guarded("writing", seal_and_put, False)
 
-    def write_later(self, entry: EntryId, api_key: str, result: LoadResult, loaded_at: datetime) -> None:
+    def write_later(
+        self,
+        entry: EntryId,
+        api_key: str,
+        result: LoadResult,
+        loaded_at: datetime,
+        after: Callable[[], object] | None = None,
+    ) -> None:
         """Keep the snapshot from a background thread, off the page's path; a newer snapshot of the same
-        entry that arrives meanwhile replaces one not yet written."""
+        entry that arrives meanwhile replaces one not yet written. `after()` runs once it is written, or
+        replaced, or failed (the crawl lock's release)."""
         with self._pending_lock:
-            self._pending[entry] = (api_key, Snapshot(result, loaded_at))
+            replaced = self._pending.get(entry)
+            self._pending[entry] = (api_key, Snapshot(result, loaded_at), after)
             if self._writer is None or not self._writer.is_alive():
                 self._writer = threading.Thread(target=self._write_pending, name="carecycle-store", daemon=True)
                 self._writer.start()
             self._pending_lock.notify_all()
+        if replaced is not None and replaced[2] is not None:
+            replaced[2]()
 
     def _write_pending(self) -> None:
         while True:
@@ -121,11 +144,13 @@ class CallStore:
                     self._pending_lock.notify_all()
                     return
                 entry = next(iter(self._pending))
-                api_key, snapshot = self._pending.pop(entry)
+                api_key, snapshot, after = self._pending.pop(entry)
                 self._writing += 1
             try:
                 self.write(entry, api_key, snapshot)
             finally:
+                if after is not None:
+                    after()
                 with self._pending_lock:
                     self._writing -= 1
                     self._pending_lock.notify_all()
@@ -138,7 +163,9 @@ class CallStore:
     def forget(self, entry: EntryId) -> bool:
         """Delete this key's entry for this customer (a key the API now refuses, or an unreadable entry)."""
         with self._pending_lock:
-            self._pending.pop(entry, None)
+            dropped = self._pending.pop(entry, None)
+        if dropped is not None and dropped[2] is not None:
+            dropped[2]()
         return self._guarded("deleting", lambda: self.backend.delete(entry), False)
 
     def entries(self) -> list[EntryInfo]:
@@ -155,10 +182,25 @@ class CallStore:
     def crawl_lock(self, entry: EntryId, wait_s: float, on_wait: Callable[[], None] | None = None) -> Iterator[bool]:
         """Hold the entry's crawl lock (see the backends); yields whether another crawl held it first. A store
         that fails, or a crawl that holds it past `wait_s`, yields False: crawl without the lock then."""
-        with ExitStack() as stack:
+        stopped: list[BaseException] = []
+
+        def waiting() -> None:
             try:
-                waited = stack.enter_context(self.backend.lock(entry, wait_s, on_wait))
+                if on_wait is not None:
+                    on_wait()
+            except BaseException as error:  # the waiter gave up (a cancelled load): not a store failure
+                stopped.append(error)
+                raise
+
+        with ExitStack() as stack:
+            if self._resting():
+                yield False
+                return
+            try:
+                waited = stack.enter_context(self.backend.lock(entry, wait_s, waiting))
             except Exception as error:
+                if stopped:
+                    raise
                 self._failed("locking", error)
                 waited = False
             yield waited
