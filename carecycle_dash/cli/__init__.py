@@ -1,5 +1,5 @@
-"""`python -m carecycle_dash COMMAND`: the simulator, the headless export, the report and the compliance check
-share one entry point."""
+"""`python -m carecycle_dash COMMAND`: the simulator, the headless export, the report, the compliance check and
+the call store's upkeep share one entry point."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ def build_parser() -> argparse.ArgumentParser:
     from carecycle_dash.cli import compliance as compliance_cli
     from carecycle_dash.cli import export as export_cli
     from carecycle_dash.cli import report as report_cli
+    from carecycle_dash.cli import store as store_cli
     from carecycle_dash.simulator import cli as simulator_cli
 
     parser = argparse.ArgumentParser(prog="python -m carecycle_dash", description="CareCycle calls dashboard tools")
@@ -20,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_cli.register(commands)
     report_cli.register(commands)
     compliance_cli.register(commands)
+    store_cli.register(commands)
     return parser
 
 

@@ -1,6 +1,9 @@
 """What the headless commands (`export`, `report`) share: the connection options and their checks, loading
 every call, exit codes, one-line failures, the atomic write of the output file and the audit line's "who".
 
+Loads go through the call store (CARECYCLE_STORE_URL, as the dashboard's) unless `--no-store`: a scheduled
+job then reads the calls kept there and asks the API only for the newest pages (the re-check window).
+
 Exit codes:
   0  done
   1  unexpected error
@@ -16,10 +19,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, TextIO
 
@@ -34,7 +38,14 @@ from carecycle_dash.api.config import (
     resolve_max_page_mb,
     resolve_settings,
 )
-from carecycle_dash.api.contract import DEFAULT_BASE_URL, SortField, SortOrder
+from carecycle_dash.api.contract import (
+    DEFAULT_BASE_URL,
+    DEFAULT_SORT_FIELD,
+    DEFAULT_SORT_ORDER,
+    MAX_LIMIT,
+    SortField,
+    SortOrder,
+)
 from carecycle_dash.api.errors import (
     AuthenticationError,
     BadRequestError,
@@ -46,12 +57,18 @@ from carecycle_dash.api.errors import (
 )
 from carecycle_dash.api.full_load import load_all_calls
 from carecycle_dash.api.models import LoadResult
-from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+from carecycle_dash.api.paging import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, is_since, pages_for
+from carecycle_dash.api.reload import DEFAULT_RECHECK, reload_calls
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.api.validation import validate_base_url, validate_customer_id, whole_number
 from carecycle_dash.cli.output import STANDARD_OUTPUT, STANDARD_OUTPUT_FLAG, StandardOutput, write_to_standard_output
+from carecycle_dash.data.frame import build_frame
+from carecycle_dash.data.ordering import sort_positions
 from carecycle_dash.output.export import write_bytes_atomically
+from carecycle_dash.store import CallStore, Snapshot, StoreError, StoreSettings, entry_for, open_store, resolve_store
 from carecycle_dash.text.logs import one_line
+
+log = logging.getLogger("carecycle_dash.cli")
 
 EXIT_OK: Final = 0
 EXIT_UNEXPECTED: Final = 1
@@ -83,6 +100,8 @@ class Connection:
     request_timeout_s: float
     load_timeout_s: float
     max_page_mb: int = DEFAULT_MAX_PAGE_MB
+    store: StoreSettings | None = None
+    """The call store to read and keep the calls in; None with --no-store."""
 
 
 class OutputNotWritten(Exception):
@@ -135,6 +154,12 @@ def add_connection_options(
         metavar="SECONDS",
         help=f"longest the whole load may take (default {ENV_LOAD_TIMEOUT}, else {HEADLESS_LOAD_TIMEOUT_S:g})",
     )
+    parser.add_argument(
+        "--no-store",
+        action="store_true",
+        help="load every call from the API and keep nothing: neither read nor write the call store "
+        "(CARECYCLE_STORE_URL)",
+    )
 
 
 def connection(args: argparse.Namespace, environ: Mapping[str, str]) -> Connection:
@@ -159,6 +184,7 @@ def connection(args: argparse.Namespace, environ: Mapping[str, str]) -> Connecti
         _seconds(args.request_timeout, "--request-timeout", environ, ENV_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT_S),
         _seconds(args.load_timeout, "--load-timeout", environ, ENV_LOAD_TIMEOUT, HEADLESS_LOAD_TIMEOUT_S),
         resolve_max_page_mb(environ, strict=True),
+        None if getattr(args, "no_store", False) else resolve_store(None, environ),
     )
 
 
@@ -196,8 +222,8 @@ def load(
     since: datetime | None = None,
 ) -> LoadResult:
     """Every call of the customer (created at or after `since`, when given), with the patient retry of a
-    scheduled job unless told otherwise. Loading since a date reads newest first, as only that order can stop
-    early; the caller sorts locally then."""
+    scheduled job unless told otherwise. Loading since a date, or through the call store, reads newest first,
+    as only that order can stop early; other orders are then sorted locally (ties by id)."""
     with CallsClient(
         conn.api_key,
         conn.base_url,
@@ -207,18 +233,72 @@ def load(
         # The only load in this process: --concurrency alone bounds its requests.
         request_slots=threading.BoundedSemaphore(conn.concurrency),
     ) as client:
-        order_or_since: dict[str, Any] = {"sort_by": sort_by, "order": order} if since is None else {"since": since}
-        result = load_all_calls(
-            client,
-            conn.customer_id,
-            concurrency=conn.concurrency,
-            on_progress=progress,
-            deadline_s=conn.load_timeout_s,
-            **order_or_since,
-        )
+        store = _open(conn.store)
+        if store is not None:
+            try:
+                result = _load_kept(client, conn, store, progress, since)
+            finally:
+                store.close()
+        else:
+            order_or_since: dict[str, Any] = {"sort_by": sort_by, "order": order} if since is None else {"since": since}
+            result = load_all_calls(
+                client,
+                conn.customer_id,
+                concurrency=conn.concurrency,
+                on_progress=progress,
+                deadline_s=conn.load_timeout_s,
+                **order_or_since,
+            )
     if progress:
         progress.finish()
+    if store is not None and (sort_by, order) != (DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER):  # read newest first
+        calls = [result.calls[row] for row in sort_positions(build_frame(result.calls).df, sort_by, order)]
+        result = replace(result, calls=calls)
     return result
+
+
+def _open(settings: StoreSettings | None) -> CallStore | None:
+    """The call store, or None (--no-store, or one that cannot be opened: one warning, then the API alone)."""
+    if settings is None:
+        return None
+    try:
+        return open_store(settings)
+    except StoreError as error:
+        log.warning("The call store is not used: %s", one_line(error))
+        return None
+
+
+def _load_kept(
+    client: CallsClient, conn: Connection, store: CallStore, progress: ProgressBar | None, since: datetime | None
+) -> LoadResult:
+    """The calls kept in the store brought up to date (the re-check window's pages), or loaded afresh; kept
+    again afterwards. A key the API refuses loses its entry. Newest first, narrowed to `since`."""
+    entry = entry_for(conn.base_url, conn.customer_id, conn.api_key)
+    stored = store.read(entry, conn.api_key)
+    previous = stored.result if stored is not None else None
+    if previous is not None and previous.since is not None and (since is None or since < previous.since):
+        previous = None  # the kept calls do not reach back far enough
+    options: dict[str, Any] = {
+        "concurrency": conn.concurrency,
+        "on_progress": progress,
+        "deadline_s": conn.load_timeout_s,
+    }
+    try:
+        if previous is not None:
+            result = reload_calls(
+                client, conn.customer_id, previous, since=previous.since, recheck=DEFAULT_RECHECK, **options
+            )
+        else:
+            result = load_all_calls(client, conn.customer_id, since=since, **options)
+    except (AuthenticationError, PermissionDeniedError):
+        store.forget(entry)
+        raise
+    if not store.write(entry, conn.api_key, Snapshot(result, datetime.now(UTC))):
+        log.warning("The calls were not kept in the call store: %s", one_line(store.problem or ""))
+    if since is None or result.since == since:
+        return result
+    calls = [call for call in result.calls if is_since(call, since)]
+    return replace(result, calls=calls, items_total=len(calls), pages=pages_for(len(calls), MAX_LIMIT), since=since)
 
 
 def write_output(path: Path | StandardOutput, data: bytes) -> None:

@@ -6,6 +6,11 @@ people look at (`LoadedCalls.rank` sorts locally). A Reload, or a visit after th
 the newest pages again (`reload_calls`); a load that stops at a date (`since`) serves every narrower `since`.
 Loads run as flights (`BoundedTtlCache.flight`): everyone asking for the same customer waits for one download,
 and one that nobody waits for any more stops. Requests in flight are bounded per key across sessions.
+
+Loaded calls also outlive the process in the call store (carecycle_dash/store): every load is written there
+off the page's path, and a process that does not hold a customer reads it from the store and reloads only the
+newest pages, as Reload does. The API must accept the key for the customer first (that reload's first
+request); a key it refuses (401/403) sees nothing from the store, and its entry goes.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import weakref
 from collections.abc import Callable, Hashable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
@@ -26,7 +33,7 @@ import streamlit as st
 from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.config import Settings, Timeouts, key_fingerprint
 from carecycle_dash.api.contract import SortField, SortOrder
-from carecycle_dash.api.errors import CareCycleError
+from carecycle_dash.api.errors import AuthenticationError, CareCycleError, PermissionDeniedError
 from carecycle_dash.api.full_load import load_all_calls
 from carecycle_dash.api.models import LoadResult
 from carecycle_dash.api.reload import DEFAULT_RECHECK, reload_calls
@@ -39,7 +46,10 @@ from carecycle_dash.data.ordering import id_codes, ranks, sort_positions
 from carecycle_dash.data.shared import SharedResults
 from carecycle_dash.data.table import build_table
 from carecycle_dash.simulator import DEMO_API_KEY, RunningSimulator, start_simulator
+from carecycle_dash.store import CallStore, EntryId, StoreError, entry_for, open_store, resolve_store
+from carecycle_dash.text.logs import one_line
 from carecycle_dash.ui.navigation import caller_link_secret
+from carecycle_dash.ui.settings import read_secrets
 
 log = logging.getLogger("carecycle_dash.ui")
 
@@ -50,6 +60,9 @@ CACHE_STALE_S = 4 * 3600.0
 ENV_RECHECK_HOURS = "CARECYCLE_RECHECK_HOURS"
 
 Reload = Literal["none", "incremental", "full"]
+Source = Literal["api", "store"]
+STORE_PROGRESS_EVERY_S = 2.0
+"""How often a crawl tells the store how far it is (for a replica that waits for it)."""
 T = TypeVar("T")
 REMEMBERED_MAX = 64
 """How many derived results (figures, summaries) one customer's calls keep: the views people look at now."""
@@ -78,6 +91,8 @@ class LoadedCalls:
     frame: CallsFrame
     loaded_at: datetime
     base_url: str
+    source: Source = "api"
+    """"store": these calls were read from the call store, then brought up to date with the API at `loaded_at`."""
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     _rows_by_id: dict[str, int] | None = field(default=None, repr=False)
     _options: dict[str, FilterOptions] = field(default_factory=dict, repr=False)
@@ -100,7 +115,7 @@ class LoadedCalls:
 
     def covers(self, since: datetime | None) -> bool:
         """Whether these calls hold every call since `since` (None: every call there is)."""
-        return self.result.since is None or (since is not None and since >= self.result.since)
+        return _covers(self.result.since, since)
 
     def rank(self, sort_by: SortField, order: SortOrder) -> np.ndarray:
         """Each row's place in the chosen sort, computed once per sort: a sort change costs no download."""
@@ -178,7 +193,7 @@ class LoadedCalls:
             if self._masked is None:
                 frame = mask_frame(self.frame)
                 result = replace(self.result, calls=MaskedCalls(self.result.calls, frame.df))
-                self._masked = LoadedCalls(result, frame, self.loaded_at, self.base_url)
+                self._masked = LoadedCalls(result, frame, self.loaded_at, self.base_url, self.source)
             return self._masked
 
     def size_bytes(self) -> int:
@@ -199,6 +214,44 @@ def calls_store() -> BoundedTtlCache[LoadedCalls]:
     return BoundedTtlCache(
         ttl_s=CACHE_TTL_S, max_bytes=CACHE_MAX_BYTES, size_of=LoadedCalls.size_bytes, stale_s=CACHE_STALE_S
     )
+
+
+@dataclass
+class KeptCalls:
+    """The call store this process writes to (None: memory only), and why it is not used when it cannot be."""
+
+    store: CallStore | None
+    problem: str | None = None
+
+    def notice(self) -> str | None:
+        """One line for the sidebar while calls are not being kept; None when they are (or memory only is set)."""
+        return self.problem or (self.store.problem if self.store is not None else None)
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+@st.cache_resource(show_spinner=False, on_release=KeptCalls.close)
+def kept_calls() -> KeptCalls:
+    """The call store named by CARECYCLE_STORE_URL or the secrets file, opened once per server process. One
+    that cannot be opened leaves the dashboard working from memory, with one log line and a sidebar line."""
+    try:
+        return KeptCalls(open_store(resolve_store(read_secrets(), os.environ)))
+    except (StoreError, CareCycleError) as error:
+        message = error.message if isinstance(error, CareCycleError) else str(error)
+        log.warning("The call store is not used: %s", one_line(message))
+        return KeptCalls(None, f"Calls are not being kept: {message}")
+
+
+def store_caption(loaded: LoadedCalls) -> str | None:
+    """Where the calls came from and whether they are kept, for the sidebar; None when there is nothing to say."""
+    lines = []
+    if loaded.source == "store":
+        lines.append(f"From the store, checked with the API at {loaded.loaded_at:%H:%M} UTC.")
+    if (notice := kept_calls().notice()) is not None:
+        lines.append(notice)
+    return " ".join(lines) or None
 
 
 def connection(settings: Settings) -> tuple[str, str | None]:
@@ -240,12 +293,16 @@ def load_calls(
     base_url, api_key = connection(settings)
     key = _store_key(base_url, api_key, customer_id)
     store = calls_store()
+    kept = kept_calls().store if api_key is not None else None
+    entry = entry_for(base_url, customer_id, api_key, demo=settings.is_demo)
     for _ in range(3):
         held, fresh = store.lookup(key)
         base = held if held is not None and held.covers(since) else None
         if base is not None and fresh and reload == "none":
             return base
-        job = _Job(base_url, api_key, customer_id, since, reload, base, settings.timeouts, recheck_window())
+        job = _Job(
+            base_url, api_key, customer_id, since, reload, base, settings.timeouts, recheck_window(), kept, entry
+        )
         flight = store.flight(key, job.run)
         loaded = store.wait(flight, on_progress)
         if loaded.covers(since):
@@ -256,7 +313,8 @@ def load_calls(
 
 @dataclass(frozen=True)
 class _Job:
-    """What a new flight runs, on its own thread (so no Streamlit calls): a reload of `base`, or a load."""
+    """What a new flight runs, on its own thread (so no Streamlit calls): a reload of `base`, or of the calls
+    kept in the store, or a load; the result is then kept in the store in the background."""
 
     base_url: str
     api_key: str | None = field(repr=False)
@@ -266,26 +324,89 @@ class _Job:
     base: LoadedCalls | None
     timeouts: Timeouts
     recheck: timedelta
+    kept: CallStore | None = None
+    entry: EntryId | None = None
 
     def run(self, flight: Flight[LoadedCalls]) -> LoadedCalls:
-        base = self.base
+        if self.kept is None or self.entry is None or self.api_key is None:
+            return self._load(flight, self.base.result if self.base else None, self._source())
+        kept, entry, api_key = self.kept, self.entry, self.api_key
+        # One crawl per entry: whoever waits shows the crawler's progress, then reads what it kept.
+        with ExitStack() as held:
+            if self.base is None:
+                held.enter_context(
+                    kept.crawl_lock(
+                        entry, self.timeouts.load_s, lambda: flight.report(*(kept.progress(entry) or (0, 0)))
+                    )
+                )
+            previous, source = self._previous(kept, entry, api_key)
+            try:
+                loaded = self._load(flight, previous, source, self._progress_to_store(flight, kept, entry))
+            except (AuthenticationError, PermissionDeniedError):
+                kept.forget(entry)  # the API refuses this key now: what it loaded before goes too
+                raise
+            # The lock is released once the calls are kept, so a replica waiting for it reads them.
+            kept.write_later(entry, api_key, loaded.result, loaded.loaded_at, after=held.pop_all().close)
+        return loaded
+
+    def _source(self) -> Source:
+        return self.base.source if self.base is not None and self.reload != "full" else "api"
+
+    def _previous(self, kept: CallStore, entry: EntryId, api_key: str) -> tuple[LoadResult | None, Source]:
+        """The calls to bring up to date: those held in memory, else those kept in the store."""
+        if self.base is not None:
+            return self.base.result, self._source()
+        stored = kept.read(entry, api_key) if self.reload != "full" else None
+        if stored is None or not _covers(stored.result.since, self.since):
+            return None, "api"
+        return stored.result, "store"
+
+    def _progress_to_store(
+        self, flight: Flight[LoadedCalls], kept: CallStore, entry: EntryId
+    ) -> Callable[[int, int], None]:
+        """The flight's progress callback, also telling the store now and then (for replicas that wait)."""
+        last = [0.0]
+
+        def report(done: int, total: int) -> None:
+            flight.report(done, total)
+            now = time.monotonic()
+            if now - last[0] >= STORE_PROGRESS_EVERY_S:
+                last[0] = now
+                kept.report_progress(entry, done, total)
+
+        return report
+
+    def _load(
+        self,
+        flight: Flight[LoadedCalls],
+        previous: LoadResult | None,
+        source: Source,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> LoadedCalls:
         # Requests stay within the API layer's per-key slots (api/limits.py), shared by every session.
         limits = {"cancel": flight.cancel, "deadline_s": self.timeouts.load_s}
+        on_progress = on_progress or flight.report
         with CallsClient(self.api_key, self.base_url, request_timeout_s=self.timeouts.request_s) as client:
-            if base is not None and self.reload != "full":
+            if previous is not None and self.reload != "full":
                 result = reload_calls(
                     client,
                     self.customer_id,
-                    base.result,
-                    since=base.since,
+                    previous,
+                    since=previous.since,
                     recheck=self.recheck,
-                    on_progress=flight.report,
+                    on_progress=on_progress,
                     **limits,
                 )
             else:
-                scope = base.since if base is not None else self.since
-                result = load_all_calls(client, self.customer_id, since=scope, on_progress=flight.report, **limits)
-        return LoadedCalls(result, frame_for(result, base), datetime.now(UTC), self.base_url)
+                scope = previous.since if previous is not None else self.since
+                result = load_all_calls(client, self.customer_id, since=scope, on_progress=on_progress, **limits)
+        base = self.base if self.base is not None and previous is self.base.result else None
+        return LoadedCalls(result, frame_for(result, base), datetime.now(UTC), self.base_url, source)
+
+
+def _covers(held_since: datetime | None, since: datetime | None) -> bool:
+    """Whether calls held since `held_since` (None: all) hold every call since `since`."""
+    return held_since is None or (since is not None and since >= held_since)
 
 
 def frame_for(result: LoadResult, base: LoadedCalls | None) -> CallsFrame:

@@ -29,7 +29,15 @@ from carecycle_dash.text.safety import escape_markdown
 from carecycle_dash.ui import link, navigation, sidebar
 from carecycle_dash.ui.auth import require_sign_in
 from carecycle_dash.ui.choices import REFRESH_MINUTES, ViewInputs
-from carecycle_dash.ui.loading import LoadedCalls, Reload, failure_message, held_calls, latest_loaded_at, load_calls
+from carecycle_dash.ui.loading import (
+    LoadedCalls,
+    Reload,
+    failure_message,
+    held_calls,
+    latest_loaded_at,
+    load_calls,
+    store_caption,
+)
 from carecycle_dash.ui.privacy import Privacy, is_revealed, privacy_sidebar
 from carecycle_dash.ui.settings import current_settings
 
@@ -297,6 +305,8 @@ def _load_scope(settings: Settings, inputs: ViewInputs, notices: list[Notice]) -
     in_scope = loaded.count_since(since_at)
     pages = loaded.result.pages if since is None else pages_for(in_scope, MAX_LIMIT)
     sidebar.loaded_caption(loaded.loaded_at, in_scope, pages, since)
+    if (kept := store_caption(loaded)) is not None:
+        st.sidebar.caption(escape_markdown(kept))
     auto_refresh(settings, inputs, since_at, loaded)
     if in_scope == 0:
         when = f"since {since:%Y-%m-%d}" if since is not None else "yet"
