@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from carecycle_dash.data.filters import filter_mask
-from carecycle_dash.data.formatting import format_count
+from carecycle_dash.data.formatting import plural
 from carecycle_dash.data.masking import calls_at
 from carecycle_dash.data.signals import SIGNAL_BY_LABEL, SIGNAL_BY_PARAM, SIGNALS, mentions_per_week, signals_named
 from carecycle_dash.data.table import TABLE_COLUMNS
@@ -168,7 +168,7 @@ def csv_download(view: View, shown: pd.Index) -> None:
         return data
 
     st.download_button(
-        f"Download {format_count(len(rows))} calls as CSV",
+        f"Download {plural(len(rows), 'call')} as CSV",
         icon=":material/download:",
         data=build,
         file_name=f"carecycle-calls-{customer}-{stamp}{'-masked' if view.privacy.masked else ''}.csv",

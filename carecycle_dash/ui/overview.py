@@ -21,7 +21,7 @@ from carecycle_dash.data.attention import RULES, Attention, attention_for
 from carecycle_dash.data.callers import do_not_call_line as do_not_call_summary
 from carecycle_dash.data.completeness import Completeness, completeness
 from carecycle_dash.data.filters import CallFilters, apply_filters
-from carecycle_dash.data.formatting import format_count, format_percent
+from carecycle_dash.data.formatting import format_count, format_percent, plural
 from carecycle_dash.data.frame import time_zone
 from carecycle_dash.data.headline import headline
 from carecycle_dash.data.metrics import OverviewFigures, overview_figures
@@ -285,7 +285,7 @@ def hour_of_week_heatmap(view: View) -> None:
     click_through.clickable_chart(st.container(), figure, "hour_of_week", click_through.show_cell)
     notes = [f"Rates need at least {MIN_CALLS_FOR_RATE} calls in an hour; click a cell to see its calls."]
     if without_time:
-        notes.append(f"{format_count(without_time)} calls without a time are not shown.")
+        notes.append(f"{plural(without_time, 'call')} without a time {'is' if without_time == 1 else 'are'} not shown.")
     st.caption(" ".join(notes))
 
 
@@ -362,7 +362,7 @@ def conversation_signals(view: View) -> None:
             signal.label,
             format_count(calls),
             help=f"{signal.help}: {format_percent(counts.share(signal.column), 1)} of "
-            f"{format_count(counts.connected)} connected calls",
+            f"{plural(counts.connected, 'connected call')}",
         )
         if calls:
             params = view.link_params(**{navigation.SIGNAL_PARAM: [signal.param]})

@@ -15,6 +15,7 @@ from streamlit.delta_generator import DeltaGenerator
 from carecycle_dash.api.config import Settings
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, SORT_FIELDS, SORT_ORDERS
 from carecycle_dash.data.filters import CallFilters, FilterOptions
+from carecycle_dash.data.formatting import plural
 from carecycle_dash.data.patterns import WEEKDAYS
 from carecycle_dash.data.periods import PRESETS, matching_preset, preset_range
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
@@ -171,7 +172,8 @@ def loaded_caption(loaded_at: datetime, calls: int, pages: int, since: date | No
     """How fresh the data is, so nobody mistakes a cached table for a live one."""
     span = f" since {since:%Y-%m-%d}" if since is not None else ""
     st.sidebar.caption(
-        f"Loaded {calls:,} calls{span} ({pages:,} pages) at {loaded_at:%H:%M} UTC. Reload for newer calls."
+        f"Loaded {plural(calls, 'call')}{span} ({plural(pages, 'page')}) at {loaded_at:%H:%M} UTC. "
+        "Reload for newer calls."
     )
 
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from carecycle_dash.data.formatting import format_count
+from carecycle_dash.data.formatting import format_count, plural
 from carecycle_dash.ui.view import View
 
 
 def scope_caption(view: View) -> None:
     """Which customer, how many calls pass the filters out of how many, and since when."""
     shown, total = len(view.filtered), view.in_scope
-    scope = (
-        f"{format_count(shown)} of {format_count(total)} calls" if shown != total else f"{format_count(total)} calls"
-    )
+    scope = f"{format_count(shown)} of {plural(total, 'call')}" if shown != total else plural(total, "call")
     since = f" since {view.since:%Y-%m-%d}" if view.since is not None else ""
     st.caption(f"Customer {view.inputs.customer_id} · {scope}{since} · times in {view.tz}")
 
