@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -20,10 +21,14 @@ from carecycle_dash.api.contract import CALL_FIELDS
 # OWASP CSV injection: a cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
 GUARD_PREFIX: Final = "'"
+PHONE_NUMBER: Final = re.compile(r"\+\d{6,15}")
+"""A cell that is only a phone number in E.164 form: a spreadsheet reads it as a number, never runs anything."""
 
 
 def guard_cell(value: object) -> object:
     """Text a spreadsheet would run as a formula gets a leading `'`; everything else is returned as is."""
+    if isinstance(value, str) and PHONE_NUMBER.fullmatch(value):
+        return value
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return GUARD_PREFIX + value
     return value
