@@ -116,6 +116,7 @@ def callers_table(view: View) -> str | None:
         selection_mode="single-row",
         key="callers_table",
         height=420,
+        placeholder="",
     )
     rows = event.selection.rows
     return str(table.index[rows[0]]) if rows else None
@@ -236,6 +237,7 @@ def too_often(view: View) -> None:
         on_select="rerun",
         selection_mode="single-row",
         key="too_often_table",
+        placeholder="",
     )
     if event.selection.rows:
         open_caller(view, str(found["caller"].iloc[event.selection.rows[0]]))
