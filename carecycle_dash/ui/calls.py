@@ -24,7 +24,7 @@ from carecycle_dash.ui.auth import viewer_name
 from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD
 from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
-from carecycle_dash.ui.widgets import no_match, scope_caption
+from carecycle_dash.ui.widgets import in_words, no_match, scope_caption
 
 audit = logging.getLogger(AUDIT_LOGGER)
 
@@ -155,7 +155,9 @@ def keyword_trend(view: View) -> None:
     mentioning = np.zeros(len(view.all_calls), dtype=bool)
     mentioning[view.filtered.index.to_numpy()] = True
     weekly = mentions_per_week(view.all_calls["createdAt"][scope], mentioning[scope], view.tz)
-    st.plotly_chart(charts.mentions_chart(weekly, needle), key="mentions_per_week")
+    figure = charts.mentions_chart(weekly, needle)
+    st.plotly_chart(figure, key="mentions_per_week")
+    in_words(st.container(), figure)
 
 
 def calls_table(view: View, rows: pd.Index, columns: tuple[str, ...]) -> str | None:

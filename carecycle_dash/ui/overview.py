@@ -45,7 +45,7 @@ from carecycle_dash.ui.callers import breaches
 from carecycle_dash.ui.loading import LoadedCalls
 from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
-from carecycle_dash.ui.widgets import no_match, scope_caption
+from carecycle_dash.ui.widgets import in_words, no_match, scope_caption
 
 audit = logging.getLogger(AUDIT_LOGGER)
 
@@ -243,13 +243,14 @@ def outcomes_charts(view: View) -> None:
 def duration_charts(view: View) -> None:
     """How long calls took: all of them, and by disposition."""
     left, right = st.columns(2)
-    left.plotly_chart(
-        view.derived("duration histogram", lambda: charts.duration_histogram(view.filtered)), key="durations"
-    )
+    histogram = view.derived("duration histogram", lambda: charts.duration_histogram(view.filtered))
+    left.plotly_chart(histogram, key="durations")
+    in_words(left, histogram)
     by_disposition = view.derived(
         "duration by disposition", lambda: charts.duration_by_disposition_chart(view.filtered)
     )
     right.plotly_chart(by_disposition, key="duration_by_disposition")
+    in_words(right, by_disposition)
 
 
 def timing_charts(view: View) -> None:
@@ -306,6 +307,7 @@ def outcome_funnel(view: View) -> None:
     """How far calls get, with what each stage means (the rules live in api/contract.py)."""
     funnel = view.derived("outcome funnel", lambda: vega.funnel_spec(view.filtered))
     st.vega_lite_chart(funnel, key="funnel", width="stretch")
+    in_words(st.container(), funnel)
     positive = ", ".join(sorted(POSITIVE_DISPOSITIONS))
     st.caption(
         "Each stage keeps the calls of the one before: connected (a person was reached), a conversation "
