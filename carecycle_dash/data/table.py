@@ -32,18 +32,11 @@ TABLE_COLUMNS = (
     "Recording",
     "Test",
 )
-DEFAULT_COLUMNS: Final = (
-    "Time",
-    "Disposition",
-    "Direction",
-    "Duration",
-    "Caller",
-    "Campaign",
-    "Assistant",
-    "Success",
-    "Turns",
-    "Recording",
-)
+OPTIONAL_COLUMNS: Final = frozenset(
+    {"Campaign ID", "Assistant type", "Source", "Evaluation", "Caller words", "Asked for human", "Early hang-up",
+     "AI repeated", "Test"}
+)  # fmt: skip
+DEFAULT_COLUMNS: Final = tuple(column for column in TABLE_COLUMNS if column not in OPTIONAL_COLUMNS)
 """What the Calls table shows until the person chooses: readable at 1,400 px without scrolling sideways."""
 WHOLE_VALUE: Final = {"Campaign": "Campaign ID", "Assistant": "Assistant type"}
 """Shortened columns and the column holding each value whole, which a download writes under the short one's name."""
