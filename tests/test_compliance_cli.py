@@ -36,7 +36,7 @@ def run(simulator: RunningSimulator, *argv: str, key: str = DEMO_API_KEY) -> tup
 def test_compliance_prints_the_count_of_numbers_called_after_do_not_call(simulator: RunningSimulator) -> None:
     code, out, err = run(simulator, "--customer-id", STANDARD)
     assert code == 0, err
-    assert out.startswith("Called after Do Not Call: 1 numbers, 1 outbound calls")
+    assert out == f"Called after Do Not Call: 1 number, 1 outbound call (of 2,487 calls of customer {STANDARD}).\n"
     assert "555" not in out
 
 

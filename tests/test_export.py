@@ -23,7 +23,7 @@ def read_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+15551234567", "-2", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x")'])
+@pytest.mark.parametrize("text", ["=1+1", "+1+1", "-2", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x")'])
 def test_text_a_spreadsheet_would_run_gets_a_leading_quote(text: str) -> None:
     assert guard_cell(text) == "'" + text
 
@@ -57,6 +57,31 @@ def test_everything_else_is_untouched(value: object) -> None:
     assert guard_cell(value) == value
 
 
+@pytest.mark.parametrize("number", ["+15551234567", "+442071838750", "+123456"])
+def test_a_cell_that_is_only_a_phone_number_is_not_quoted(number: str) -> None:
+    assert guard_cell(number) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "guarded"),
+    [
+        ("+12345", "'+12345"),
+        ("+1234567890123456", "'+1234567890123456"),
+        ("+15551234567+1", "'+15551234567+1"),
+        ("+15551234567\n", "'+15551234567\n"),
+        ("+1 555 123 4567", "'+1 555 123 4567"),
+        ("+15551234567;=1+1", "'+15551234567;=1+1"),
+    ],
+)
+def test_a_phone_number_with_anything_else_is_still_quoted(text: str, guarded: str) -> None:
+    assert guard_cell(text) == guarded
+
+
+def test_phone_numbers_reach_the_csv_as_they_are() -> None:
+    data = calls_to_csv_bytes([{"callerId": "+15551234567", "sourceName": "+1+1"}], ["callerId", "sourceName"])
+    assert data == b"callerId,sourceName\r\n+15551234567,'+1+1\r\n"
+
+
 def test_header_is_the_api_field_names_in_order() -> None:
     assert read_rows(calls_to_csv_bytes([]))[0] == list(CALL_FIELDS)
 
@@ -66,7 +91,7 @@ def test_guarded_cells_round_trip_to_the_original_text() -> None:
         "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
         "summary": '=cmd|" /C calc"!A0',
         "transcript": 'AI: Hello\nUser: -1 is my answer, "quoted", and, commas',
-        "callerId": "+15551234567",
+        "callerId": "+1 (555) 123-4567",
         "disposition": "@Qualified",
         "sourceName": "\tTabbed",
         "assistantType": "\rReturn",

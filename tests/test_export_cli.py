@@ -18,6 +18,7 @@ from carecycle_dash.api.contract import CALL_FIELDS
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import common
 from carecycle_dash.cli import export as export_cli
+from carecycle_dash.output.export import PHONE_NUMBER
 from carecycle_dash.simulator import (
     DEMO_API_KEY,
     DEMO_CUSTOMERS,
@@ -96,7 +97,7 @@ def test_hostile_text_is_guarded_in_the_csv(tmp_path: Path) -> None:
     assert cli.main(["export", "--customer-id", DEMO_CUSTOMERS["edge"], "--output", str(output)]) == 0
     for row in read_csv(output):
         for name, cell in row.items():
-            if name != "durationMs":
+            if name != "durationMs" and not PHONE_NUMBER.fullmatch(cell):
                 assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
 
 

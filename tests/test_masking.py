@@ -9,7 +9,6 @@ from carecycle_dash.data.frame import build_frame
 from carecycle_dash.data.masking import (
     MASKED_TEXT_FIELDS,
     MaskedCalls,
-    calls_at,
     luhn_valid,
     mask_caller,
     mask_callers,
@@ -193,7 +192,6 @@ def test_a_masked_frame_and_its_raw_calls_hold_no_personal_value() -> None:
     assert list(masked.df["hasRecording"]) == list(frame.df["hasRecording"])
     assert "summary" in MASKED_TEXT_FIELDS and "id" not in MASKED_TEXT_FIELDS
     assert raw.take([1, 0]) == [raw[1], raw[0]]
-    assert calls_at(raw, [0]) == [raw[0]] and calls_at(calls, [1]) == [calls[1]]
 
 
 def test_repeated_short_values_are_masked_once_each_and_spread_back_in_order() -> None:

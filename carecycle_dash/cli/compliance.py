@@ -25,6 +25,7 @@ from carecycle_dash.api.contract import DEFAULT_BASE_URL, DEFAULT_SORT_FIELD, DE
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import common
 from carecycle_dash.data.callers import do_not_call_breaches
+from carecycle_dash.data.formatting import plural
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.output.export import calls_to_csv_bytes
 from carecycle_dash.text.logs import AUDIT_LOGGER
@@ -93,8 +94,8 @@ def _check(
         common.write_output(output, calls_to_csv_bytes(rows.to_dict("records"), BREACH_COLUMNS))
     numbers = rows["callerId"].nunique()
     out.write(
-        f"Called after Do Not Call: {numbers:,} numbers, {len(rows):,} outbound calls "
-        f"(of {len(result.calls):,} calls of customer {conn.customer_id}).\n"
+        f"Called after Do Not Call: {plural(numbers, 'number')}, {plural(len(rows), 'outbound call')} "
+        f"(of {plural(len(result.calls), 'call')} of customer {conn.customer_id}).\n"
     )
     out.flush()
     audit.info(

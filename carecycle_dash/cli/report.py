@@ -25,6 +25,7 @@ from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import common
 from carecycle_dash.data.completeness import completeness
 from carecycle_dash.data.filters import CallFilters, filter_options
+from carecycle_dash.data.formatting import plural
 from carecycle_dash.data.frame import build_frame, time_zone
 from carecycle_dash.output.report import build_report
 from carecycle_dash.text.logs import AUDIT_LOGGER
@@ -111,7 +112,8 @@ def _report(
     )
     common.write_output(output, data)
     err.write(
-        f"Wrote the report of {len(result.calls):,} loaded calls to {output} ({common.describe_size(len(data))}, "
+        f"Wrote the report of {plural(len(result.calls), 'loaded call')} to {output} "
+        f"({common.describe_size(len(data))}, "
         f"built in {time.perf_counter() - began:.1f} s).\n"
     )
     err.flush()

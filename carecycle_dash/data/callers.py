@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from carecycle_dash.api.contract import DEFAULT_COUNTRY_CODE, DO_NOT_CALL_DISPOSITIONS
+from carecycle_dash.data.formatting import plural
 from carecycle_dash.data.shared import SharedResults
 
 CALLBACK_WINDOW: Final = pd.Timedelta(hours=48)
@@ -197,8 +198,8 @@ def do_not_call_line(breaches: pd.DataFrame) -> str | None:
         return None
     numbers, calls = breaches["caller"].nunique(), len(breaches)
     return (
-        f"Called after Do Not Call: {numbers:,} {'number' if numbers == 1 else 'numbers'} received "
-        f"{calls:,} {'call' if calls == 1 else 'calls'} after asking not to be called"
+        f"Called after Do Not Call: {plural(numbers, 'number')} received {plural(calls, 'call')} "
+        "after asking not to be called"
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from carecycle_dash.data.formatting import format_count
+from carecycle_dash.data.formatting import format_count, plural
 
 
 @dataclass(frozen=True)
@@ -28,14 +28,14 @@ class Completeness:
             parts = [f"{format_count(self.loaded)} of the {format_count(self.api_total)} calls the API reports"]
         if self.test_calls:
             verb = "included" if self.tests_included else "left out (see Include test calls)"
-            parts.append(f"{_many(self.test_calls, 'test call')} {verb}")
+            parts.append(f"{plural(self.test_calls, 'test call')} {verb}")
         parts.append(
-            f"{_many(self.cleaned_values, 'impossible value')} shown as missing"
+            f"{plural(self.cleaned_values, 'impossible value')} shown as missing"
             if self.cleaned_values
             else "no impossible values"
         )
         if self.without_time:
-            parts.append(f"{_many(self.without_time, 'call')} without a time (in no day or date range)")
+            parts.append(f"{plural(self.without_time, 'call')} without a time (in no day or date range)")
         return "Data: " + " · ".join(parts) + "."
 
 
@@ -49,7 +49,3 @@ def completeness(all_calls: pd.DataFrame, api_total: int, cleaned_values: int, *
         cleaned_values=cleaned_values,
         without_time=int(all_calls["createdAt"].isna().sum()),
     )
-
-
-def _many(count: int, noun: str) -> str:
-    return f"{format_count(count)} {noun}{'' if count == 1 else 's'}"

@@ -1,4 +1,5 @@
-"""Numbers as people read them: counts with separators, m:ss durations, percentages; "—" for missing.
+"""Numbers as people read them: counts with separators, m:ss durations, percentages; "—" for missing; counted
+nouns in the right number; long IDs shortened.
 
 One function per kind, used by figures, tables, charts, the report and the CLI alike.
 """
@@ -10,12 +11,30 @@ from typing import Any, Final
 
 import pandas as pd
 
+from carecycle_dash.text.safety import shorten
+
 MISSING_TEXT: Final = "—"
+ID_MAX_CHARS: Final = 12
+"""An ID (or name) up to this long is shown whole; a longer one (a UUID) as its first 8 characters and "…"."""
 
 
 def format_count(n: int) -> str:
     """A count with thousands separators: 2,345."""
     return f"{int(n):,}"
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """A count and its noun in the right number: "1 number", "2 numbers", "1,234 numbers" (`many` for a noun
+    whose plural is not noun + "s")."""
+    return f"{format_count(count)} {noun if int(count) == 1 else many or noun + 's'}"
+
+
+def short_id(value: object) -> str:
+    """An ID as tables, filters and labels show it: whole up to ID_MAX_CHARS characters, else its first 8 and
+    "…" (the same 9 characters everywhere); "" when missing."""
+    if not isinstance(value, str):
+        return ""
+    return value if len(value) <= ID_MAX_CHARS else shorten(value, 9)
 
 
 def format_duration(seconds: float | None) -> str:

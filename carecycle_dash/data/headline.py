@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from carecycle_dash.api.contract import ERROR_DISPOSITIONS
-from carecycle_dash.data.formatting import format_count, format_duration, format_percent, format_total_duration
+from carecycle_dash.data.formatting import format_count, format_duration, format_percent, format_total_duration, plural
 from carecycle_dash.data.metrics import OverviewFigures
 from carecycle_dash.data.periods import Change
 
@@ -42,7 +42,7 @@ def headline(
     def figure(name: str, label: str, value: str, up_is_good: bool | None = None, help: str | None = None) -> Headline:
         return Headline(name, label, value, help, up_is_good, changes.get(name))
 
-    errors = f"{format_count(figures.error_calls)} calls ended in {', '.join(sorted(ERROR_DISPOSITIONS))}"
+    errors = f"{plural(figures.error_calls, 'call')} ended in {', '.join(sorted(ERROR_DISPOSITIONS))}"
     volume = [
         figure("total_calls", "Total calls", format_count(figures.total_calls)),
         figure("inbound", "Inbound", format_count(figures.inbound)),
@@ -50,10 +50,10 @@ def headline(
         figure("error_share", "Errors", format_percent(figures.error_share, 1), False, errors),
     ]
     if show_tests:
-        tests = f"{format_count(figures.test_calls)} test calls"
+        tests = plural(figures.test_calls, "test call")
         volume.append(figure("test_share", "Test calls", format_percent(figures.test_share, 0), help=tests))
     reached = f"{format_count(figures.connected_calls)} reached a person"
-    evaluated = f"Of {format_count(figures.evaluated_calls)} calls with a success evaluation"
+    evaluated = f"Of {plural(figures.evaluated_calls, 'call')} with a success evaluation"
     quality = [
         figure("connected_rate", "Connected", format_percent(figures.connected_rate, 0), True, reached),
         figure("success_rate", "Success rate", format_percent(figures.success_rate, 0), True, evaluated),

@@ -302,11 +302,6 @@ class MaskedCalls(Sequence[dict[str, Any]]):
         return call
 
 
-def calls_at(calls: Sequence[Mapping[str, Any]], rows: Sequence[int]) -> list[Mapping[str, Any]]:
-    """The raw calls at `rows`, masked or not, the fast way for either."""
-    return calls.take(rows) if isinstance(calls, MaskedCalls) else [calls[row] for row in rows]
-
-
 def _masked_unknown(value: Any) -> Any:
     """A field the API added beyond the contract may hold anything: masked as text, numbers and flags kept."""
     if value is None or isinstance(value, bool | int | float):

@@ -11,6 +11,7 @@ import errno
 import io
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,14 +26,19 @@ GUARD_PREFIX: Final = "'"
 # Any of these in a file's permission bits means someone may write it.
 WRITE_BITS: Final = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
+PHONE_NUMBER: Final = re.compile(r"\+\d{6,15}")
+"""A cell that is only a phone number in E.164 form: a spreadsheet reads it as a number, never runs anything."""
+
 
 def guard_cell(value: object) -> object:
     """Text a spreadsheet would run as a formula gets a leading `'`; everything else is returned as is.
 
     Spreadsheets skip leading spaces and line breaks before reading a formula, so a trigger after them counts
-    too (OWASP CSV injection).
+    too (OWASP CSV injection). A cell that is only a phone number is left as it is.
     """
-    if isinstance(value, str) and (value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(FORMULA_TRIGGERS)):
+    if not isinstance(value, str) or PHONE_NUMBER.fullmatch(value):
+        return value
+    if value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(FORMULA_TRIGGERS):
         return GUARD_PREFIX + value
     return value
 

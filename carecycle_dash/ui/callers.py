@@ -25,7 +25,7 @@ from carecycle_dash.data.callers import (
     dialled_too_often,
     do_not_call_breaches,
 )
-from carecycle_dash.data.formatting import MISSING_TEXT, format_count, format_duration, format_percent
+from carecycle_dash.data.formatting import MISSING_TEXT, format_count, format_duration, format_percent, plural
 from carecycle_dash.text.safety import escape_markdown
 from carecycle_dash.ui import navigation
 from carecycle_dash.ui.state import keep, kept
@@ -90,7 +90,7 @@ def figures(view: View) -> None:
     row[1].metric(
         "Repeat callers",
         format_percent(numbers.repeat_share, 0),
-        help=f"{format_count(numbers.repeat_callers)} numbers with 2 or more calls",
+        help=f"{plural(numbers.repeat_callers, 'number')} with 2 or more calls",
     )
     row[2].metric(
         "Callback after an unsuccessful call",
@@ -116,6 +116,7 @@ def callers_table(view: View) -> str | None:
         selection_mode="single-row",
         key="callers_table",
         height=420,
+        placeholder="",
     )
     rows = event.selection.rows
     return str(table.index[rows[0]]) if rows else None
@@ -159,8 +160,8 @@ def called_after_do_not_call(view: View) -> None:
     per_number = found.groupby("caller", sort=False)
     numbers = per_number["createdAt"].max().sort_values(ascending=False).index
     st.error(
-        f"{_count(len(numbers), 'number')} called after a Do Not Call request: "
-        f"{_count(len(found), 'outbound call')} in all."
+        f"{plural(len(numbers), 'number')} called after a Do Not Call request: "
+        f"{plural(len(found), 'outbound call')} in all."
     )
     for number in numbers[:MAX_BREACH_NUMBERS]:
         breach_card(view, number, found[found["caller"].eq(number).to_numpy(dtype=bool)])
@@ -177,7 +178,7 @@ def breach_card(view: View, number: str, calls: pd.DataFrame) -> None:
     with st.container(border=True):
         st.markdown(
             f"**{escape_markdown(shown_number(view, number))}** · asked on {_when(first['requestedAt'], view.tz)} · "
-            f"{_count(len(calls), 'call')} after"
+            f"{plural(len(calls), 'call')} after"
         )
         request = view.all_calls.loc[first["requestRow"], ["id", "disposition"]]
         links = st.columns(2)
@@ -225,9 +226,7 @@ def too_often(view: View) -> None:
             "Outbound calls in all": found["outbound"].to_numpy(),
         }
     )
-    st.caption(
-        f"{format_count(len(found))} numbers; the busiest 7 days of each. Choose a row to see that caller's calls."
-    )
+    st.caption(f"{plural(len(found), 'number')}; the busiest 7 days of each. Choose a row to see that caller's calls.")
     event = st.dataframe(
         shown,
         hide_index=True,
@@ -238,6 +237,7 @@ def too_often(view: View) -> None:
         on_select="rerun",
         selection_mode="single-row",
         key="too_often_table",
+        placeholder="",
     )
     if event.selection.rows:
         open_caller(view, str(found["caller"].iloc[event.selection.rows[0]]))
@@ -268,7 +268,7 @@ def timeline_headline(calls: pd.DataFrame, tz: str) -> str:
     times = calls["createdAt"].dropna()
     first = _when(times.min(), tz) if len(times) else MISSING_TEXT
     last = _when(times.max(), tz) if len(times) else MISSING_TEXT
-    return f"{_count(len(calls), 'call')} · first {first} · last {last}"
+    return f"{plural(len(calls), 'call')} · first {first} · last {last}"
 
 
 def timeline_entry(view: View, number: str, row: int, call: pd.Series) -> None:
@@ -309,7 +309,3 @@ def _when(moment: object, tz: str) -> str:
 
 def _text(value: object) -> str:
     return str(value).strip() if isinstance(value, str) and value.strip() else "(none)"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{format_count(n)} {noun}{'' if n == 1 else 's'}"

@@ -1,6 +1,6 @@
 """The Calls screen: the filtered calls as a table (narrowed by transcript signals if asked, which the address
-carries); choosing a row opens that call; the view downloads as CSV; a search shows how often calls mention
-it, week by week."""
+carries) with the columns the person chose this session; choosing a row opens that call; the view downloads as
+CSV with the table's columns and headers; a search shows how often calls mention it, week by week."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from carecycle_dash.data.filters import filter_mask
-from carecycle_dash.data.formatting import format_count
-from carecycle_dash.data.masking import calls_at
+from carecycle_dash.data.formatting import ID_MAX_CHARS, plural
 from carecycle_dash.data.signals import SIGNAL_BY_LABEL, SIGNAL_BY_PARAM, SIGNALS, mentions_per_week, signals_named
-from carecycle_dash.data.table import TABLE_COLUMNS
+from carecycle_dash.data.table import DEFAULT_COLUMNS, TABLE_COLUMNS, csv_records, shown_columns
 from carecycle_dash.output import time_charts
 from carecycle_dash.output.export import calls_to_csv_bytes
 from carecycle_dash.text.logs import AUDIT_LOGGER
@@ -25,18 +24,32 @@ from carecycle_dash.ui.auth import viewer_name
 from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD
 from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
-from carecycle_dash.ui.widgets import no_match, scope_caption
+from carecycle_dash.ui.widgets import in_words, no_match, scope_caption
 
 audit = logging.getLogger(AUDIT_LOGGER)
 
+_SHORTENED = (
+    f"IDs longer than {ID_MAX_CHARS} characters show their first 8 and …; the whole value is in the column "
+    "{whole} (choose it under Columns), on the call's page and in the CSV download."
+)
 COLUMN_CONFIG = {
     "Time": st.column_config.DatetimeColumn("Time", format="YYYY-MM-DD HH:mm", help="In your time zone"),
-    "Duration": st.column_config.TextColumn("Duration", help="Talk time, m:ss"),
+    "Disposition": st.column_config.TextColumn("Disposition"),
+    "Direction": st.column_config.TextColumn("Direction", width="small"),
+    "Duration": st.column_config.TextColumn("Duration", width="small", help="Talk time, m:ss"),
     "Caller": st.column_config.TextColumn("Caller"),
-    "Campaign": st.column_config.TextColumn("Campaign", width="small"),
-    "Success": st.column_config.TextColumn("Success", help="Parsed from the success evaluation"),
+    "Campaign": st.column_config.TextColumn("Campaign", width="small", help=_SHORTENED.format(whole="Campaign ID")),
+    "Campaign ID": st.column_config.TextColumn("Campaign ID"),
+    "Assistant": st.column_config.TextColumn(
+        "Assistant", width="small", help=_SHORTENED.format(whole="Assistant type")
+    ),
+    "Assistant type": st.column_config.TextColumn("Assistant type"),
+    "Source": st.column_config.TextColumn("Source"),
+    "Success": st.column_config.TextColumn("Success", width="small", help="Parsed from the success evaluation"),
     "Evaluation": st.column_config.TextColumn("Evaluation", help="The success evaluation as the API sent it"),
-    "Turns": st.column_config.NumberColumn("Turns", format="%d", help="AI and caller turns in the transcript"),
+    "Turns": st.column_config.NumberColumn(
+        "Turns", format="%d", width="small", help="AI and caller turns in the transcript"
+    ),
     "Caller words": st.column_config.ProgressColumn(
         "Caller words", format="percent", min_value=0.0, max_value=1.0, help="The caller's share of the words said"
     ),
@@ -44,7 +57,9 @@ COLUMN_CONFIG = {
         column: st.column_config.CheckboxColumn(column, help=signal.help)
         for column, signal in zip(("Asked for human", "Early hang-up", "AI repeated"), SIGNALS, strict=True)
     },
-    "Recording": st.column_config.LinkColumn("Recording", display_text="Listen", help="Opens the recording"),
+    "Recording": st.column_config.LinkColumn(
+        "Recording", display_text="Listen", width="small", help="Opens the recording"
+    ),
     "Test": st.column_config.CheckboxColumn("Test", help="Test call or test number"),
 }
 
@@ -61,8 +76,9 @@ def show() -> None:
     if rows.empty:
         st.info("No call in this view shows every conversation signal chosen.")
         st.stop()
-    csv_download(view, rows)
-    chosen_call_id = calls_table(view, rows)
+    columns = chosen_columns(view)
+    csv_download(view, rows, columns)
+    chosen_call_id = calls_table(view, rows, columns)
     if chosen_call_id:
         signals = _params(st.session_state.get(_SIGNALS_KEY))
         narrowed = {navigation.SIGNAL_PARAM: signals} if signals else {}
@@ -70,6 +86,23 @@ def show() -> None:
 
 
 _SIGNALS_KEY = "call_signals"
+_COLUMNS_KEY = "calls_columns"
+
+
+def chosen_columns(view: View) -> tuple[str, ...]:
+    """The table's columns as the person chose them this session (the default ones to start with), in the
+    table's order; never the recordings for a masked viewer."""
+    available = tuple(column for column in TABLE_COLUMNS if not (view.privacy.masked and column == "Recording"))
+    chosen = st.multiselect(
+        "Columns",
+        available,
+        key=kept(_COLUMNS_KEY, list(DEFAULT_COLUMNS)),
+        on_change=keep,
+        args=(_COLUMNS_KEY,),
+        help="The columns of the table and of its CSV download; kept while this session lasts. "
+        "Clear them all to go back to the default ones.",
+    )
+    return shown_columns(chosen, available)
 
 
 def with_signals(view: View) -> pd.Index:
@@ -122,21 +155,23 @@ def keyword_trend(view: View) -> None:
     mentioning = np.zeros(len(view.all_calls), dtype=bool)
     mentioning[view.filtered.index.to_numpy()] = True
     weekly = mentions_per_week(view.all_calls["createdAt"][scope], mentioning[scope], view.tz)
-    st.plotly_chart(time_charts.mentions_chart(weekly, needle), key="mentions_per_week")
+    figure = time_charts.mentions_chart(weekly, needle)
+    st.plotly_chart(figure, key="mentions_per_week")
+    in_words(st.container(), figure)
 
 
-def calls_table(view: View, rows: pd.Index) -> str | None:
-    """Draw these calls in this order (the sidebar's); return the id of the call the person picked."""
+def calls_table(view: View, rows: pd.Index, columns: tuple[str, ...]) -> str | None:
+    """Draw these calls in this order (the sidebar's) with these columns, missing values as blank cells;
+    return the id of the call the person picked."""
     table = view.loaded.table(view.tz).loc[rows]
-    columns = TABLE_COLUMNS
     if view.privacy.masked:
-        columns = tuple(column for column in TABLE_COLUMNS if column != "Recording")
         st.caption(RECORDINGS_WITHHELD)
     event = st.dataframe(
         table,
         hide_index=True,
         column_order=columns,
         column_config=COLUMN_CONFIG,
+        placeholder="",
         on_select="rerun",
         selection_mode="single-row",
         key="calls_table",
@@ -152,23 +187,23 @@ def calls_table(view: View, rows: pd.Index) -> str | None:
     return str(call_id)
 
 
-def csv_download(view: View, shown: pd.Index) -> None:
-    """A download of the calls shown with API field names, formula-guarded, built only on click; masked
-    exactly as the screen is for a masked viewer (the View holds masked calls only)."""
-    rows = shown.to_numpy()
-    held = view.held_for_download()
+def csv_download(view: View, shown: pd.Index, columns: tuple[str, ...]) -> None:
+    """A download of the calls shown with the table's columns and headers in its order, formula-guarded, built
+    only on click; masked exactly as the screen is for a masked viewer (the View holds masked calls only)."""
+    rows = shown
+    held, tz = view.held_for_download(), view.tz
     customer = view.inputs.customer_id
     who = viewer_name()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     masked = "yes" if view.privacy.masked else "no"
 
     def build() -> bytes:
-        data = calls_to_csv_bytes(calls_at(held().result.calls, rows.tolist()))
+        data = calls_to_csv_bytes(csv_records(held().table(tz).loc[rows], columns), columns)
         audit.info("csv download: user=%s customer=%s rows=%d masked=%s", who, customer, len(rows), masked)
         return data
 
     st.download_button(
-        f"Download {format_count(len(rows))} calls as CSV",
+        f"Download {plural(len(rows), 'call')} as CSV",
         icon=":material/download:",
         data=build,
         file_name=f"carecycle-calls-{customer}-{stamp}{'-masked' if view.privacy.masked else ''}.csv",

@@ -20,6 +20,7 @@ from streamlit.delta_generator import DeltaGenerator
 from carecycle_dash.output import vega
 from carecycle_dash.ui.choices import CELL_KEY
 from carecycle_dash.ui.state import set_kept
+from carecycle_dash.ui.widgets import in_words
 
 _ROUND = "_click_round_"
 DAY_COLUMN = 2
@@ -42,6 +43,7 @@ def clickable_chart(where: DeltaGenerator, figure: go.Figure, name: str, apply: 
         _next_round(name, applied)
 
     where.plotly_chart(figure, key=key, on_select=on_select, selection_mode=("points",))
+    in_words(where, figure)
 
 
 def disposition_bars(where: DeltaGenerator, spec: vega.Spec) -> None:
@@ -54,6 +56,7 @@ def disposition_bars(where: DeltaGenerator, spec: vega.Spec) -> None:
         _next_round(DISPOSITIONS, isinstance(value, str) and show_disposition(value))
 
     where.vega_lite_chart(spec, key=key, on_select=on_select, selection_mode=(vega.PICK,), width="stretch")
+    in_words(where, spec)
 
 
 def _key(name: str) -> str:

@@ -21,7 +21,7 @@ from carecycle_dash.data.attention import RULES, Attention, attention_for
 from carecycle_dash.data.callers import do_not_call_line as do_not_call_summary
 from carecycle_dash.data.completeness import Completeness, completeness
 from carecycle_dash.data.filters import CallFilters, apply_filters
-from carecycle_dash.data.formatting import format_count, format_percent
+from carecycle_dash.data.formatting import format_count, format_percent, plural
 from carecycle_dash.data.frame import time_zone
 from carecycle_dash.data.headline import headline
 from carecycle_dash.data.metrics import OverviewFigures, overview_figures
@@ -45,7 +45,7 @@ from carecycle_dash.ui.callers import breaches
 from carecycle_dash.ui.loading import LoadedCalls
 from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
-from carecycle_dash.ui.widgets import no_match, scope_caption
+from carecycle_dash.ui.widgets import in_words, no_match, scope_caption
 
 audit = logging.getLogger(AUDIT_LOGGER)
 
@@ -243,13 +243,14 @@ def outcomes_charts(view: View) -> None:
 def duration_charts(view: View) -> None:
     """How long calls took: all of them, and by disposition."""
     left, right = st.columns(2)
-    left.plotly_chart(
-        view.derived("duration histogram", lambda: charts.duration_histogram(view.filtered)), key="durations"
-    )
+    histogram = view.derived("duration histogram", lambda: charts.duration_histogram(view.filtered))
+    left.plotly_chart(histogram, key="durations")
+    in_words(left, histogram)
     by_disposition = view.derived(
         "duration by disposition", lambda: charts.duration_by_disposition_chart(view.filtered)
     )
     right.plotly_chart(by_disposition, key="duration_by_disposition")
+    in_words(right, by_disposition)
 
 
 def timing_charts(view: View) -> None:
@@ -285,7 +286,7 @@ def hour_of_week_heatmap(view: View) -> None:
     click_through.clickable_chart(st.container(), figure, "hour_of_week", click_through.show_cell)
     notes = [f"Rates need at least {MIN_CALLS_FOR_RATE} calls in an hour; click a cell to see its calls."]
     if without_time:
-        notes.append(f"{format_count(without_time)} calls without a time are not shown.")
+        notes.append(f"{plural(without_time, 'call')} without a time {'is' if without_time == 1 else 'are'} not shown.")
     st.caption(" ".join(notes))
 
 
@@ -306,6 +307,7 @@ def outcome_funnel(view: View) -> None:
     """How far calls get, with what each stage means (the rules live in api/contract.py)."""
     funnel = view.derived("outcome funnel", lambda: vega.funnel_spec(view.filtered))
     st.vega_lite_chart(funnel, key="funnel", width="stretch")
+    in_words(st.container(), funnel)
     positive = ", ".join(sorted(POSITIVE_DISPOSITIONS))
     st.caption(
         "Each stage keeps the calls of the one before: connected (a person was reached), a conversation "
@@ -362,7 +364,7 @@ def conversation_signals(view: View) -> None:
             signal.label,
             format_count(calls),
             help=f"{signal.help}: {format_percent(counts.share(signal.column), 1)} of "
-            f"{format_count(counts.connected)} connected calls",
+            f"{plural(counts.connected, 'connected call')}",
         )
         if calls:
             params = view.link_params(**{navigation.SIGNAL_PARAM: [signal.param]})

@@ -15,10 +15,10 @@ from streamlit.delta_generator import DeltaGenerator
 from carecycle_dash.api.config import Settings
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, SORT_FIELDS, SORT_ORDERS
 from carecycle_dash.data.filters import CallFilters, FilterOptions
+from carecycle_dash.data.formatting import plural, short_id
 from carecycle_dash.data.patterns import WEEKDAYS
 from carecycle_dash.data.periods import PRESETS, matching_preset, preset_range
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
-from carecycle_dash.text.safety import shorten
 from carecycle_dash.ui.choices import (
     CELL_KEY,
     REFRESH_MINUTES,
@@ -85,7 +85,7 @@ def view_inputs(settings: Settings) -> ViewInputs:
             names,
             key=kept("_demo_customer", None),
             on_change=_pick_demo_customer,
-            format_func=lambda name: f"{name} ({shorten(DEMO_CUSTOMERS[name], 9)})",
+            format_func=lambda name: f"{name} ({short_id(DEMO_CUSTOMERS[name])})",
             placeholder="Pick a demo customer",
         )
     sidebar.text_input(
@@ -171,7 +171,8 @@ def loaded_caption(loaded_at: datetime, calls: int, pages: int, since: date | No
     """How fresh the data is, so nobody mistakes a cached table for a live one."""
     span = f" since {since:%Y-%m-%d}" if since is not None else ""
     st.sidebar.caption(
-        f"Loaded {calls:,} calls{span} ({pages:,} pages) at {loaded_at:%H:%M} UTC. Reload for newer calls."
+        f"Loaded {plural(calls, 'call')}{span} ({plural(pages, 'page')}) at {loaded_at:%H:%M} UTC. "
+        "Reload for newer calls."
     )
 
 
@@ -244,7 +245,8 @@ def filters(options: FilterOptions, tz: str, data_key: tuple[str, ...]) -> CallF
     start, end = _date_filter(options)
 
     def choose(label: str, choices: tuple[str, ...], key: str) -> list[str]:
-        return sidebar.multiselect(label, choices, key=kept(key, []), on_change=keep, args=(key,))
+        shown = short_id if key in ("f_campaigns", "f_assistants") else str
+        return sidebar.multiselect(label, choices, format_func=shown, key=kept(key, []), on_change=keep, args=(key,))
 
     dispositions = choose("Dispositions", options.dispositions, "f_dispositions")
     directions = choose("Direction", options.directions, "f_directions")

@@ -21,7 +21,7 @@ from carecycle_dash.api.validation import validate_customer_id
 from carecycle_dash.data.callers import is_caller_token
 from carecycle_dash.data.dates import local_midnight, since_day
 from carecycle_dash.data.filters import CallFilters, FilterOptions
-from carecycle_dash.data.formatting import format_count
+from carecycle_dash.data.formatting import plural
 from carecycle_dash.data.frame import time_zone
 from carecycle_dash.data.ordering import in_rank_order
 from carecycle_dash.data.signals import signal_mask
@@ -362,8 +362,8 @@ def _reload_notices(loaded: LoadedCalls, inputs: ViewInputs) -> list[Notice]:
         return [("caption", text)]
     if inputs.refresh and result.how == "reload":
         text = (
-            f"Reloaded: read only the newest calls ({format_count(result.requests)} requests); "
-            f"{format_count(len(loaded.all_calls))} calls loaded."
+            f"Reloaded: read only the newest calls ({plural(result.requests, 'request')}); "
+            f"{plural(len(loaded.all_calls), 'call')} loaded."
         )
         return [("caption", text)]
     return []
@@ -382,7 +382,7 @@ def _repair_notices(loaded: LoadedCalls) -> list[Notice]:
             (
                 "caption",
                 f"Calls changed while loading, so the table was checked and mended to hold each of the "
-                f"{format_count(len(loaded.all_calls))} calls exactly once "
+                f"{plural(len(loaded.all_calls), 'call')} exactly once "
                 f"({describe_repairs(loaded.result.repairs)}).",
             )
         )
