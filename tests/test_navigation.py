@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from carecycle_dash.data.filters import CallFilters, FilterOptions
@@ -22,8 +23,12 @@ def test_a_default_choice_is_no_parameter_at_all() -> None:
     assert written(params) == {"customer_id": "c1", "disposition": ["A"]}
 
 
-def test_no_filter_is_no_parameter() -> None:
-    assert filter_params(CallFilters(), OPTIONS) == {}
+def test_the_default_range_is_no_parameter_and_every_day_is_range_all() -> None:
+    assert filter_params(CallFilters(start=date(2026, 11, 21)), OPTIONS) == {}
+    assert filter_params(CallFilters(), OPTIONS) == {"range": "all"}
+    short = replace(OPTIONS, first_day=date(2026, 11, 25))  # fewer than 7 days: every day is the default
+    assert filter_params(CallFilters(), short) == {}
+    assert filter_params(CallFilters(end=date(2026, 11, 26)), OPTIONS) == {"start": "2026-10-01", "end": "2026-11-26"}
 
 
 def test_every_filter_writes_its_parameter_and_a_range_both_ends() -> None:

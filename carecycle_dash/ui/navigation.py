@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from carecycle_dash.data.filters import CallFilters, FilterOptions
+from carecycle_dash.data.periods import default_range
 from carecycle_dash.ui.settings import read_secrets
 
 
@@ -50,9 +51,13 @@ SCREENS: Final = (OVERVIEW, CALLS, CALL, CALLERS)
 
 VIEW_PARAMS: Final = ("customer_id", "sort_by", "order", "since", "refresh")
 """The address parameters that choose which calls are loaded, in which order, and how often they refresh."""
+RANGE_PARAM: Final = "range"
+ALL_RANGE: Final = "all"
+"""`range=all`: every day, where a link without dates opens on the last 7 days with calls."""
 FILTER_PARAMS: Final = (
     "start",
     "end",
+    RANGE_PARAM,
     "disposition",
     "direction",
     "campaign",
@@ -62,7 +67,8 @@ FILTER_PARAMS: Final = (
     "weekday",
     "hour",
 )
-"""The address parameters of the filters: `start`/`end` as YYYY-MM-DD (inclusive, viewer's time zone);
+"""The address parameters of the filters: `start`/`end` as YYYY-MM-DD (inclusive, viewer's time zone;
+neither: the last 7 days with calls, `range=all`: every day);
 `disposition`, `direction`, `campaign` and `assistant` repeatable (?disposition=A&disposition=B); `q` the
 search text; `tests=1` to include test calls; `weekday` and `hour` one cell of the hour-of-week heatmap."""
 CHOICE_FILTERS: Final = (
@@ -110,11 +116,17 @@ def cell_from_params(params: Mapping[str, str]) -> tuple[tuple[int, int] | None,
 
 def filter_params(chosen: CallFilters, options: FilterOptions) -> dict[str, ParamValue]:
     """The address parameters that reproduce these filters. A date range writes both ends, so a shared
-    "until today" link still shows the sender's days when newer calls arrive."""
+    "until today" link still shows the sender's days when newer calls arrive; the default range (the last
+    days with calls) writes none, and every day `range=all` where that differs from the default."""
     params: dict[str, ParamValue] = {}
-    if chosen.start is not None or chosen.end is not None:
-        start, end = chosen.start or options.first_day, chosen.end or options.last_day
-        params["start"], params["end"] = str(start), str(end)
+    first, last = options.first_day, options.last_day
+    days = (chosen.start or first, chosen.end or last)
+    default = default_range(first, last) if first is not None and last is not None else (first, last)
+    if days != default:
+        if chosen.start is None and chosen.end is None:
+            params[RANGE_PARAM] = ALL_RANGE
+        else:
+            params["start"], params["end"] = str(days[0]), str(days[1])
     for name, field in CHOICE_FILTERS:
         if values := getattr(chosen, field):
             params[name] = list(values)
