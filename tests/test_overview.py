@@ -179,6 +179,10 @@ def test_link_with_bad_values_falls_back_with_one_line_each() -> None:
     assert any("tests value" in text for text in warnings)
     assert at.sidebar.multiselect(key="f_dispositions").value == ["Voicemail"]
     assert address(at)["disposition"] == ["Voicemail"] and "start" not in address(at)
+    assert "The link's start is not a date like 2026-11-21; showing the last 7 days with calls instead." in warnings
+    week = run_app(range="week")
+    assert texts(week.warning) == ["The link's range is not all; showing the last 7 days with calls."]
+    assert week.sidebar.pills(key="f_preset").value == "Last 7 days" and "range" not in address(week)
 
 
 def test_following_an_attention_link_filters_the_calls_page() -> None:
