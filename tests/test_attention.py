@@ -157,7 +157,9 @@ def test_attention_for_a_chosen_week_compares_it_with_the_week_before() -> None:
     error = next(item for item in found.items if item.figure == "Pipeline Error")
     assert error.text.startswith("Pipeline Error: 21% of calls (36), up from 2.0% (3)")
     assert found.empty_line() is None
-    assert found.caption() == "Comparing 8–14 Mar 2025 against 1–7 Mar 2025."
+    assert found.caption() == (
+        "Comparing 8–14 Mar 2025 against 1–7 Mar 2025. Calls stopped on its last day, so volume is not judged."
+    )  # on 20 Mar, six days after the newest call
 
 
 def test_attention_without_a_range_watches_the_last_week_with_calls() -> None:
@@ -202,7 +204,10 @@ def test_a_range_running_past_the_newest_call_compares_its_days_with_calls_and_s
     assert found.comparison.previous == Period(date(2025, 3, 9), date(2025, 3, 11))
     assert found.silence is not None and found.silence.text == "No calls since 14 Mar 2025 (5 days)"
     assert not any(item.figure == "Volume" for item in found.items)
-    assert found.caption() == "Comparing 12–14 Mar 2025 against 9–11 Mar 2025, compared over the 3 days with calls."
+    assert found.caption() == (
+        "Comparing 12–14 Mar 2025 against 9–11 Mar 2025, compared over the 3 days with calls. Calls stopped on its "
+        "last day, so volume is not judged."
+    )
 
 
 def test_a_range_after_the_newest_call_has_nothing_to_compare_but_the_silence() -> None:

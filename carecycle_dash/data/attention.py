@@ -111,11 +111,13 @@ class Attention:
         return None
 
     def caption(self) -> str:
-        """What was compared, and that volume is not judged while today is not over."""
-        ongoing = (
-            " Today is not over yet, so volume is not judged." if self.comparison and self.comparison.ongoing else ""
-        )
-        return f"Comparing {self.scope}.{ongoing}"
+        """What was compared, and why volume is not judged when it is not: today is not over, or the calls
+        stopped on the period's last day."""
+        if self.comparison is not None and self.comparison.ongoing:
+            return f"Comparing {self.scope}. Today is not over yet, so volume is not judged."
+        if self.silence is not None and _cut_short(self.comparison, self.silence):
+            return f"Comparing {self.scope}. Calls stopped on its last day, so volume is not judged."
+        return f"Comparing {self.scope}."
 
 
 def attention_for(
@@ -143,8 +145,15 @@ def attention_for(
         return Attention(comparison, [], range_chosen, quiet)
     current = filtered if range_chosen and filtered is not None else calls_of(all_calls, filters, comparison.current)
     previous = calls_of(all_calls, filters, comparison.previous)
-    items = needs_attention(current, previous, complete=not comparison.ongoing)
+    complete = not comparison.ongoing and not (quiet is not None and _cut_short(comparison, quiet))
+    items = needs_attention(current, previous, complete=complete)
     return Attention(comparison, items, range_chosen, quiet)
+
+
+def _cut_short(comparison: Comparison | None, quiet: Silence) -> bool:
+    """Whether the period compared ends on (or after) the day the calls stopped: that day's count is cut
+    short by the silence, which Needs attention says first, so volume is not judged as a fall."""
+    return comparison is not None and comparison.current.end >= quiet.last_day
 
 
 def needs_attention(current: pd.DataFrame, previous: pd.DataFrame, *, complete: bool = True) -> list[AttentionItem]:
