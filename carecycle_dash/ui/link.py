@@ -28,6 +28,7 @@ from carecycle_dash.data.periods import ATTENTION_DAYS
 from carecycle_dash.text.logs import one_line
 from carecycle_dash.ui.choices import (
     CELL_KEY,
+    DATES_CHOSEN_KEY,
     FILTER_KEYS,
     REFRESH_MINUTES,
     SINCE_DATE,
@@ -158,7 +159,7 @@ def _adopt_dates(params: dict[str, ParamValue], options: FilterOptions) -> list[
             return []
         if params[RANGE_PARAM] != ALL_RANGE:
             return [f"The link's range is not {ALL_RANGE}; {_DEFAULT_DAYS}."]
-        set_kept("f_dates", (first, last))
+        _choose_days((first, last))
         return []
     days: dict[str, date] = {}
     for name in ("start", "end"):
@@ -174,5 +175,10 @@ def _adopt_dates(params: dict[str, ParamValue], options: FilterOptions) -> list[
     start, end = max(days.get("start", first), first), min(days.get("end", last), last)
     if start > end:
         return [f"The link's dates hold none of these calls; {_DEFAULT_DAYS} instead."]
-    set_kept("f_dates", (start, end))
+    _choose_days((start, end))
     return []
+
+
+def _choose_days(days: tuple[date, date]) -> None:
+    set_kept("f_dates", days)
+    set_kept(DATES_CHOSEN_KEY, True)

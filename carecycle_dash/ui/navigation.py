@@ -19,7 +19,6 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from carecycle_dash.data.filters import CallFilters, FilterOptions
-from carecycle_dash.data.periods import default_range
 from carecycle_dash.ui.settings import read_secrets
 
 
@@ -114,19 +113,17 @@ def cell_from_params(params: Mapping[str, str]) -> tuple[tuple[int, int] | None,
     return None, "The link's weekday and hour are not a day (mon…sun) and an hour (0…23); showing every hour."
 
 
-def filter_params(chosen: CallFilters, options: FilterOptions) -> dict[str, ParamValue]:
-    """The address parameters that reproduce these filters. A date range writes both ends, so a shared
-    "until today" link still shows the sender's days when newer calls arrive; the default range (the last
-    days with calls) writes none, and every day `range=all` where that differs from the default."""
+def filter_params(chosen: CallFilters, options: FilterOptions, *, dates_chosen: bool) -> dict[str, ParamValue]:
+    """The address parameters that reproduce these filters. Days nobody chose (the default: the last days
+    with calls) write none, so the link moves with the calls as the default does; chosen days write both
+    ends, so a shared "until today" link still shows the sender's days when newer calls arrive; every day
+    chosen writes `range=all`."""
     params: dict[str, ParamValue] = {}
-    first, last = options.first_day, options.last_day
-    days = (chosen.start or first, chosen.end or last)
-    default = default_range(first, last) if first is not None and last is not None else (first, last)
-    if days != default:
-        if chosen.start is None and chosen.end is None:
-            params[RANGE_PARAM] = ALL_RANGE
-        else:
-            params["start"], params["end"] = str(days[0]), str(days[1])
+    if dates_chosen and chosen.start is None and chosen.end is None:
+        params[RANGE_PARAM] = ALL_RANGE
+    elif dates_chosen:
+        start, end = chosen.start or options.first_day, chosen.end or options.last_day
+        params["start"], params["end"] = str(start), str(end)
     for name, field in CHOICE_FILTERS:
         if values := getattr(chosen, field):
             params[name] = list(values)

@@ -21,6 +21,7 @@ from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
 from carecycle_dash.text.safety import shorten
 from carecycle_dash.ui.choices import (
     CELL_KEY,
+    DATES_CHOSEN_KEY,
     REFRESH_MINUTES,
     SINCE_DATE,
     SINCE_SPANS,
@@ -207,6 +208,17 @@ def _pick_preset(options: FilterOptions) -> None:
     preset = st.session_state.get("f_preset")
     if preset and options.first_day and options.last_day:
         set_kept("f_dates", preset_range(preset, options.first_day, options.last_day))
+        set_kept(DATES_CHOSEN_KEY, True)
+
+
+def _pick_dates() -> None:
+    keep("f_dates")
+    set_kept(DATES_CHOSEN_KEY, True)
+
+
+def dates_chosen() -> bool:
+    """Whether the days were chosen rather than left at the default (the last days with calls)."""
+    return bool(kept_value(DATES_CHOSEN_KEY))
 
 
 def _date_filter(options: FilterOptions) -> tuple[date | None, date | None]:
@@ -235,8 +247,7 @@ def _date_filter(options: FilterOptions) -> tuple[date | None, date | None]:
         min_value=options.first_day,
         max_value=options.last_day,
         key=kept("f_dates", default),
-        on_change=keep,
-        args=("f_dates",),
+        on_change=_pick_dates,
     )
     return _date_range(chosen, options)
 
