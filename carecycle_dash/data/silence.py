@@ -14,6 +14,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from carecycle_dash.data.periods import Period
+
 USUAL_GAPS_OVER: Final = timedelta(days=28)
 """How far before the newest call the gaps between calls are looked at."""
 MIN_SILENCE: Final = timedelta(days=1)
@@ -31,7 +33,7 @@ class Silence:
     def text(self) -> str:
         """ "No calls since 24 Nov 2026 (9 days)": dates as the app's periods write them."""
         unit = "day" if self.days == 1 else "days"
-        return f"No calls since {self.last_day.day} {self.last_day:%b %Y} ({self.days} {unit})"
+        return f"No calls since {Period(self.last_day, self.last_day).label} ({self.days} {unit})"
 
 
 def silence(created_at: pd.Series, now: datetime) -> Silence | None:
