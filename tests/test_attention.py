@@ -1,5 +1,6 @@
 import math
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
@@ -136,6 +137,11 @@ def dated(count: int, first_day: int, **overrides: object) -> list[dict]:
     return [make_call(createdAt=f"2025-03-{first_day + i % 7:02d}T10:00:00Z", **overrides) for i in range(count)]
 
 
+def at(year: int, month: int, day: int) -> datetime:
+    """Noon UTC of that day: the report's and the Overview's `now`."""
+    return datetime(year, month, day, 12, 0, tzinfo=UTC)
+
+
 def two_weeks() -> pd.DataFrame:
     return frame_of(
         dated(147, 1),
@@ -147,15 +153,17 @@ def two_weeks() -> pd.DataFrame:
 
 def test_attention_for_a_chosen_week_compares_it_with_the_week_before() -> None:
     filters = CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14))
-    found = attention_for(two_weeks(), filters, date(2025, 3, 1), date(2025, 3, 14), date(2025, 3, 20))
+    found = attention_for(two_weeks(), filters, date(2025, 3, 1), date(2025, 3, 14), at(2025, 3, 20))
     error = next(item for item in found.items if item.figure == "Pipeline Error")
     assert error.text.startswith("Pipeline Error: 21% of calls (36), up from 2.0% (3)")
     assert found.empty_line() is None
-    assert found.caption() == "Comparing 8–14 Mar 2025 against 1–7 Mar 2025."
+    assert found.caption() == (
+        "Comparing 8–14 Mar 2025 against 1–7 Mar 2025. Calls stopped on its last day, so volume is not judged."
+    )  # on 20 Mar, six days after the newest call
 
 
 def test_attention_without_a_range_watches_the_last_week_with_calls() -> None:
-    found = attention_for(two_weeks(), CallFilters(), date(2025, 3, 1), date(2025, 3, 14), date(2025, 3, 14))
+    found = attention_for(two_weeks(), CallFilters(), date(2025, 3, 1), date(2025, 3, 14), at(2025, 3, 14))
     assert found.comparison is not None and found.comparison.current == Period(date(2025, 3, 8), date(2025, 3, 14))
     assert found.scope.startswith("the last 7 days with calls (8–14 Mar 2025)")
     assert found.caption().endswith("Today is not over yet, so volume is not judged.")
@@ -184,3 +192,47 @@ def test_attention_for_applies_the_views_other_filters_to_both_periods() -> None
     filters = CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14), dispositions=("Qualified",))
     found = attention_for(two_weeks(), filters, date(2025, 3, 1), date(2025, 3, 14), None)
     assert found.items == []
+
+
+def test_a_range_running_past_the_newest_call_compares_its_days_with_calls_and_says_the_calls_stopped() -> None:
+    week = CallFilters(start=date(2025, 3, 12), end=date(2025, 3, 18))  # calls stopped on 14 Mar
+    found = attention_for(
+        frame_of(dated(140, 1), dated(140, 8)), week, date(2025, 3, 1), date(2025, 3, 14), at(2025, 3, 19)
+    )
+    assert found.comparison is not None
+    assert found.comparison.current == Period(date(2025, 3, 12), date(2025, 3, 14))
+    assert found.comparison.previous == Period(date(2025, 3, 9), date(2025, 3, 11))
+    assert found.silence is not None and found.silence.text == "No calls since 14 Mar 2025 (5 days)"
+    assert not any(item.figure == "Volume" for item in found.items)
+    assert found.caption() == (
+        "Comparing 12–14 Mar 2025 against 9–11 Mar 2025, compared over the 3 days with calls. Calls stopped on its "
+        "last day, so volume is not judged."
+    )
+
+
+def test_a_range_after_the_newest_call_has_nothing_to_compare_but_the_silence() -> None:
+    week = CallFilters(start=date(2025, 3, 15), end=date(2025, 3, 21))
+    found = attention_for(two_weeks(), week, date(2025, 3, 1), date(2025, 3, 14), at(2025, 3, 22))
+    assert found.items == []
+    assert found.silence is not None and found.silence.text == "No calls since 14 Mar 2025 (8 days)"
+    assert found.empty_line() == (
+        "Nothing to compare 15–21 Mar 2025 against 8–14 Mar 2025: there are no calls in 15–21 Mar 2025."
+    )
+
+
+def test_the_silence_is_said_whatever_the_period_and_leaves_test_calls_out_unless_shown() -> None:
+    df = frame_of(dated(140, 1), dated(140, 8), [make_call(createdAt="2025-03-20T10:00:00Z", testFlag=True)])
+    early = CallFilters(start=date(2025, 3, 1), end=date(2025, 3, 7))
+    found = attention_for(df, early, date(2025, 3, 1), date(2025, 3, 20), at(2025, 3, 22))
+    assert found.silence is not None and found.silence.text == "No calls since 14 Mar 2025 (8 days)"
+    with_tests = attention_for(
+        df, replace(early, include_tests=True), date(2025, 3, 1), date(2025, 3, 20), at(2025, 3, 22)
+    )
+    assert with_tests.silence is None  # 2 days after a test call, within the usual 6 days between calls
+    later = attention_for(df, replace(early, include_tests=True), date(2025, 3, 1), date(2025, 3, 20), at(2025, 3, 27))
+    assert later.silence is not None and later.silence.text == "No calls since 20 Mar 2025 (7 days)"
+    assert (
+        attention_for(df, early, date(2025, 3, 1), date(2025, 3, 20), datetime(2025, 3, 15, 9, 0, tzinfo=UTC)).silence
+        is None
+    )
+    assert attention_for(df, early, date(2025, 3, 1), date(2025, 3, 20), None).silence is None

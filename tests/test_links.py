@@ -90,6 +90,7 @@ def collect_links() -> tuple[list[Link], dict[str, list[str]]]:
     plain = run_app(customer_id=STANDARD)
     links += drawn_links(plain)
     links += drawn_links(run_app(**ONE_HOUR))
+    links += drawn_links(run_app(customer_id=STANDARD, range="all"))  # every day, not the default week
 
     signal_link = next(link for link in links if "signal=" in link.query)
     calls = run_app(signal_link.page, **{k: v[0] for k, v in parse_qs(signal_link.query).items()})
@@ -122,6 +123,7 @@ def test_every_link_the_app_writes_opens_without_a_warning() -> None:
     assert {page for page, _ in kinds} == {screen.path for screen in navigation.SCREENS}
     assert any("charts" in names and "refresh" in names and "weekday" in names for _, names in kinds)
     assert any("caller" in names and "call_id" in names for _, names in kinds)
+    assert any("range=all" in link.query for link in links)
     needs_attention = (navigation.CALLS.path, frozenset({"customer_id", "sort_by", "order", "start", "end"}))
     assert needs_attention in kinds
     assert any(link.label == "See these calls" for link in links)  # a conversation signal

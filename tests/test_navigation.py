@@ -22,8 +22,13 @@ def test_a_default_choice_is_no_parameter_at_all() -> None:
     assert written(params) == {"customer_id": "c1", "disposition": ["A"]}
 
 
-def test_no_filter_is_no_parameter() -> None:
-    assert filter_params(CallFilters(), OPTIONS) == {}
+def test_days_nobody_chose_are_no_parameter_and_every_day_chosen_is_range_all() -> None:
+    assert filter_params(CallFilters(start=date(2026, 11, 21)), OPTIONS, dates_chosen=False) == {}
+    assert filter_params(CallFilters(), OPTIONS, dates_chosen=True) == {"range": "all"}
+    assert filter_params(CallFilters(end=date(2026, 11, 26)), OPTIONS, dates_chosen=True) == {
+        "start": "2026-10-01",
+        "end": "2026-11-26",
+    }
 
 
 def test_every_filter_writes_its_parameter_and_a_range_both_ends() -> None:
@@ -38,7 +43,7 @@ def test_every_filter_writes_its_parameter_and_a_range_both_ends() -> None:
         weekday=1,
         hour=14,
     )
-    assert filter_params(chosen, OPTIONS) == {
+    assert filter_params(chosen, OPTIONS, dates_chosen=True) == {
         "start": "2026-11-01",
         "end": "2026-11-27",
         "disposition": ["Voicemail", "Pipeline Error"],

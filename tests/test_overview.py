@@ -3,6 +3,7 @@ period, the data-completeness line, and links that carry every filter (and a con
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from urllib.parse import parse_qs
 
 import pytest
@@ -23,10 +24,12 @@ LABELS = {signal.label for signal in SIGNALS}
 
 
 def attention_links(at: AppTest) -> list[tuple[str, dict[str, list[str]]]]:
-    """(label as read, address parameters) of each Needs attention line."""
+    """(label as read, address parameters) of each Needs attention line but "No calls since", which depends
+    on the clock (see test_calls_that_stopped_are_said_first_whatever_the_period)."""
     screens = {"Overview", "Calls", "Call detail", "Callers", SIGNAL_LINK}
     links = [link.proto for link in at.get("page_link")]
-    return [(plain(p.label), parse_qs(p.query_string)) for p in links if plain(p.label) not in screens]
+    lines = [(plain(p.label), parse_qs(p.query_string)) for p in links if plain(p.label) not in screens]
+    return [(label, params) for label, params in lines if not label.startswith("No calls since")]
 
 
 def deltas(at: AppTest) -> dict[str, str]:
@@ -87,16 +90,24 @@ def test_data_completeness_line_says_what_figures_leave_out() -> None:
     assert "all 2,487 calls the API reports" in line and "test calls left out" in line
 
 
-def test_no_range_means_no_deltas_and_a_hint() -> None:
+def test_all_means_no_deltas_and_a_hint_and_is_range_all_in_the_address() -> None:
     at = run_app()
+    at.sidebar.pills(key="f_preset").set_value("All").run()
+    assert_no_exception(at)
     assert set(deltas(at).values()) == {""}
     assert any("Choose a date range" in caption.value for caption in at.caption)
+    assert address(at)["range"] == ["all"] and "start" not in address(at)
+    again = run_app(range="all")
+    assert_no_exception(again)
+    assert again.sidebar.pills(key="f_preset").value == "All" and address(again)["range"] == ["all"]
+    assert set(deltas(again).values()) == {""}
 
 
-def test_last_7_days_compares_every_figure_with_the_week_before() -> None:
+def test_a_link_without_dates_opens_on_the_last_7_days_with_every_figures_change() -> None:
     at = run_app()
-    at.sidebar.pills(key="f_preset").set_value("Last 7 days").run()
     assert_no_exception(at)
+    assert at.sidebar.pills(key="f_preset").value == "Last 7 days"
+    assert at.sidebar.date_input(key="f_dates").value == (date(2026, 11, 21), date(2026, 11, 27))
     changes = deltas(at)
     assert changes["Total calls"] == "-57"
     assert changes["Success rate"].endswith(" pp") and changes["Success rate"].startswith("-")
@@ -108,7 +119,7 @@ def test_last_7_days_compares_every_figure_with_the_week_before() -> None:
     assert colours["Total calls"] == Metric.GRAY  # volume is neither good nor bad by itself
     assert max(errors.chart_data) > 1  # daily shares in percent, like the figure
     assert any("14–20 Nov 2026" in caption.value for caption in at.caption)
-    assert address(at)["start"] == ["2026-11-21"] and address(at)["end"] == ["2026-11-27"]
+    assert "start" not in address(at) and "range" not in address(at)  # the default: no dates in the address
     trend = next(m for m in at.metric if m.label == "Total calls").proto.chart_data
     assert len(trend) == 7
 
@@ -168,6 +179,10 @@ def test_link_with_bad_values_falls_back_with_one_line_each() -> None:
     assert any("tests value" in text for text in warnings)
     assert at.sidebar.multiselect(key="f_dispositions").value == ["Voicemail"]
     assert address(at)["disposition"] == ["Voicemail"] and "start" not in address(at)
+    assert "The link's start is not a date like 2026-11-21; showing the last 7 days with calls instead." in warnings
+    week = run_app(range="week")
+    assert texts(week.warning) == ["The link's range is not all; showing the last 7 days with calls."]
+    assert week.sidebar.pills(key="f_preset").value == "Last 7 days" and "range" not in address(week)
 
 
 def test_following_an_attention_link_filters_the_calls_page() -> None:
@@ -185,14 +200,14 @@ def test_following_an_attention_link_filters_the_calls_page() -> None:
 
 
 def test_each_conversation_signal_links_to_exactly_its_calls() -> None:
-    at = run_app(start="2026-11-21", end="2026-11-27")
+    at = run_app(start="2026-11-14", end="2026-11-27")
     counts = {metric.label: int(metric.value.replace(",", "")) for metric in at.metric if metric.label in LABELS}
     links = [p.proto for p in at.get("page_link") if plain(p.proto.label) == SIGNAL_LINK]
     assert len(links) == len([count for count in counts.values() if count]) > 0
     for link in links:
         params = parse_qs(link.query_string)
         [signal] = params["signal"]
-        assert params["start"] == ["2026-11-21"] and params["customer_id"] == [STANDARD]
+        assert params["start"] == ["2026-11-14"] and params["customer_id"] == [STANDARD]
         at.query_params.clear()
         at.query_params.update(params)
         at.switch_page("pages/calls.py").run()
@@ -226,3 +241,15 @@ def test_a_link_without_filters_followed_inside_the_app_clears_them() -> None:
     assert_no_exception(at)
     assert at.sidebar.multiselect(key="f_dispositions").value == []
     assert "disposition" not in address(at)
+
+
+def test_calls_that_stopped_are_said_first_whatever_the_period(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(overview, "clock", lambda: datetime(2030, 1, 1, 12, 0, tzinfo=UTC))
+    for at in (run_app(), run_app(range="all"), run_app(start="2026-11-01", end="2026-11-07")):
+        assert_no_exception(at)
+        last = at.sidebar.date_input(key="f_dates").max  # the newest call's day (27 Nov 2026 in the demo)
+        first = next(p.proto for p in at.get("page_link") if plain(p.proto.label).startswith(("No calls", "Called")))
+        days = (date(2030, 1, 1) - last).days
+        assert plain(first.label) == f"No calls since {last.day} {last:%b %Y} ({days} days)"
+        params = parse_qs(first.query_string)
+        assert (params["start"], params["end"]) == ([str(last)], [str(last)])  # the last calls before it

@@ -55,21 +55,24 @@ def test_link_with_dates_and_filters_shows_the_same_view(page: Page, demo_app: R
 def test_quick_range_goes_into_the_address_and_the_sidebar_links_and_needs_attention_opens_its_calls(
     page: Page, demo_app: RunningApp
 ) -> None:
+    # A link without dates opens on the last 7 days with calls, compared with the 7 before, and keeps no dates.
     open_app(page, f"{demo_app.url}/?customer_id={STANDARD}")
     expect(page.get_by_role("heading", name="Needs attention")).to_be_visible()
+    expect(page.get_by_text("with the 7 days before (14–20 Nov 2026)")).to_be_visible(timeout=60_000)
+    assert not {"start", "range"} & parse_qs(urlsplit(page.url).query).keys()
     sidebar = page.locator("[data-testid='stSidebar']")
-    quick = sidebar.get_by_text("Last 7 days", exact=True)
-    expect(quick).to_be_visible(timeout=60_000)
-    quick.click()
+    sidebar.get_by_text("All", exact=True).click()
     wait_for_app(page)
-    expect(page.get_by_text("with the 7 days before (14–20 Nov 2026)")).to_be_visible()
-    address = parse_qs(urlsplit(page.url).query)
-    assert address["start"] == ["2026-11-21"] and address["end"] == ["2026-11-27"]
+    assert parse_qs(urlsplit(page.url).query)["range"] == ["all"]
     sidebar.get_by_role("link", name="Calls").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Calls", exact=True)).to_be_visible()
+    assert parse_qs(urlsplit(page.url).query)["range"] == ["all"]
+    sidebar.get_by_text("Last 7 days", exact=True).click()  # chosen now: the address holds its days
+    wait_for_app(page)
     expect(page.get_by_text(f"{metric_total()} of 2,487 calls")).to_be_visible()
-    assert parse_qs(urlsplit(page.url).query)["start"] == ["2026-11-21"]
+    address = parse_qs(urlsplit(page.url).query)
+    assert address["start"] == ["2026-11-21"] and address["end"] == ["2026-11-27"] and "range" not in address
 
     # Back on the Overview of that week, a Needs attention line opens the Calls page narrowed to its calls.
     follow_sidebar_link(page, "Overview")

@@ -42,18 +42,21 @@ def test_newcomer_sees_demo_customer_figures_at_once() -> None:
     at = run_app()
     assert_no_exception(at)
     assert at.title[0].value == "Overview"
-    metrics = {metric.label: metric.value for metric in at.metric}
-    total = int(metrics["Total calls"].replace(",", ""))
-    assert 1_000 < total < 3_000
-    assert "," in metrics["Total calls"]
+    assert at.sidebar.pills(key="f_preset").value == "Last 7 days"  # the period Needs attention watches
+    assert {metric.label: metric.value for metric in at.metric}["Total calls"] == "127"
     assert texts(at.sidebar.info) == [
         "**Demo mode.** Demo data from the built-in simulator: fictional calls, no real patients."
     ]
     assert at.query_params == {"customer_id": DEFAULT_DEMO_CUSTOMER_ID, "sort_by": "createdAt", "order": "desc"}
+    at.sidebar.pills(key="f_preset").set_value("All").run()
+    metrics = {metric.label: metric.value for metric in at.metric}
+    total = int(metrics["Total calls"].replace(",", ""))
+    assert 1_000 < total < 3_000
+    assert "," in metrics["Total calls"]
 
 
 def test_shared_link_sets_customer_sort_and_order() -> None:
-    at = run_app(customer_id=DEMO_CUSTOMERS["small"], sort_by="duration", order="asc")
+    at = run_app(customer_id=DEMO_CUSTOMERS["small"], sort_by="duration", order="asc", range="all")
     assert_no_exception(at)
     assert at.session_state["customer_id"] == DEMO_CUSTOMERS["small"]
     assert at.session_state["sort_by"] == "duration"
@@ -190,7 +193,7 @@ def test_calls_page_shows_table_and_csv_download() -> None:
 
 
 def test_call_page_from_link_shows_transcript_as_text() -> None:
-    at = run_app(customer_id=DEMO_CUSTOMERS["small"], sort_by="duration", order="desc")
+    at = run_app(customer_id=DEMO_CUSTOMERS["small"], sort_by="duration", order="desc", range="all")
     at.switch_page("pages/calls.py").run()
     first_id = at.dataframe[0].value["id"].iloc[0]
     at.query_params["call_id"] = first_id
@@ -218,7 +221,7 @@ def test_unknown_call_id_says_so() -> None:
 
 
 def test_hostile_call_content_is_never_rendered_as_markdown() -> None:
-    at = run_app(customer_id=DEMO_CUSTOMERS["edge"])
+    at = run_app(customer_id=DEMO_CUSTOMERS["edge"], range="all")
     assert_no_exception(at)
     at.sidebar.toggle(key="f_tests").set_value(True).run()
     at.switch_page("pages/calls.py").run()

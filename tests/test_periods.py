@@ -15,6 +15,7 @@ from carecycle_dash.data.periods import (
     compare,
     coverage,
     daily_figures,
+    default_range,
     figure_changes,
     filters_for,
     headline_comparison,
@@ -217,3 +218,32 @@ def test_changes_since_compare_the_same_filters_over_the_previous_period() -> No
     too_long = CallFilters(start=date(2025, 3, 2), end=date(2025, 3, 14))
     early = headline_comparison(too_long, date(2025, 3, 1), None, None)
     assert changes_since(df, filters, early, now) == {}
+
+
+def test_a_view_opens_on_the_last_seven_days_with_calls_the_period_needs_attention_watches() -> None:
+    first, last = date(2026, 6, 1), date(2026, 11, 27)
+    assert default_range(first, last) == (date(2026, 11, 21), last)
+    assert Period(*default_range(first, last)) == attention_period(CallFilters(), first, last)
+    assert default_range(date(2026, 11, 25), last) == (date(2026, 11, 25), last)
+
+
+def test_a_period_past_the_newest_call_is_compared_over_its_days_with_calls() -> None:
+    week = Period(date(2026, 11, 25), date(2026, 12, 1))
+    past = compare(week, date(2026, 6, 1), date(2026, 12, 3), date(2026, 11, 27))
+    assert (past.current, past.previous, past.calendar) == (
+        Period(date(2026, 11, 25), date(2026, 11, 27)),
+        Period(date(2026, 11, 22), date(2026, 11, 24)),
+        week,
+    )
+    assert past.caption() == (
+        "Changes compare 25–27 Nov 2026 with the 3 days before (22–24 Nov 2026), compared over the 3 days with calls."
+    )
+    one_day = compare(week, date(2026, 6, 1), None, date(2026, 11, 25))
+    assert one_day.with_calls == ", compared over the 1 day with calls" and one_day.previous.days == 1
+    after = compare(week, date(2026, 6, 1), date(2026, 12, 3), date(2026, 11, 20))
+    assert (after.comparable, after.caption()) == (
+        False,
+        "No changes shown: there are no calls in 25 Nov – 1 Dec 2026.",
+    )
+    within = compare(week, date(2026, 6, 1), date(2026, 12, 3), date(2026, 12, 1))
+    assert (within.calendar, within.with_calls) == (None, "")

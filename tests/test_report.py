@@ -151,3 +151,25 @@ def test_a_period_that_runs_into_today_says_its_counts_are_still_growing() -> No
     filters = CallFilters(start=date(2025, 3, 8), end=date(2025, 3, 14))
     text = report(calls_over_two_weeks(), filters, now=datetime(2025, 3, 14, 12, 0, tzinfo=UTC))
     assert "(1–7 Mar 2025). Today is not over yet, so this period&#x27;s counts are still growing." in text
+
+
+def test_a_period_past_the_newest_call_keeps_its_days_says_the_calls_stopped_and_compares_the_days_with_calls() -> None:
+    calls = [make_call(createdAt=f"2025-03-{1 + i % 14:02d}T10:00:00Z") for i in range(280)]
+    calls += [
+        make_call(createdAt=f"2025-03-{13 + i % 2:02d}T11:00:00Z", disposition="Pipeline Error") for i in range(20)
+    ]
+    filters = CallFilters(start=date(2025, 3, 13), end=date(2025, 3, 19))  # `report --last 7d` on 20 Mar
+    text = report(build_frame(calls).df, filters, now=datetime(2025, 3, 20, 9, 0, tzinfo=UTC))
+    assert "<title>CareCycle calls report: 13–19 Mar 2025 (UTC)</title>" in text
+    assert attention_lines(text) == [
+        "No calls since 14 Mar 2025 (6 days)",
+        "Connected: 67% of calls (40), down from 100% (40), -33 points",
+        "Qualified: 67% of calls (40), down from 100% (40), -33 points",
+        "Pipeline Error: 33% of calls (20), up from 0% (0), +33 points",
+    ]
+    assert (
+        "Changes compare 13–14 Mar 2025 with the 2 days before (11–12 Mar 2025), compared over the 2 days with calls."
+        in text
+    )
+    assert headline_cells(text)["Total calls"] == ("60", "+20", "same")
+    assert "Comparing 13–14 Mar 2025 against 11–12 Mar 2025, compared over the 2 days with calls." in text

@@ -16,10 +16,12 @@ from carecycle_dash import cli
 from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.cli import report as report_cli
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, SimulatorConfig, start_simulator
+from carecycle_dash.ui import overview
 from tests.support.apptest import assert_no_exception, run_app
 from tests.support.clock import FakeClock
 from tests.support.servers import free_port
 from tests.test_overview import attention_links
+from tests.test_pages import plain
 
 STANDARD = DEMO_CUSTOMERS["standard"]
 SMALL = DEMO_CUSTOMERS["small"]
@@ -185,18 +187,49 @@ def test_a_customer_without_calls_gets_a_report_that_says_so(tmp_path: Path) -> 
 
 
 @pytest.mark.usefixtures("clean_app")
-def test_needs_attention_in_the_report_is_the_overviews(tmp_path: Path, simulator: RunningSimulator) -> None:
-    """The standard demo customer's story week (21–27 Nov 2026): the report lists what the Overview lists."""
+def test_needs_attention_in_the_report_is_the_overviews(
+    tmp_path: Path, simulator: RunningSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The standard demo customer's story week (21–27 Nov 2026): the report lists what the Overview lists, on
+    the morning after it (both clocks pinned)."""
+    monkeypatch.setattr(overview, "clock", lambda: datetime(2026, 11, 28, 9, tzinfo=UTC))
     at = run_app(start="2026-11-21", end="2026-11-27")
     assert_no_exception(at)
-    overview = [label for label, _ in attention_links(at)]
+    listed = [label for label, _ in attention_links(at)]
     output = tmp_path / "story.html"
     args = cli.build_parser().parse_args(["report", "--customer-id", STANDARD, "--last", "7d", "--output", str(output)])
     environ = {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
     assert report_cli.run(args, environ=environ, stderr=io.StringIO(), now=datetime(2026, 11, 28, 9, tzinfo=UTC)) == 0
     text = output.read_text(encoding="utf-8")
     lines = [html.unescape(line) for line in re.findall(r"<li>(.*?)</li>", text)]
-    assert lines == overview
+    assert lines == listed
     assert lines[0].startswith("Called after Do Not Call: 1 number")  # first whatever the period
     assert lines[1].startswith("Pipeline Error: ")
     assert "Comparing 21–27 Nov 2026 against 14–20 Nov 2026." in text
+
+
+@pytest.mark.usefixtures("clean_app")
+def test_a_week_past_the_newest_call_says_the_calls_stopped_and_lists_what_the_overview_lists(
+    tmp_path: Path, simulator: RunningSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`report --last 7d` on 3 Dec 2026, six days after the demo's newest call (27 Nov): 26 Nov – 2 Dec,
+    compared over 26–27 Nov against 24–25 Nov; the Overview on the same days at the same time agrees."""
+    now = datetime(2026, 12, 3, 9, tzinfo=UTC)
+    monkeypatch.setattr(overview, "clock", lambda: now)
+    at = run_app(start="2026-11-26", end="2026-12-02")
+    assert_no_exception(at)
+    shown = [plain(link.proto.label) for link in at.get("page_link")]
+    output = tmp_path / "stopped.html"
+    args = cli.build_parser().parse_args(["report", "--customer-id", STANDARD, "--last", "7d", "--output", str(output)])
+    environ = {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": simulator.base_url}
+    assert report_cli.run(args, environ=environ, stderr=io.StringIO(), now=now) == 0
+    text = output.read_text(encoding="utf-8")
+    lines = [html.unescape(line) for line in re.findall(r"<li>(.*?)</li>", text)]
+    assert lines[0] == "No calls since 27 Nov 2026 (6 days)" == shown[shown.index(lines[0])]
+    assert lines[1:] == [label for label, _ in attention_links(at)]
+    assert not any(line.startswith("Volume") for line in lines)
+    assert "<title>CareCycle calls report: 26 Nov – 2 Dec 2026 (UTC)</title>" in text
+    assert (
+        "Comparing 26–27 Nov 2026 against 24–25 Nov 2026, compared over the 2 days with calls. Calls stopped on its "
+        "last day, so volume is not judged."
+    ) in text

@@ -29,7 +29,7 @@ def standard() -> dict:
 
 
 def callers_page(**query: str) -> AppTest:
-    at = run_app(customer_id=STANDARD)
+    at = run_app(customer_id=STANDARD, range="all")  # every call, not the default week
     for name, value in query.items():
         at.query_params[name] = value
     return at.switch_page("pages/callers.py").run()

@@ -3,7 +3,10 @@
 Key, base URL, exit codes and the all-or-nothing write are the `export` command's (cli/common.py). The
 period is --start/--end (whole days, both included, in --tz) or --last 7d (the last N whole days, ending
 yesterday, so a mailed report's figures are final);
-the report compares it with the period of the same length before it when the loaded calls cover that.
+the report compares it with the period of the same length before it when the loaded calls cover that. A
+period running past the newest call (calls that stopped, or the demo's) keeps its calendar days: Needs
+attention first says "No calls since DATE (N days)", and the changes compare its days with calls against as
+many days before them, as the Overview does (data/attention.py, data/periods.py).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Final
 
 import numpy as np
@@ -31,6 +31,7 @@ from carecycle_dash.data.frame import labels
 from carecycle_dash.data.measures import durations_s, talk_times_s
 from carecycle_dash.data.metrics import headline_parts
 from carecycle_dash.data.periods import Comparison, attention_period, calls_of, compare
+from carecycle_dash.data.silence import Silence, silence
 
 MIN_Z: Final = 3.0
 MIN_CALLS: Final = 30
@@ -79,11 +80,14 @@ class _Rate:
 @dataclass(frozen=True)
 class Attention:
     """Needs attention for one view: the periods compared (None when no call has a time), what moved
-    (bad news first), and whether a date range was chosen (else the last days with calls are watched)."""
+    (bad news first), whether a date range was chosen (else the last days with calls are watched), and
+    whether the calls stopped. Shown in this order by the Overview and the report alike: the silence's line,
+    the standing lines (Do Not Call), then the items."""
 
     comparison: Comparison | None
     items: list[AttentionItem]
     range_chosen: bool
+    silence: Silence | None = None
 
     @property
     def scope(self) -> str:
@@ -92,7 +96,7 @@ class Attention:
         if c is None:
             return ""
         if self.range_chosen:
-            return f"{c.current.label} against {c.previous.label}"
+            return f"{c.current.label} against {c.previous.label}{c.with_calls}"
         return f"the last {c.current.days} days with calls ({c.current.label}) against the {c.previous.days} before"
 
     def empty_line(self) -> str | None:
@@ -107,11 +111,13 @@ class Attention:
         return None
 
     def caption(self) -> str:
-        """What was compared, and that volume is not judged while today is not over."""
-        ongoing = (
-            " Today is not over yet, so volume is not judged." if self.comparison and self.comparison.ongoing else ""
-        )
-        return f"Comparing {self.scope}.{ongoing}"
+        """What was compared, and why volume is not judged when it is not: today is not over, or the calls
+        stopped on the period's last day."""
+        if self.comparison is not None and self.comparison.ongoing:
+            return f"Comparing {self.scope}. Today is not over yet, so volume is not judged."
+        if self.silence is not None and _cut_short(self.comparison, self.silence):
+            return f"Comparing {self.scope}. Calls stopped on its last day, so volume is not judged."
+        return f"Comparing {self.scope}."
 
 
 def attention_for(
@@ -119,23 +125,35 @@ def attention_for(
     filters: CallFilters,
     first_day: date | None,
     last_day: date | None,
-    today: date | None,
+    now: datetime | None,
     *,
     filtered: pd.DataFrame | None = None,
 ) -> Attention:
     """Needs attention for the calls passing `filters` among every loaded call: the chosen date range (or
-    the last days with calls when none is chosen) against the period before, when the loaded calls cover
-    it. `filtered` (the calls passing `filters`, when the caller has them) spares filtering them again."""
+    the last days with calls when none is chosen; a range running past the newest call over its days with
+    calls) against the period before, when the loaded calls cover it; and, whatever the period, whether the
+    customer's calls stopped. `now` is an aware time in the viewer's zone (its date is today; None: unknown).
+    `filtered` (the calls passing `filters`, when the caller has them) spares filtering them again."""
     range_chosen = filters.start is not None or filters.end is not None
+    counted = all_calls if filters.include_tests else all_calls[~all_calls["isTest"].to_numpy(dtype=bool)]
+    quiet = None if now is None else silence(counted["createdAt"], now)
     watched = attention_period(filters, first_day, last_day)
     if watched is None:
-        return Attention(None, [], range_chosen)
-    comparison = compare(watched, first_day, today)
+        return Attention(None, [], range_chosen, quiet)
+    comparison = compare(watched, first_day, None if now is None else now.date(), last_day)
     if not comparison.comparable:
-        return Attention(comparison, [], range_chosen)
-    current = filtered if range_chosen and filtered is not None else calls_of(all_calls, filters, watched)
+        return Attention(comparison, [], range_chosen, quiet)
+    current = filtered if range_chosen and filtered is not None else calls_of(all_calls, filters, comparison.current)
     previous = calls_of(all_calls, filters, comparison.previous)
-    return Attention(comparison, needs_attention(current, previous, complete=not comparison.ongoing), range_chosen)
+    complete = not comparison.ongoing and not (quiet is not None and _cut_short(comparison, quiet))
+    items = needs_attention(current, previous, complete=complete)
+    return Attention(comparison, items, range_chosen, quiet)
+
+
+def _cut_short(comparison: Comparison | None, quiet: Silence) -> bool:
+    """Whether the period compared ends on (or after) the day the calls stopped: that day's count is cut
+    short by the silence, which Needs attention says first, so volume is not judged as a fall."""
+    return comparison is not None and comparison.current.end >= quiet.last_day
 
 
 def needs_attention(current: pd.DataFrame, previous: pd.DataFrame, *, complete: bool = True) -> list[AttentionItem]:

@@ -19,13 +19,17 @@ from carecycle_dash.data.frame import time_zone
 from carecycle_dash.data.measures import local_days
 from carecycle_dash.data.metrics import OverviewFigures, headline_parts, headline_table, overview_figures
 
-Coverage = Literal["full", "partial", "none"]
+Coverage = Literal["full", "partial", "none", "no calls"]
 PRESETS: Final = ("Last 7 days", "Last 30 days", "This month", "All")
 """Quick date ranges, each ending on the last day with data (see `preset_range`)."""
+DEFAULT_PRESET: Final = PRESETS[0]
+"""The range a view opens on when its link gives no dates: the period Needs attention watches."""
+ALL_PRESET: Final = PRESETS[-1]
+"""Every call: no date restriction (`range=all` in a link)."""
 TREND_DAILY_MAX_DAYS: Final = 62
 """Longer periods trend by week."""
 ATTENTION_DAYS: Final = 7
-"""How many days Needs attention looks at when no date range is chosen."""
+"""How many days Needs attention looks at when no date range is chosen (the default range's days)."""
 
 
 @dataclass(frozen=True)
@@ -74,18 +78,29 @@ class Comparison:
     coverage: Coverage
     ongoing: bool = False
     """The period's last day is today and not over, so its counts are still growing."""
+    calendar: Period | None = None
+    """The period asked for, when it runs past the newest call: `current` is then its days with calls."""
 
     @property
     def comparable(self) -> bool:
         """Changes are shown only against a previous period the loaded calls cover in full."""
         return self.coverage == "full"
 
+    @property
+    def with_calls(self) -> str:
+        """ ", compared over the 4 days with calls" when the period asked for runs past the newest call."""
+        if self.calendar is None or self.coverage == "no calls":
+            return ""
+        return f", compared over the {self.current.days} {'day' if self.current.days == 1 else 'days'} with calls"
+
     def caption(self) -> str:
         """One line naming the previous period, or saying why there is no comparison."""
         if self.coverage == "full":
             before = f"the {self.previous.days} days before" if self.previous.days > 1 else "the day before"
-            line = f"Changes compare {self.current.label} with {before} ({self.previous.label})."
+            line = f"Changes compare {self.current.label} with {before} ({self.previous.label}){self.with_calls}."
             return line + (" Today is not over yet, so this period's counts are still growing." if self.ongoing else "")
+        if self.coverage == "no calls":
+            return f"No changes shown: there are no calls in {self.current.label}."
         if self.coverage == "partial":
             return (
                 f"No changes shown: the loaded calls begin inside the previous period ({self.previous.label}), "
@@ -94,9 +109,17 @@ class Comparison:
         return f"No changes shown: there are no loaded calls from the previous period ({self.previous.label})."
 
 
-def compare(period: Period, first_day: date | None, today: date | None = None) -> Comparison:
+def compare(
+    period: Period, first_day: date | None, today: date | None = None, last_day: date | None = None
+) -> Comparison:
     """The comparison of `period` with the one before, given the earliest loaded day (and the viewer's
-    today, to tell a period that is still going)."""
+    today, to tell a period that is still going). A period running past `last_day` (the newest call's day)
+    is compared over its days with calls against as many days before them: calls that stopped are said
+    once ("No calls since"), not counted as a fall in every figure."""
+    if last_day is not None and period.end > last_day:
+        if period.start > last_day:
+            return Comparison(period, previous_period(period), "no calls", calendar=period)
+        return replace(compare(Period(period.start, last_day), first_day, today), calendar=period)
     previous = previous_period(period)
     ongoing = today is not None and period.start <= today <= period.end
     return Comparison(period, previous, coverage(previous, first_day), ongoing)
@@ -134,7 +157,7 @@ def headline_comparison(
     if filters.start is None and filters.end is None:
         return None
     period = chosen_period(filters, first_day, last_day)
-    return None if period is None else compare(period, first_day, today)
+    return None if period is None else compare(period, first_day, today, last_day)
 
 
 def calls_of(all_calls: pd.DataFrame, filters: CallFilters, period: Period) -> pd.DataFrame:
@@ -156,7 +179,7 @@ def preset_range(preset: str, first_day: date, last_day: date) -> tuple[date, da
     calls stopped two days ago would otherwise see a half-empty week and a volume drop that is not real;
     for a customer calling every day the two are the same day. Never starts before `first_day`."""
     if preset == "Last 7 days":
-        start = last_day - timedelta(days=6)
+        start = last_day - timedelta(days=ATTENTION_DAYS - 1)
     elif preset == "Last 30 days":
         start = last_day - timedelta(days=29)
     elif preset == "This month":
@@ -164,6 +187,11 @@ def preset_range(preset: str, first_day: date, last_day: date) -> tuple[date, da
     else:
         start = first_day
     return max(start, first_day), last_day
+
+
+def default_range(first_day: date, last_day: date) -> tuple[date, date]:
+    """The days a view opens on when its link gives none: the last days with calls, as Needs attention."""
+    return preset_range(DEFAULT_PRESET, first_day, last_day)
 
 
 def matching_preset(chosen: tuple[date, date], first_day: date, last_day: date) -> str | None:

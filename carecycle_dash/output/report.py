@@ -107,7 +107,7 @@ def build_report(
         period=period_label(chosen_period(filters, first_day, last_day), filters.tz),
         compared=comparison.caption() if comparison else NO_RANGE,
         headline=[*volume, *quality],
-        attention=attention_for(all_calls, filters, first_day, last_day, today, filtered=current),
+        attention=attention_for(all_calls, filters, first_day, last_day, generated_at, filtered=current),
         standing=[
             line
             for line in [do_not_call_line(do_not_call_breaches(compliance_scope(all_calls, filters.include_tests)))]
@@ -131,15 +131,17 @@ def render_report(
     figures: Sequence[go.Figure],
     generated_at: datetime,
 ) -> bytes:
-    """The HTML document as UTF-8 bytes: headline table, Needs attention (`standing` lines first: what needs
-    attention whatever the period), then the charts."""
+    """The HTML document as UTF-8 bytes: headline table, Needs attention (in the Overview's order: calls that
+    stopped, the `standing` lines, what needs attention whatever the period, then what moved), then the
+    charts."""
     e = _escape
     rows = "".join(
         f"<tr><th>{e(h.label)}</th><td class=num>{e(h.value)}</td>"
         f"<td class='num {h.tone}'>{e(h.change.text if h.change else '')}</td></tr>"
         for h in headline
     )
-    lines = [*standing, *(item.text for item in attention.items)]
+    quiet = [attention.silence.text] if attention.silence is not None else []
+    lines = [*quiet, *standing, *(item.text for item in attention.items)]
     attention_html = (
         "<ul class=attention>" + "".join(f"<li>{e(line)}</li>" for line in lines) + "</ul>" if lines else ""
     )

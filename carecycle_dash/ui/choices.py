@@ -24,8 +24,12 @@ SINCE_DATE: Final = "date"
 REFRESH_MINUTES: Final[dict[int, str]] = {0: "Off", 1: "Every minute", 5: "Every 5 minutes", 15: "Every 15 minutes"}
 CELL_KEY: Final = "f_cell"
 """The kept heatmap cell: (weekday 0 = Monday, hour) or None."""
+DATES_CHOSEN_KEY: Final = "f_dates_chosen"
+"""Whether the days were chosen (in the sidebar or by a link's `start`/`end`/`range`): else they are the
+default, the last days with calls, which the address leaves out."""
 FILTER_KEYS: Final = (
     "f_dates",
+    DATES_CHOSEN_KEY,
     "f_dispositions",
     "f_directions",
     "f_campaigns",

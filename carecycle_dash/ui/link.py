@@ -2,8 +2,9 @@
 
 The customer, sort field and order live in the address (`?customer_id=..&sort_by=..&order=..`), and so do
 how far back calls are loaded (`since=YYYY-MM-DD`, or `7d`, `30d`, `90d` for a span that moves with the
-days), the auto-refresh interval (`refresh=1|5|15` minutes) and the filters (`start`, `end`,
+days), the auto-refresh interval (`refresh=1|5|15` minutes) and the filters (`start`, `end`, `range=all`,
 `disposition`..., see navigation.FILTER_PARAMS), so that a link reproduces the view; the key never does.
+A link without dates opens on the last 7 days with calls (the period Needs attention watches).
 A link is read on a session's first run, and again whenever the address changed without the app (a link
 followed inside it); from then on the widgets hold the choices and navigation.py writes the address.
 Each bad value gives one warning line and falls back to its default.
@@ -23,9 +24,11 @@ import streamlit as st
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, SORT_FIELDS, SORT_ORDERS
 from carecycle_dash.data.dates import parse_day, since_day
 from carecycle_dash.data.filters import FilterOptions
+from carecycle_dash.data.periods import ATTENTION_DAYS
 from carecycle_dash.text.logs import one_line
 from carecycle_dash.ui.choices import (
     CELL_KEY,
+    DATES_CHOSEN_KEY,
     FILTER_KEYS,
     REFRESH_MINUTES,
     SINCE_DATE,
@@ -33,8 +36,10 @@ from carecycle_dash.ui.choices import (
     reset_filters_when_data_changes,
 )
 from carecycle_dash.ui.navigation import (
+    ALL_RANGE,
     CHOICE_FILTERS,
     FILTER_PARAMS,
+    RANGE_PARAM,
     ParamValue,
     address_moved,
     address_params,
@@ -52,6 +57,7 @@ _CHOICE_WIDGETS = {
 }
 """Address parameter of each multi-choice filter: (its widget's key, how a warning names it)."""
 MAX_SEARCH_CHARS = 200
+_DEFAULT_DAYS = f"showing the last {ATTENTION_DAYS} days with calls"
 
 
 def adopt_link_once(default_customer: str) -> list[str]:
@@ -143,8 +149,17 @@ def adopt_link_filters(options: FilterOptions, data_key: tuple[str, ...]) -> lis
 
 
 def _adopt_dates(params: dict[str, ParamValue], options: FilterOptions) -> list[str]:
+    """The link's days: `start`/`end`, else every day for `range=all`, else the default range (the sidebar's
+    own default, so nothing is kept)."""
     first, last = options.first_day, options.last_day
-    if first is None or last is None or not ({"start", "end"} & params.keys()):
+    if first is None or last is None:
+        return []
+    if not ({"start", "end"} & params.keys()):
+        if RANGE_PARAM not in params:
+            return []
+        if params[RANGE_PARAM] != ALL_RANGE:
+            return [f"The link's range is not {ALL_RANGE}; {_DEFAULT_DAYS}."]
+        _choose_days((first, last))
         return []
     days: dict[str, date] = {}
     for name in ("start", "end"):
@@ -156,9 +171,14 @@ def _adopt_dates(params: dict[str, ParamValue], options: FilterOptions) -> list[
                 raise ValueError(raw)
             days[name] = parse_day(raw)
         except ValueError:
-            return [f"The link's {name} is not a date like 2026-11-21; showing every day instead."]
+            return [f"The link's {name} is not a date like 2026-11-21; {_DEFAULT_DAYS} instead."]
     start, end = max(days.get("start", first), first), min(days.get("end", last), last)
     if start > end:
-        return ["The link's dates hold none of these calls; showing every day instead."]
-    set_kept("f_dates", (start, end))
+        return [f"The link's dates hold none of these calls; {_DEFAULT_DAYS} instead."]
+    _choose_days((start, end))
     return []
+
+
+def _choose_days(days: tuple[date, date]) -> None:
+    set_kept("f_dates", days)
+    set_kept(DATES_CHOSEN_KEY, True)

@@ -50,9 +50,13 @@ SCREENS: Final = (OVERVIEW, CALLS, CALL, CALLERS)
 
 VIEW_PARAMS: Final = ("customer_id", "sort_by", "order", "since", "refresh")
 """The address parameters that choose which calls are loaded, in which order, and how often they refresh."""
+RANGE_PARAM: Final = "range"
+ALL_RANGE: Final = "all"
+"""`range=all`: every day, where a link without dates opens on the last 7 days with calls."""
 FILTER_PARAMS: Final = (
     "start",
     "end",
+    RANGE_PARAM,
     "disposition",
     "direction",
     "campaign",
@@ -62,7 +66,8 @@ FILTER_PARAMS: Final = (
     "weekday",
     "hour",
 )
-"""The address parameters of the filters: `start`/`end` as YYYY-MM-DD (inclusive, viewer's time zone);
+"""The address parameters of the filters: `start`/`end` as YYYY-MM-DD (inclusive, viewer's time zone;
+neither: the last 7 days with calls, `range=all`: every day);
 `disposition`, `direction`, `campaign` and `assistant` repeatable (?disposition=A&disposition=B); `q` the
 search text; `tests=1` to include test calls; `weekday` and `hour` one cell of the hour-of-week heatmap."""
 CHOICE_FILTERS: Final = (
@@ -108,11 +113,15 @@ def cell_from_params(params: Mapping[str, str]) -> tuple[tuple[int, int] | None,
     return None, "The link's weekday and hour are not a day (mon…sun) and an hour (0…23); showing every hour."
 
 
-def filter_params(chosen: CallFilters, options: FilterOptions) -> dict[str, ParamValue]:
-    """The address parameters that reproduce these filters. A date range writes both ends, so a shared
-    "until today" link still shows the sender's days when newer calls arrive."""
+def filter_params(chosen: CallFilters, options: FilterOptions, *, dates_chosen: bool) -> dict[str, ParamValue]:
+    """The address parameters that reproduce these filters. Days nobody chose (the default: the last days
+    with calls) write none, so the link moves with the calls as the default does; chosen days write both
+    ends, so a shared "until today" link still shows the sender's days when newer calls arrive; every day
+    chosen writes `range=all`."""
     params: dict[str, ParamValue] = {}
-    if chosen.start is not None or chosen.end is not None:
+    if dates_chosen and chosen.start is None and chosen.end is None:
+        params[RANGE_PARAM] = ALL_RANGE
+    elif dates_chosen:
         start, end = chosen.start or options.first_day, chosen.end or options.last_day
         params["start"], params["end"] = str(start), str(end)
     for name, field in CHOICE_FILTERS:

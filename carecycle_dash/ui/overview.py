@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -98,15 +98,21 @@ def _completeness(loaded: LoadedCalls, filters: CallFilters) -> Completeness:
     )
 
 
+def clock() -> datetime:
+    """The time now (aware): the Overview's one reading of the clock, which a test may set."""
+    return datetime.now(UTC)
+
+
 def period_summary(view: View) -> PeriodSummary:
     """The comparison, changes, trends and attention items of this view, computed once per data, filter
-    state and day for every session showing them: a rerun that changes nothing, a page revisited or a
-    colleague on the same customer recomputes nothing."""
-    today = datetime.now(ZoneInfo(view.tz)).date()
-    return view.derived("period summary", lambda: _summarise(view, today), today)
+    state and hour for every session showing them: a rerun that changes nothing, a page revisited or a
+    colleague on the same customer recomputes nothing (so calls that stopped are noticed within the hour)."""
+    now = clock().astimezone(ZoneInfo(view.tz)).replace(minute=0, second=0, microsecond=0)
+    return view.derived("period summary", lambda: _summarise(view, now), now)
 
 
-def _summarise(view: View, today: date) -> PeriodSummary:
+def _summarise(view: View, now: datetime) -> PeriodSummary:
+    today = now.date()
     options = view.loaded.filter_options(view.tz)
     first_day, last_day = options.first_day, options.last_day
     figures = overview_figures(view.filtered)
@@ -116,7 +122,7 @@ def _summarise(view: View, today: date) -> PeriodSummary:
     trends: dict[str, list[float]] = {}
     if period is not None and period.days in _TREND_DAYS:
         trends = _trends(trend_figures(view.filtered, period, view.tz))
-    attention = attention_for(view.all_calls, view.filters, first_day, last_day, today, filtered=view.filtered)
+    attention = attention_for(view.all_calls, view.filters, first_day, last_day, now, filtered=view.filtered)
     return PeriodSummary(figures, comparison, changes, trends, attention)
 
 
@@ -129,9 +135,14 @@ def _trends(daily: pd.DataFrame) -> dict[str, list[float]]:
 
 
 def attention_section(view: View, attention: Attention) -> None:
-    """**Needs attention**: what moved by a large and meaningful margin, worst first, each a link to the
-    calls behind it; one line when nothing did or when there is nothing to compare with."""
+    """**Needs attention**: calls that stopped (linking to the last day's calls), then what moved by a large
+    and meaningful margin, worst first, each a link to the calls behind it; one line when nothing did or when
+    there is nothing to compare with. The report lists the same lines (output/report.py)."""
     st.subheader("Needs attention")
+    if (quiet := attention.silence) is not None:
+        day = str(quiet.last_day)
+        params = view.link_params(start=day, end=day)
+        navigation.link(navigation.CALLS, params, label=quiet.text, icon=":material/phone_disabled:")
     do_not_call_line(view)
     line = attention.empty_line()
     if attention.comparison is None or not attention.comparison.comparable:
@@ -373,8 +384,8 @@ def conversation_signals(view: View) -> None:
 
 
 def do_not_call_line(view: View) -> None:
-    """First in Needs attention, whatever the period: numbers called after asking not to be, linking to them
-    on the Callers page."""
+    """In Needs attention whatever the period, after calls that stopped: numbers called after asking not to
+    be, linking to them on the Callers page."""
     text = do_not_call_summary(breaches(view))
     if text is not None:
         navigation.link(navigation.CALLERS, view.link_params(), label=escape_markdown(text), icon=":material/block:")

@@ -17,10 +17,11 @@ from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, 
 from carecycle_dash.data.filters import CallFilters, FilterOptions
 from carecycle_dash.data.formatting import plural, short_id
 from carecycle_dash.data.patterns import WEEKDAYS
-from carecycle_dash.data.periods import PRESETS, matching_preset, preset_range
+from carecycle_dash.data.periods import PRESETS, default_range, matching_preset, preset_range
 from carecycle_dash.simulator import DEFAULT_DEMO_CUSTOMER_ID, DEMO_CUSTOMERS
 from carecycle_dash.ui.choices import (
     CELL_KEY,
+    DATES_CHOSEN_KEY,
     REFRESH_MINUTES,
     SINCE_DATE,
     SINCE_SPANS,
@@ -176,12 +177,16 @@ def loaded_caption(loaded_at: datetime, calls: int, pages: int, since: date | No
     )
 
 
-def _follow_the_span(span: tuple[date, date]) -> None:
-    """A date range left at the whole span keeps being the whole span when a reload brings newer days."""
+def _follow_the_span(default: tuple[date, date], span: tuple[date, date]) -> None:
+    """A date range left at the default (the last days with calls) or at the whole span keeps being so when
+    a reload brings newer days."""
     before = st.session_state.get(_DATES_SPAN)
-    if before is not None and before != span and tuple(kept_value("f_dates", ()) or ()) == before:
-        set_kept("f_dates", span)
-    st.session_state[_DATES_SPAN] = span
+    chosen = tuple(kept_value("f_dates", ()) or ())
+    if before is not None and before != (default, span):
+        moved = next((now for was, now in zip(before, (default, span), strict=True) if chosen == was), None)
+        if moved is not None:
+            set_kept("f_dates", moved)
+    st.session_state[_DATES_SPAN] = (default, span)
 
 
 def _date_range(value: object, options: FilterOptions) -> tuple[date | None, date | None]:
@@ -204,17 +209,30 @@ def _pick_preset(options: FilterOptions) -> None:
     preset = st.session_state.get("f_preset")
     if preset and options.first_day and options.last_day:
         set_kept("f_dates", preset_range(preset, options.first_day, options.last_day))
+        set_kept(DATES_CHOSEN_KEY, True)
+
+
+def _pick_dates() -> None:
+    keep("f_dates")
+    set_kept(DATES_CHOSEN_KEY, True)
+
+
+def dates_chosen() -> bool:
+    """Whether the days were chosen rather than left at the default (the last days with calls)."""
+    return bool(kept_value(DATES_CHOSEN_KEY))
 
 
 def _date_filter(options: FilterOptions) -> tuple[date | None, date | None]:
-    """Quick ranges above the date range; the quick range matching the chosen days shows as chosen."""
+    """Quick ranges above the date range, opening on the default (the last days with calls, the period Needs
+    attention watches); the quick range matching the chosen days shows as chosen."""
     if not (options.first_day and options.last_day):
         return None, None
     sidebar = st.sidebar
     whole = (options.first_day, options.last_day)
-    _follow_the_span(whole)
-    current = kept_value("f_dates", whole)
-    days = tuple(current) if isinstance(current, tuple | list) and len(current) == 2 else whole
+    default = default_range(*whole)
+    _follow_the_span(default, whole)
+    current = kept_value("f_dates", default)
+    days = tuple(current) if isinstance(current, tuple | list) and len(current) == 2 else default
     st.session_state["f_preset"] = matching_preset(days, *whole)  # type: ignore[arg-type]
     sidebar.pills(
         "Quick range",
@@ -223,15 +241,14 @@ def _date_filter(options: FilterOptions) -> tuple[date | None, date | None]:
         on_change=_pick_preset,
         args=(options,),
         label_visibility="collapsed",
-        help="Each ends on the last day with calls.",
+        help="Each ends on the last day with calls; a page opens on the last 7 days.",
     )
     chosen = sidebar.date_input(
         "Date range",
         min_value=options.first_day,
         max_value=options.last_day,
-        key=kept("f_dates", (options.first_day, options.last_day)),
-        on_change=keep,
-        args=("f_dates",),
+        key=kept("f_dates", default),
+        on_change=_pick_dates,
     )
     return _date_range(chosen, options)
 

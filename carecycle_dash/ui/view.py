@@ -330,7 +330,7 @@ def _filtered_view(
     options = _since_options(shown.filter_options(scope.tz), scope.since)
     notices += [("warning", text) for text in link.adopt_link_filters(options, data_key)]
     chosen = sidebar.filters(options, scope.tz, data_key)
-    filter_params = navigation.filter_params(chosen, options)
+    filter_params = navigation.filter_params(chosen, options, dates_chosen=sidebar.dates_chosen())
     if scope.since is not None:
         chosen = replace(chosen, start=max(chosen.start or scope.since, scope.since))
     filtered = shown.filtered(chosen)
