@@ -195,10 +195,9 @@ def who_reviews(typed_name: str | None, signed_in: str | None) -> str:
     return name or ANONYMOUS
 
 
-def bound_to_calls(reviews: Iterable[Review], call_ids: pd.Series) -> list[Review]:
-    """The reviews of calls among these (the calls this session's key loaded): no other review is shown."""
-    loaded = set(call_ids.dropna().astype(str))
-    return [review for review in reviews if review.call_id in loaded]
+def bound_to_calls(reviews: Iterable[Review], is_loaded_call: Callable[[str], bool]) -> list[Review]:
+    """The reviews of calls this session's key loaded: no other review is shown."""
+    return [review for review in reviews if is_loaded_call(review.call_id)]
 
 
 def filter_reviews(reviews: Iterable[Review], state: str, reasons: Sequence[str]) -> list[Review]:

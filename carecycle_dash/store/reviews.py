@@ -217,6 +217,8 @@ _UPDATE: Final = (
     "handled_by = ?, handled_at = ?, version = ?, changed_by = ?, changed_at = ?, change = ? "
     "WHERE host = ? AND customer = ? AND call_id = ? AND version = ?"
 )
+_STAMP: Final = "SELECT count(*), coalesce(sum(version), 0) FROM reviews WHERE host = ? AND customer = ?"
+_LISTS_HELD: Final = 16
 _HISTORY_INSERT: Final = (
     "INSERT INTO review_history (host, customer, call_id, version, who, at, what) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
@@ -252,7 +254,7 @@ class SqlReviewStore:
 
     def __init__(self, secret: str) -> None:
         self._cipher = NoteCipher(secret)
-        self._secret = secret
+        self._listed: dict[tuple[str, str], tuple[tuple[Any, ...], list[Review]]] = {}
 
     def _transaction(self) -> contextlib.AbstractContextManager[Any]:
         """A connection inside one transaction: committed when the block ends, rolled back on an error."""
@@ -285,10 +287,20 @@ class SqlReviewStore:
         return None if row is None else self._row(row)
 
     def list(self, host: str, customer: str) -> list[Review]:
-        """Every review of this customer, the most recently changed first."""
+        """Every review of this customer, the most recently changed first. Read and opened once per state of
+        the customer's reviews: every write adds a row or raises a version, so (count, sum of versions)
+        changes with each one, and a page rerun pays for that one small query only."""
         with self._transaction() as connection:
+            stamp = tuple(connection.execute(_sql(_STAMP, self.dialect), (host, customer)).fetchone())
+            held = self._listed.get((host, customer))
+            if held is not None and held[0] == stamp:
+                return list(held[1])
             rows = connection.execute(_sql(_SELECT + " ORDER BY changed_at DESC", self.dialect), (host, customer))
-            return [self._row(row) for row in rows.fetchall()]
+            reviews = [self._row(row) for row in rows.fetchall()]
+        self._listed[(host, customer)] = (stamp, reviews)
+        while len(self._listed) > _LISTS_HELD:
+            self._listed.pop(next(iter(self._listed)), None)
+        return list(reviews)
 
     def save(self, review: Review, expected_version: int) -> None:
         if review.version != expected_version + 1:
@@ -352,6 +364,7 @@ class SqlReviewStore:
                     (new.seal(note, host, customer, call_id, version), host, customer, call_id, version),
                 )
                 done += 1
+        self._listed.clear()
         return done
 
 
@@ -369,7 +382,7 @@ class SqliteReviewStore(SqlReviewStore):
         os.chmod(self.path, 0o600)
         connection = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000)
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
             with connection:
                 create_review_tables(connection, "sqlite")
         finally:
@@ -379,6 +392,8 @@ class SqliteReviewStore(SqlReviewStore):
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         connection = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
+            # In WAL mode NORMAL never corrupts the file; a power cut may lose the last transactions.
+            connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection

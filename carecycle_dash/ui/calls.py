@@ -22,6 +22,7 @@ from carecycle_dash.output.export import calls_to_csv_bytes
 from carecycle_dash.text.logs import AUDIT_LOGGER
 from carecycle_dash.ui import navigation
 from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD
+from carecycle_dash.ui.review_form import with_review_column
 from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import no_match, scope_caption, viewer_name
@@ -131,6 +132,7 @@ def calls_table(view: View, rows: pd.Index) -> str | None:
     if view.privacy.masked:
         columns = tuple(column for column in TABLE_COLUMNS if column != "Recording")
         st.caption(RECORDINGS_WITHHELD)
+    table, columns = with_review_column(view, table, columns)
     event = st.dataframe(
         table,
         hide_index=True,

@@ -42,6 +42,7 @@ from carecycle_dash.text.safety import escape_markdown
 from carecycle_dash.ui import click_through, navigation
 from carecycle_dash.ui.callers import breaches
 from carecycle_dash.ui.loading import LoadedCalls
+from carecycle_dash.ui.review_form import flagged_calls_line
 from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import no_match, scope_caption, viewer_name
@@ -132,6 +133,7 @@ def attention_section(view: View, attention: Attention) -> None:
     calls behind it; one line when nothing did or when there is nothing to compare with."""
     st.subheader("Needs attention")
     do_not_call_line(view)
+    flagged_calls_line(view)
     line = attention.empty_line()
     if attention.comparison is None or not attention.comparison.comparable:
         st.caption(line or "")
