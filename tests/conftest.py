@@ -4,9 +4,18 @@ under `streamlit run` (in demo mode, and with a key), and Chromium pages.
 Playwright is imported only inside the browser fixtures, so the unit tests run (and this file imports)
 without it: `bash scripts/test -m "not browser and not server"` is the fast inner loop. Tests that use a
 server or browser fixture get the `server` or `browser` marker here even when their module forgets it.
+
+No test writes the default call store: `CARECYCLE_STORE_URL=none` (memory only) is set for this process before
+anything imports the app, so every AppTest run and every subprocess started here (which inherit the environment)
+keeps calls in memory. A test that needs a store sets its own URL (`monkeypatch.setenv`, or a served app's `env`),
+pointing at a temporary file or a throwaway database.
 """
 
 from __future__ import annotations
+
+import os
+
+os.environ["CARECYCLE_STORE_URL"] = "none"  # before any import of the app below; see the docstring
 
 import importlib.util
 from collections.abc import Iterator
