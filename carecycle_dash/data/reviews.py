@@ -249,25 +249,22 @@ def review_table(reviews: Sequence[Review], calls: pd.DataFrame, tz: str, *, mas
     notes = pd.Series([review.note or "" for review in kept], dtype="str")
     if masked and len(notes):
         notes = mask_texts(notes)
-    times = calls["createdAt"].iloc[at].dt.tz_convert(tz).dt.tz_localize(None).reset_index(drop=True)
+    changes = [review.last_change for review in kept]
+    changed_at = pd.Series(pd.to_datetime([change.at for change in changes], utc=True), dtype="datetime64[us, UTC]")
+    who_what = pd.Series([f" {change.who}: {change.what}" for change in changes], dtype="str")
     return pd.DataFrame(
         {
-            "Call time": times,
+            "Call time": calls["createdAt"].iloc[at].dt.tz_convert(tz).dt.tz_localize(None).reset_index(drop=True),
             "Disposition": calls["disposition"].iloc[at].reset_index(drop=True).astype("str"),
             "Reason": pd.Series([review.reason for review in kept], dtype="str"),
-            "Note": notes.map(lambda text: shorten(" ".join(text.split()), NOTE_SHOWN_CHARS)).astype("str"),
+            "Note": notes.str.split().str.join(" ").map(lambda text: shorten(text, NOTE_SHOWN_CHARS)).astype("str"),
             "Flagged by": pd.Series([review.flagged_by or "" for review in kept], dtype="str"),
             "Assigned to": pd.Series([review.assignee for review in kept], dtype="str"),
             "State": pd.Series([STATE_LABELS[review.state] for review in kept], dtype="str"),
-            "Last change": pd.Series([_last_change(review, tz) for review in kept], dtype="str"),
+            "Last change": (changed_at.dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M") + who_what).astype("str"),
             "id": pd.Series([review.call_id for review in kept], dtype="str"),
         }
     )
-
-
-def _last_change(review: Review, tz: str) -> str:
-    change = review.last_change
-    return f"{_local(change.at, tz, '%Y-%m-%d %H:%M')} {change.who}: {change.what}"
 
 
 @dataclass(frozen=True)

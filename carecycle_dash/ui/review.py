@@ -55,7 +55,10 @@ def show() -> None:
     state, reasons = _chosen_filters()
     st.caption(counts_line(reviews, datetime.now(UTC)))
     shown = filter_reviews(reviews, state, reasons)
-    table = review_table(shown, view.all_calls, view.tz, masked=view.privacy.masked)
+    shown_versions = tuple((review.call_id, review.version) for review in shown)
+    table = view.derived(
+        "review table", lambda: review_table(shown, view.all_calls, view.tz, masked=view.privacy.masked), shown_versions
+    )
     if table.empty:
         st.info("No review matches. Flag a call on its page, or choose another state or reason.")
     else:
@@ -125,18 +128,17 @@ def reviews_table(table: pd.DataFrame) -> str | None:
 def csv_download(view: View, table: pd.DataFrame) -> None:
     """The reviews shown as CSV (notes as shown: shortened, masked for a masked viewer), formula-guarded."""
     customer, who = view.inputs.customer_id, viewer_name()
-    rows = [
-        {**record, "Call time": "" if pd.isna(record["Call time"]) else str(record["Call time"])}
-        for record in table.rename(columns={"id": "Call ID"}).to_dict("records")
-    ]
     columns = (*TABLE_COLUMNS, "Call ID")
 
     def build() -> bytes:
-        audit.info("review csv download: user=%s customer=%s rows=%d", who, customer, len(rows))
-        return calls_to_csv_bytes(rows, columns)
+        shown = table.rename(columns={"id": "Call ID"}).assign(
+            **{"Call time": table["Call time"].dt.strftime("%Y-%m-%d %H:%M")}
+        )
+        audit.info("review csv download: user=%s customer=%s rows=%d", who, customer, len(shown))
+        return calls_to_csv_bytes(shown.fillna("").to_dict("records"), columns)
 
     st.download_button(
-        f"Download {format_count(len(rows))} reviews as CSV",
+        f"Download {format_count(len(table))} reviews as CSV",
         icon=":material/download:",
         data=build,
         file_name=f"carecycle-reviews-{customer}-{datetime.now(UTC):%Y-%m-%d}.csv",
@@ -150,7 +152,8 @@ def suggested_section(view: View, reviews: list[Review]) -> None:
     """**Suggested**: calls in the period that were made after Do Not Call, asked for a human or ended in a
     Pipeline Error, without a review; the newest first, each linking to its call."""
     st.subheader("Suggested")
-    found = suggested(view.filtered, breaches(view), (review.call_id for review in reviews))
+    reviewed = frozenset(review.call_id for review in reviews)
+    found = view.derived("review suggestions", lambda: suggested(view.filtered, breaches(view), reviewed), reviewed)
     if found.rows.empty:
         st.caption(
             "No call in this view was made after Do Not Call, asked for a human or hit a Pipeline Error "
