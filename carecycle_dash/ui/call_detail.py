@@ -25,6 +25,7 @@ from carecycle_dash.text.safety import escape_markdown, safe_http_url
 from carecycle_dash.ui import navigation
 from carecycle_dash.ui.auth import viewer_name
 from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD, remember_reveal
+from carecycle_dash.ui.review_form import review_section
 from carecycle_dash.ui.view import View, open_page
 
 audit = logging.getLogger(AUDIT_LOGGER)
@@ -59,6 +60,7 @@ def show() -> None:
         st.subheader("Transcript")
         transcript(call.get("transcript"), highlight=view.filters.text)
     with right:
+        review_section(view, call.call_id)
         conversation_facts(view, call)
         summary_and_evaluation(call, highlight=view.filters.text)
         recordings(view, call)

@@ -22,6 +22,7 @@ from carecycle_dash.text.logs import AUDIT_LOGGER
 from carecycle_dash.ui import navigation
 from carecycle_dash.ui.auth import viewer_name
 from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD
+from carecycle_dash.ui.review_form import with_review_column
 from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import in_words, no_match, scope_caption
@@ -166,6 +167,7 @@ def calls_table(view: View, rows: pd.Index, columns: tuple[str, ...]) -> str | N
     table = view.loaded.table(view.tz).loc[rows]
     if view.privacy.masked:
         st.caption(RECORDINGS_WITHHELD)
+    table, columns = with_review_column(view, table, columns)
     event = st.dataframe(
         table,
         hide_index=True,

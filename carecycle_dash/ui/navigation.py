@@ -46,7 +46,12 @@ CALL: Final = Screen(
     "pages/call.py", "Call detail", ":material/headphones:", "call", carries=("call_id", CALLER_PARAM, SIGNAL_PARAM)
 )
 CALLERS: Final = Screen("pages/callers.py", "Callers", ":material/groups:", "callers")
-SCREENS: Final = (OVERVIEW, CALLS, CALL, CALLERS)
+REVIEW_STATE_PARAM: Final = "state"
+REVIEW_REASON_PARAM: Final = "reason"
+REVIEW: Final = Screen(
+    "pages/review.py", "Review", ":material/flag:", "review", carries=(REVIEW_STATE_PARAM, REVIEW_REASON_PARAM)
+)
+SCREENS: Final = (OVERVIEW, CALLS, CALL, CALLERS, REVIEW)
 
 VIEW_PARAMS: Final = ("customer_id", "sort_by", "order", "since", "refresh")
 """The address parameters that choose which calls are loaded, in which order, and how often they refresh."""
@@ -77,12 +82,15 @@ CHOICE_FILTERS: Final = (
     ("assistant", "assistant_types"),
 )
 """(address parameter, field of CallFilters and of FilterOptions) of each multi-choice filter."""
-PAGE_PARAMS: Final = ("call_id", CALLER_PARAM, SIGNAL_PARAM, CHARTS_PARAM)
+PAGE_PARAMS: Final = ("call_id", CALLER_PARAM, SIGNAL_PARAM, CHARTS_PARAM, REVIEW_STATE_PARAM, REVIEW_REASON_PARAM)
 """Address parameters of a screen's own, kept in the address beside the view's: the call shown, the caller
 (an opaque token, or a number as typed) whose calls are shown or whose calls the call page steps through,
 the conversation signals (`Signal.param`, repeatable) every call on the calls page shows, and the Overview's
-chart tab (`outcomes`, `durations`, `timing`; none for the first)."""
-REPEATABLE_PARAMS: Final = frozenset({"disposition", "direction", "campaign", "assistant", SIGNAL_PARAM})
+chart tab (`outcomes`, `durations`, `timing`; none for the first), and the Review page's `state`
+(open, handled, all) and `reason` (repeatable, a reason's label)."""
+REPEATABLE_PARAMS: Final = frozenset(
+    {"disposition", "direction", "campaign", "assistant", SIGNAL_PARAM, REVIEW_REASON_PARAM}
+)
 
 _WRITTEN: Final = "_address_written"
 ParamValue = str | list[str]

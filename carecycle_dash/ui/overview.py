@@ -43,6 +43,7 @@ from carecycle_dash.ui import click_through, navigation
 from carecycle_dash.ui.auth import viewer_name
 from carecycle_dash.ui.callers import breaches
 from carecycle_dash.ui.loading import LoadedCalls
+from carecycle_dash.ui.review_form import flagged_calls_line
 from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
 from carecycle_dash.ui.widgets import in_words, no_match, scope_caption
@@ -144,6 +145,7 @@ def attention_section(view: View, attention: Attention) -> None:
         params = view.link_params(start=day, end=day)
         navigation.link(navigation.CALLS, params, label=quiet.text, icon=":material/phone_disabled:")
     do_not_call_line(view)
+    flagged_calls_line(view)
     line = attention.empty_line()
     if attention.comparison is None or not attention.comparison.comparable:
         st.caption(line or "")

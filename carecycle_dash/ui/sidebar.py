@@ -29,6 +29,7 @@ from carecycle_dash.ui.choices import (
     kept_cell,
     reset_filters_when_data_changes,
 )
+from carecycle_dash.ui.review_store import reviewer_name_input
 from carecycle_dash.ui.settings import TYPED_KEY_STATE, source_label
 from carecycle_dash.ui.state import keep, kept, kept_value, set_kept
 
@@ -132,6 +133,7 @@ def view_inputs(settings: Settings) -> ViewInputs:
         format_func=REFRESH_MINUTES.__getitem__,
         help="Reloads the newest calls on a schedule, for a wall screen",
     )
+    reviewer_name_input()
     return ViewInputs(
         customer_id=str(kept_value("customer_id") or "").strip(),
         sort_by=st.session_state["sort_by"],
