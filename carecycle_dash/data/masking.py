@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 from carecycle_dash.api.contract import CALL_FIELDS, URL_FIELDS
 from carecycle_dash.data.frame import TEXT_FIELDS, CallsFrame
+from carecycle_dash.data.sent import FrameCalls
 
 CALLER_FIELD: Final = "callerId"
 CALLER_KEY_COLUMN: Final = "caller"
@@ -283,8 +284,8 @@ class MaskedCalls(Sequence[dict[str, Any]]):
         indices = pa.array(rows, type=pa.int64())
         columns = {name: column.take(indices).to_pylist() for name, column in self._columns.items()}
         return [
-            self._call(self._raw[row], {name: values[i] for name, values in columns.items()})
-            for i, row in enumerate(rows)
+            self._call(source, {name: values[i] for name, values in columns.items()})
+            for i, source in enumerate(calls_at(self._raw, rows))
         ]
 
     @staticmethod
@@ -303,8 +304,8 @@ class MaskedCalls(Sequence[dict[str, Any]]):
 
 
 def calls_at(calls: Sequence[Mapping[str, Any]], rows: Sequence[int]) -> list[Mapping[str, Any]]:
-    """The raw calls at `rows`, masked or not, the fast way for either."""
-    return calls.take(rows) if isinstance(calls, MaskedCalls) else [calls[row] for row in rows]
+    """The raw calls at `rows`, masked or not, the fast way for each kind."""
+    return calls.take(rows) if isinstance(calls, MaskedCalls | FrameCalls) else [calls[row] for row in rows]
 
 
 def _masked_unknown(value: Any) -> Any:
