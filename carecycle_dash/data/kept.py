@@ -97,7 +97,7 @@ def table_frame(table: pa.Table) -> CallsFrame:
         pa.table({name[len(_SENT_PREFIX) :]: table[name].combine_chunks() for name in sent_names}),
         tuple(about["keys"]),
     )
-    df = table.drop_columns(sent_names).to_pandas()
+    df = table.drop_columns(sent_names).combine_chunks().to_pandas()
     cleaned = {str(name): int(count) for name, count in about["cleaned"].items()}
     return CallsFrame(df=df, cleaned=cleaned, sent=sent)
 

@@ -196,6 +196,8 @@ def mask_texts(values: pd.Series) -> pd.Series:
     value and spread back over the rows.
     """
     array = pa.array(values.astype("str"), type=pa.large_string())
+    if isinstance(array, pa.ChunkedArray):  # a column concatenated by a reload
+        array = array.combine_chunks()
     if len(array) and array.nbytes < _SHORT_TEXT_BYTES * len(array):
         encoded = pc.dictionary_encode(array)
         if 2 * len(encoded.dictionary) <= len(array):
