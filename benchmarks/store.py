@@ -90,14 +90,14 @@ def server_memory(base_url: str, folder: Path, store_url: str) -> None:
 
 def run(base_url: str, path: Path | None, latency_ms: float) -> None:
     settings = Settings(DEMO_API_KEY, base_url, "environment")
-    calls = DEMO_CUSTOMER_SIZES["large"]
     st.cache_resource.clear()
 
     started = time.perf_counter()
     first = loading.load_calls(settings, CUSTOMER)
     first_s = time.perf_counter() - started
     kept = loading.kept_calls().store
-    assert kept is not None and len(first.all_calls) == calls
+    assert kept is not None and len(first.all_calls) >= DEMO_CUSTOMER_SIZES["large"], len(first.all_calls)
+    calls = len(first.all_calls)  # the demo customer grows as its simulator runs
     started = time.perf_counter()
     kept.flush(600)
     background_s = time.perf_counter() - started
@@ -126,7 +126,7 @@ def run(base_url: str, path: Path | None, latency_ms: float) -> None:
     started = time.perf_counter()
     again = loading.load_calls(settings, CUSTOMER)
     reopen_s = time.perf_counter() - started
-    assert again.source == "store" and len(again.all_calls) == calls
+    assert again.source == "store" and len(again.all_calls) >= calls, (again.source, len(again.all_calls))
     reopen_requests = again.result.requests
     loading.kept_calls().store.flush(600)  # type: ignore[union-attr]
     st.cache_resource.clear()
