@@ -96,8 +96,8 @@ def run(base_url: str, path: Path | None, latency_ms: float) -> None:
     first = loading.load_calls(settings, CUSTOMER)
     first_s = time.perf_counter() - started
     kept = loading.kept_calls().store
-    assert kept is not None and len(first.all_calls) >= DEMO_CUSTOMER_SIZES["large"], len(first.all_calls)
-    calls = len(first.all_calls)  # the demo customer grows as its simulator runs
+    assert kept is not None
+    calls = len(first.all_calls)  # about DEMO_CUSTOMER_SIZES["large"]: the simulator adds and deletes some
     started = time.perf_counter()
     kept.flush(600)
     background_s = time.perf_counter() - started
