@@ -33,7 +33,7 @@ from benchmarks.simulator_process import simulator_process  # noqa: E402
 from carecycle_dash.api.config import Settings  # noqa: E402
 from carecycle_dash.data.frame import build_frame  # noqa: E402
 from carecycle_dash.data.kept import opened, snapshot_of  # noqa: E402
-from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMER_SIZES, DEMO_CUSTOMERS  # noqa: E402
+from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS  # noqa: E402
 from carecycle_dash.store import entry_for  # noqa: E402
 from carecycle_dash.ui import loading  # noqa: E402
 
