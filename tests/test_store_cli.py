@@ -13,7 +13,7 @@ from carecycle_dash.api.paging import pages_for
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator
 from carecycle_dash.store import StoreSettings, entry_for, open_store
 from tests.support.postgres import postgres_cluster, postgres_url  # noqa: F401
-from tests.support.store import API_KEY, HOST, sample_snapshot
+from tests.support.store import API_KEY, HOST, calls_of, sample_result, sample_snapshot
 
 pytestmark = pytest.mark.server
 STANDARD = DEMO_CUSTOMERS["standard"]
@@ -128,5 +128,5 @@ def test_store_copy_moves_every_entry_sealed_to_postgresql(tmp_path: Path, postg
     target = open_store(StoreSettings("postgresql", postgres_url))
     assert target is not None
     copied = target.read(entry, API_KEY)
-    assert copied is not None and copied.result.calls == sample_snapshot(30).result.calls
+    assert copied is not None and calls_of(copied) == sample_result(30).calls
     target.close()

@@ -16,10 +16,10 @@ from carecycle_dash.api.errors import AuthenticationError, PermissionDeniedError
 from carecycle_dash.api.paging import pages_for
 from carecycle_dash.data.frame import build_frame
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, LIMITED_API_KEY, RunningSimulator, start_simulator
-from carecycle_dash.store import CallStore, Snapshot, StoreSettings, entry_for, open_store
+from carecycle_dash.store import CallStore, StoreSettings, entry_for, open_store
 from carecycle_dash.ui import loading
 from carecycle_dash.ui.loading import load_calls, store_caption
-from tests.support.store import LOADED_AT, sample_result
+from tests.support.store import sample_result, snapshot_for
 
 pytestmark = pytest.mark.server
 STANDARD = DEMO_CUSTOMERS["standard"]
@@ -68,7 +68,7 @@ def test_a_restart_reads_the_store_and_asks_the_api_only_for_the_re_check_window
     again = load_calls(settings_for(api), STANDARD)
     assert api.stats.page_requests - before == 1  # the newest page: the re-check window and the key's check
     assert again.source == "store"
-    assert again.result.calls == first.result.calls
+    assert list(again.result.calls) == list(first.result.calls)
     pd.testing.assert_frame_equal(again.frame.df, first.frame.df)
     assert store_caption(again) == f"From the store, checked with the API at {again.loaded_at:%H:%M} UTC."
 
@@ -80,7 +80,7 @@ def test_stored_calls_take_newer_calls_and_reload_as_before(api: RunningSimulato
     before = api.stats.page_requests
     again = load_calls(settings_for(api), STANDARD)
     assert len(again.all_calls) == 2637 and api.stats.page_requests - before <= 4
-    pd.testing.assert_frame_equal(again.frame.df, build_frame(again.result.calls).df)
+    pd.testing.assert_frame_equal(again.frame.df, build_frame(list(again.result.calls)).df)
     reloaded = load_calls(settings_for(api), STANDARD, reload="incremental")
     assert reloaded.source == "store" and len(reloaded.all_calls) == 2637
     masked = again.masked()
@@ -91,8 +91,8 @@ def test_a_key_the_api_now_refuses_sees_nothing_and_its_entry_goes(api: RunningS
     store = open_test_store(store_path)
     revoked = entry_for(api.base_url, STANDARD, REVOKED_KEY)
     limited = entry_for(api.base_url, STANDARD, LIMITED_API_KEY)
-    store.write(revoked, REVOKED_KEY, Snapshot(sample_result(), LOADED_AT))
-    store.write(limited, LIMITED_API_KEY, Snapshot(sample_result(), LOADED_AT))
+    store.write(revoked, REVOKED_KEY, snapshot_for(sample_result()))
+    store.write(limited, LIMITED_API_KEY, snapshot_for(sample_result()))
     with pytest.raises(AuthenticationError):
         load_calls(settings_for(api, REVOKED_KEY), STANDARD)
     with pytest.raises(PermissionDeniedError):
@@ -112,7 +112,7 @@ def test_an_entry_that_cannot_be_read_is_loaded_from_the_api_and_kept_again(
     assert loaded.source == "api" and api.stats.page_requests == pages_for(2487, 100)
     restart()
     kept = store.read(entry, DEMO_API_KEY)
-    assert kept is not None and len(kept.result.calls) == 2487
+    assert kept is not None and kept.calls == 2487
     store.close()
 
 
@@ -123,7 +123,7 @@ def test_a_since_load_is_kept_and_serves_the_same_span_after_a_restart(api: Runn
     before = api.stats.page_requests
     again = load_calls(settings_for(api), STANDARD, since=since)
     assert again.source == "store" and again.since == since and api.stats.page_requests - before == 1
-    assert again.result.calls == first.result.calls
+    assert list(again.result.calls) == list(first.result.calls)
     everything = load_calls(settings_for(api), STANDARD)  # wider than what was kept: loaded from the API
     assert everything.source == "api" and len(everything.all_calls) == 2487
 

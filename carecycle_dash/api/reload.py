@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, overload
 
 from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT
@@ -128,13 +128,52 @@ def _reload(
             None,
             f"the API reports {loader.latest_total:,} calls; the newest pages and those held add up to {accounted:,}",
         )
-    calls = [call for call in fetched if is_since(call, since)] + kept_head + tail
+    calls = joined([call for call in fetched if is_since(call, since)] + kept_head, tail)
     if since is not None and since != previous.since:  # a span that moved on: its oldest calls fall out
         cut = len(calls)
         while cut > 0 and not is_since(calls[cut - 1], since):
             cut -= 1
-        del calls[cut:]
-    return load_result(loader, calls, how="reload", since=since), ""
+        calls = calls[:cut]
+    return load_result(loader, calls, how="reload", since=since), ""  # type: ignore[arg-type]
+
+
+def joined(head: list[Call], tail: Sequence[Call]) -> list[Call] | JoinedCalls:
+    """`head` then `tail`: one list when the held calls were a list, else a view that copies no held call
+    (the dashboard holds its calls in the frame, data/sent.py, and rebuilds only those asked for)."""
+    return head + tail if isinstance(tail, list) else JoinedCalls(head, tail)
+
+
+class JoinedCalls(Sequence[Call]):
+    """The calls of a reload: those read again (a list), then the held calls kept (any sequence, unread)."""
+
+    def __init__(self, head: list[Call], tail: Sequence[Call]) -> None:
+        self.head = head
+        self.tail = tail
+
+    def __len__(self) -> int:
+        return len(self.head) + len(self.tail)
+
+    @overload
+    def __getitem__(self, index: int) -> Call: ...
+    @overload
+    def __getitem__(self, index: slice) -> JoinedCalls: ...
+    def __getitem__(self, index: int | slice) -> Call | JoinedCalls:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("only plain slices of joined calls")
+            split = len(self.head)
+            head = self.head[min(start, split) : min(stop, split)]
+            return JoinedCalls(head, self.tail[max(start - split, 0) : max(stop - split, 0)])
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.head[index] if index < len(self.head) else self.tail[index - len(self.head)]
+
+    def __iter__(self) -> Iterator[Call]:
+        yield from self.head
+        yield from self.tail
 
 
 def _count_from(calls: Sequence[Call], boundary: datetime) -> int:

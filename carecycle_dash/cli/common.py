@@ -63,9 +63,11 @@ from carecycle_dash.api.retry import RetryPolicy
 from carecycle_dash.api.validation import validate_base_url, validate_customer_id, whole_number
 from carecycle_dash.cli.output import STANDARD_OUTPUT, STANDARD_OUTPUT_FLAG, StandardOutput, write_to_standard_output
 from carecycle_dash.data.frame import build_frame
+from carecycle_dash.data.kept import merged_frame, read_kept, snapshot_of
 from carecycle_dash.data.ordering import sort_positions
+from carecycle_dash.data.sent import FrameCalls
 from carecycle_dash.output.export import write_bytes_atomically
-from carecycle_dash.store import CallStore, Snapshot, StoreError, StoreSettings, entry_for, open_store, resolve_store
+from carecycle_dash.store import CallStore, StoreError, StoreSettings, entry_for, open_store, resolve_store
 from carecycle_dash.text.logs import one_line
 
 log = logging.getLogger("carecycle_dash.cli")
@@ -274,10 +276,10 @@ def _load_kept(
     """The calls kept in the store brought up to date (the re-check window's pages), or loaded afresh; kept
     again afterwards. A key the API refuses loses its entry. Newest first, narrowed to `since`."""
     entry = entry_for(conn.base_url, conn.customer_id, conn.api_key)
-    stored = store.read(entry, conn.api_key)
-    previous = stored.result if stored is not None else None
+    stored = read_kept(store, entry, conn.api_key)
+    previous, base = (stored[0], stored[1]) if stored is not None else (None, None)
     if previous is not None and previous.since is not None and (since is None or since < previous.since):
-        previous = None  # the kept calls do not reach back far enough
+        previous = base = None  # the kept calls do not reach back far enough
     options: dict[str, Any] = {
         "concurrency": conn.concurrency,
         "on_progress": progress,
@@ -293,8 +295,10 @@ def _load_kept(
     except (AuthenticationError, PermissionDeniedError):
         store.forget(entry)
         raise
-    if not store.write(entry, conn.api_key, Snapshot(result, datetime.now(UTC))):
+    frame = merged_frame(result, base)
+    if not store.write(entry, conn.api_key, snapshot_of(result, frame, datetime.now(UTC))):
         log.warning("The calls were not kept in the call store: %s", one_line(store.problem or ""))
+    result = replace(result, calls=FrameCalls(frame).take(range(len(frame.df))))  # every call as sent
     if since is None or result.since == since:
         return result
     calls = [call for call in result.calls if is_since(call, since)]

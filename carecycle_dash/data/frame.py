@@ -3,7 +3,7 @@ counted, and the derived columns the dashboard reads (seconds, test, connected, 
 transcript present, the caller's normalised number and the transcript signals, computed here once per
 loaded dataset).
 
-Row i is calls[i], so the UI can map a selected row back to the raw dict. Built column by column with
+Row i is calls[i], and `sent` gives calls[i] back exactly as sent (data/sent.py). Built column by column with
 vectorised pandas/Arrow operations so that 100,000 calls take well under a second or two.
 """
 
@@ -38,6 +38,7 @@ from carecycle_dash.api.contract import (
 )
 from carecycle_dash.api.errors import InvalidInputError
 from carecycle_dash.data.callers import normalise_numbers
+from carecycle_dash.data.sent import Sent, inexact_rows, sent_fields, usual_keys
 from carecycle_dash.data.signals import SIGNAL_COLUMNS, transcript_signals
 
 TEXT_FIELDS: Final = tuple(f for f in CALL_FIELDS if f not in BOOLEAN_FIELDS | INTEGER_FIELDS | {"createdAt"})
@@ -57,30 +58,40 @@ class CallsFrame:
 
     df: pd.DataFrame
     cleaned: dict[str, int] = field(default_factory=dict)
+    sent: Sent | None = None
+    """What gives back each call exactly as the API sent it (data/sent.py); None for a masked frame."""
 
     @property
     def cleaned_total(self) -> int:
         return sum(self.cleaned.values())
 
 
-def build_frame(calls: Sequence[Mapping[str, Any]]) -> CallsFrame:
-    """One row per call, in order; every API field even when no call has it; unknown fields ignored."""
+def build_frame(calls: Sequence[Mapping[str, Any]], keys: tuple[str, ...] | None = None) -> CallsFrame:
+    """One row per call, in order; every API field even when no call has it; unknown fields kept only in
+    `sent`, with what else gives each call back as sent. `keys`: the usual field order, when already known."""
     rows = [call if type(call) is dict or isinstance(call, Mapping) else {} for call in calls]
     columns: dict[str, Any] = {}
     cleaned: dict[str, int] = {}
+    inexact: dict[str, list[int]] = {}
+    created_text = pa.array([], type=pa.large_string())
     for name in CALL_FIELDS:
         values = [row.get(name) for row in rows]
+        text_is_exact = True
         if name in BOOLEAN_FIELDS:
             columns[name], cleaned[name] = _booleans(values)
         elif name in INTEGER_FIELDS:
             columns[name], cleaned[name] = _durations_ms(values)
         elif name == "createdAt":
-            columns[name], cleaned[name] = _timestamps(values)
+            created_text, text_is_exact = _text_array(values)
+            columns[name], cleaned[name] = _timestamps(created_text.to_pandas())
         else:
-            columns[name] = _text(values)
+            array, text_is_exact = _text_array(values)
+            columns[name] = array.to_pandas()
+        inexact[name] = inexact_rows(name, values, text_is_exact)
     df = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
     _add_derived(df)
-    return CallsFrame(df=df, cleaned=cleaned)
+    sent = sent_fields(rows, created_text, inexact, usual_keys(rows) if keys is None else keys)
+    return CallsFrame(df=df, cleaned=cleaned, sent=sent)
 
 
 def prepend_calls(
@@ -93,17 +104,19 @@ def prepend_calls(
     """
     parts = _runs(older.df, np.asarray(kept, dtype=np.int64))
     new_cleaned: dict[str, int] = {}
+    sent = older.sent.take(kept) if older.sent is not None else None
     if len(fresh):
-        new = build_frame(fresh)
+        new = build_frame(fresh, older.sent.keys if older.sent is not None and len(older.df) else None)
         parts.insert(0, new.df)
         new_cleaned = new.cleaned
+        sent = Sent.concat([new.sent, sent]) if sent is not None and new.sent is not None else None
     df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
     gone = build_frame(dropped).cleaned if len(dropped) else {}
     cleaned = {
         name: older.cleaned.get(name, 0) - gone.get(name, 0) + new_cleaned.get(name, 0)
         for name in older.cleaned.keys() | new_cleaned.keys()
     }
-    return CallsFrame(df=df, cleaned=cleaned)
+    return CallsFrame(df=df, cleaned=cleaned, sent=sent)
 
 
 def _runs(df: pd.DataFrame, rows: np.ndarray, most: int = 64) -> list[pd.DataFrame]:
@@ -176,14 +189,14 @@ def parse_success_evaluation(text: str | None) -> tuple[bool | None, float | Non
     return score >= SUCCESS_SCORE_THRESHOLD, score
 
 
-def _text(values: list[Any]) -> pd.Series:
+def _text_array(values: list[Any]) -> tuple[pa.Array, bool]:
     """Arrow builds a string column from Python strings ten times faster than pandas does; a column holding
-    anything else (numbers, objects, lone surrogates) goes through the slow path once."""
+    anything else (numbers, objects, lone surrogates) goes through the slow path once. With whether it was
+    the fast path (every value kept as sent)."""
     try:
-        array = pa.array(values, type=pa.large_string())
+        return pa.array(values, type=pa.large_string()), True
     except (pa.ArrowException, TypeError, ValueError):
-        array = pa.array([_as_text(v) for v in values], type=pa.large_string())
-    return array.to_pandas()
+        return pa.array([_as_text(v) for v in values], type=pa.large_string()), False
 
 
 def _as_text(value: Any) -> str | None:
@@ -236,8 +249,7 @@ def _parse_duration(value: Any) -> float:
     return float(value)
 
 
-def _timestamps(values: list[Any]) -> tuple[pd.Series, int]:
-    text = _text(values)
+def _timestamps(text: pd.Series) -> tuple[pd.Series, int]:
     parsed = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601").dt.as_unit(TIME_UNIT)
     plausible = parsed.ge(pd.Timestamp(EARLIEST_CALL_TIME)) & parsed.lt(pd.Timestamp(LATEST_CALL_TIME))
     parsed = parsed.where(plausible)

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 from carecycle_dash.api.contract import CALL_FIELDS, URL_FIELDS
 from carecycle_dash.data.frame import TEXT_FIELDS, CallsFrame
+from carecycle_dash.data.sent import FrameCalls
 
 CALLER_FIELD: Final = "callerId"
 CALLER_KEY_COLUMN: Final = "caller"
@@ -195,6 +196,8 @@ def mask_texts(values: pd.Series) -> pd.Series:
     value and spread back over the rows.
     """
     array = pa.array(values.astype("str"), type=pa.large_string())
+    if isinstance(array, pa.ChunkedArray):  # a column concatenated by a reload
+        array = array.combine_chunks()
     if len(array) and array.nbytes < _SHORT_TEXT_BYTES * len(array):
         encoded = pc.dictionary_encode(array)
         if 2 * len(encoded.dictionary) <= len(array):
@@ -278,13 +281,17 @@ class MaskedCalls(Sequence[dict[str, Any]]):
     def __getitem__(self, row: int) -> dict[str, Any]:  # type: ignore[override]
         return self._call(self._raw[row], {name: column[row].as_py() for name, column in self._columns.items()})
 
+    def _raw_at(self, rows: Sequence[int]) -> list[Mapping[str, Any]]:
+        """The unmasked calls at `rows`: rebuilt from the frame in one pass when they live there."""
+        return self._raw.take(rows) if isinstance(self._raw, FrameCalls) else [self._raw[row] for row in rows]
+
     def take(self, rows: Sequence[int]) -> list[dict[str, Any]]:
         """The calls at `rows`, in that order, with each masked column read once for all of them."""
         indices = pa.array(rows, type=pa.int64())
         columns = {name: column.take(indices).to_pylist() for name, column in self._columns.items()}
         return [
-            self._call(self._raw[row], {name: values[i] for name, values in columns.items()})
-            for i, row in enumerate(rows)
+            self._call(source, {name: values[i] for name, values in columns.items()})
+            for i, source in enumerate(self._raw_at(rows))
         ]
 
     @staticmethod

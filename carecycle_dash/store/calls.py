@@ -12,12 +12,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Final, TypeVar
 from urllib.parse import urlsplit
 
 from carecycle_dash.api.config import key_fingerprint
-from carecycle_dash.api.models import LoadResult
 from carecycle_dash.store import codec, crypto
 from carecycle_dash.store.backend import SCHEMA_VERSION, Backend, EntryId, EntryInfo, StoreError
 from carecycle_dash.store.codec import Snapshot
@@ -55,7 +54,7 @@ class CallStore:
         self.problem: str | None = None
         """One line for the sidebar while the store fails (calls are not being kept); None when it works."""
         self._failed_at: float | None = None
-        self._pending: dict[EntryId, tuple[str, Snapshot, Callable[[], object] | None]] = {}
+        self._pending: dict[EntryId, tuple[str, Callable[[], Snapshot], Callable[[], object] | None]] = {}
         self._pending_lock = threading.Condition()
         self._writer: threading.Thread | None = None
         self._writing = 0
@@ -110,7 +109,7 @@ class CallStore:
 
         def seal_and_put() -> bool:
             sealed = crypto.seal(api_key, crypto.identity_bytes(*entry.row()), SCHEMA_VERSION, codec.encode(snapshot))
-            self.backend.put(entry, sealed, len(snapshot.result.calls))
+            self.backend.put(entry, sealed, snapshot.calls)
             return True
 
         return self._guarded("writing", seal_and_put, False)
@@ -119,16 +118,15 @@ class CallStore:
         self,
         entry: EntryId,
         api_key: str,
-        result: LoadResult,
-        loaded_at: datetime,
+        snapshot: Callable[[], Snapshot],
         after: Callable[[], object] | None = None,
     ) -> None:
-        """Keep the snapshot from a background thread, off the page's path; a newer snapshot of the same
-        entry that arrives meanwhile replaces one not yet written. `after()` runs once it is written, or
+        """Make `snapshot()` and keep it from a background thread, off the page's path; a newer snapshot of the
+        same entry that arrives meanwhile replaces one not yet written. `after()` runs once it is written, or
         replaced, or failed (the crawl lock's release)."""
         with self._pending_lock:
             replaced = self._pending.get(entry)
-            self._pending[entry] = (api_key, Snapshot(result, loaded_at), after)
+            self._pending[entry] = (api_key, snapshot, after)
             if self._writer is None or not self._writer.is_alive():
                 self._writer = threading.Thread(target=self._write_pending, name="carecycle-store", daemon=True)
                 self._writer.start()
@@ -147,13 +145,21 @@ class CallStore:
                 api_key, snapshot, after = self._pending.pop(entry)
                 self._writing += 1
             try:
-                self.write(entry, api_key, snapshot)
+                self._write_made(entry, api_key, snapshot)
             finally:
                 if after is not None:
                     after()
                 with self._pending_lock:
                     self._writing -= 1
                     self._pending_lock.notify_all()
+
+    def _write_made(self, entry: EntryId, api_key: str, snapshot: Callable[[], Snapshot]) -> None:
+        try:
+            made = snapshot()
+        except Exception as error:  # not the store's failure: logged by type, the calls are just not kept
+            log.warning("Call store %s: could not prepare an entry (%s)", self.where, type(error).__name__)
+            return
+        self.write(entry, api_key, made)
 
     def flush(self, timeout_s: float = 60.0) -> bool:
         """Wait until every background write is done (tests, a command about to exit); False on timeout."""

@@ -1,29 +1,25 @@
-"""What an entry holds, as bytes: the calls exactly as the API sent them and what a reload needs to resume.
+"""What an entry holds, as bytes: the calls as a table (the dashboard's typed frame, which gives back every
+call exactly as the API sent it: data/kept.py) and what a reload needs to resume.
 
-JSON (orjson, or the standard library for values orjson cannot write exactly: integers past 64 bits and
-NaN or infinities), compressed with zstd before it is encrypted, never after.
+A short JSON header, then the table as an Arrow IPC stream with zstd-compressed buffers (compressed before it
+is encrypted, never after), so reopening a customer is a decrypt and an Arrow read. An entry of another
+format (FORMAT 1 held the API's JSON) is unreadable here: it is dropped and the customer loaded again.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import struct
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-import orjson
 import pyarrow as pa
 
-from carecycle_dash.api.contract import MAX_LIMIT
-from carecycle_dash.api.models import LoadResult
-from carecycle_dash.api.paging import pages_for
-
-FORMAT: Final = 1
-MAX_PLAINTEXT_BYTES: Final = 4 * 1024**3
-"""An entry that says it holds more than this is not read (it would not fit in memory anyway)."""
-_HEADER = struct.Struct(">BQ")  # format, plaintext size
+FORMAT: Final = 2
+MAX_HEADER_BYTES: Final = 64 * 1024
+_HEADER = struct.Struct(">BI")  # format, size of the JSON header
+_IPC_OPTIONS: Final = pa.ipc.IpcWriteOptions(compression="zstd")
 
 
 class UnreadablePayload(Exception):
@@ -32,76 +28,56 @@ class UnreadablePayload(Exception):
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One customer's calls as last loaded, and when."""
+    """One customer's calls as last loaded (`table`, one row per call, newest first), and when."""
 
-    result: LoadResult
+    table: pa.Table
+    items_total: int
+    api_items_total: int | None
+    since: datetime | None
+    how: str
     loaded_at: datetime
+
+    @property
+    def calls(self) -> int:
+        return self.table.num_rows
 
 
 def encode(snapshot: Snapshot) -> bytes:
-    result = snapshot.result
-    payload = {
-        "items_total": result.items_total,
-        "api_items_total": result.api_items_total,
-        "since": result.since.isoformat() if result.since is not None else None,
-        "how": result.how,
-        "loaded_at": snapshot.loaded_at.isoformat(),
-        "calls": result.calls,
-    }
-    text = _dumps(payload)
-    compressed = pa.compress(text, codec="zstd", asbytes=True)
-    return _HEADER.pack(FORMAT, len(text)) + compressed
+    header = json.dumps(
+        {
+            "items_total": snapshot.items_total,
+            "api_items_total": snapshot.api_items_total,
+            "since": snapshot.since.isoformat() if snapshot.since is not None else None,
+            "how": snapshot.how,
+            "loaded_at": snapshot.loaded_at.isoformat(),
+        }
+    ).encode()
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, snapshot.table.schema, options=_IPC_OPTIONS) as writer:
+        writer.write_table(snapshot.table)
+    return _HEADER.pack(FORMAT, len(header)) + header + sink.getvalue().to_pybytes()
 
 
-def decode(data: bytes, page_size: int = MAX_LIMIT) -> Snapshot:
+def decode(data: bytes) -> Snapshot:
     """The snapshot; UnreadablePayload for anything that is not one."""
     try:
         form, size = _HEADER.unpack_from(data)
-        if form != FORMAT or size > MAX_PLAINTEXT_BYTES:
-            raise UnreadablePayload(f"format {form}, {size} bytes")
-        text = pa.decompress(data[_HEADER.size :], size, codec="zstd", asbytes=True)
-        payload = _loads(text)
-        calls = payload["calls"]
-        if not isinstance(calls, list) or not all(isinstance(call, dict) for call in calls):
-            raise UnreadablePayload("calls are not a list of objects")
-        since = payload["since"]
-        result = LoadResult(
-            calls=calls,
-            items_total=int(payload["items_total"]),
-            pages=pages_for(len(calls), page_size),
-            bytes_received=size,
+        if form != FORMAT or size > MAX_HEADER_BYTES:
+            raise UnreadablePayload(f"format {form}")
+        start = _HEADER.size
+        header: dict[str, Any] = json.loads(data[start : start + size])
+        body = pa.py_buffer(memoryview(data)[start + size :])
+        table = pa.ipc.open_stream(body).read_all()
+        since = header["since"]
+        return Snapshot(
+            table=table,
+            items_total=int(header["items_total"]),
+            api_items_total=header["api_items_total"],
             since=datetime.fromisoformat(since) if since is not None else None,
-            api_items_total=payload["api_items_total"],
-            how=str(payload["how"]),
+            how=str(header["how"]),
+            loaded_at=datetime.fromisoformat(header["loaded_at"]),
         )
-        return Snapshot(result, datetime.fromisoformat(payload["loaded_at"]))
     except UnreadablePayload:
         raise
     except Exception as error:  # any shape a corrupt or foreign entry may have
         raise UnreadablePayload(type(error).__name__) from None
-
-
-def _dumps(payload: dict[str, Any]) -> bytes:
-    if any(_inexact_in_orjson(value) for call in payload["calls"] for value in call.values()):
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    try:
-        return orjson.dumps(payload)
-    except orjson.JSONEncodeError:  # an integer past 64 bits
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _inexact_in_orjson(value: object) -> bool:
-    """orjson writes NaN and infinities as null; nested values are checked by the standard library's way."""
-    if type(value) is float:
-        return not math.isfinite(value)
-    return isinstance(value, list | dict)
-
-
-def _loads(text: bytes) -> dict[str, Any]:
-    try:
-        payload = orjson.loads(text)
-    except orjson.JSONDecodeError:  # NaN, infinities or huge integers, written by the standard library
-        payload = json.loads(text)
-    if not isinstance(payload, dict):
-        raise UnreadablePayload("not an object")
-    return payload

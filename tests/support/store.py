@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from carecycle_dash.api.models import LoadResult
+from carecycle_dash.data.frame import build_frame
+from carecycle_dash.data.kept import opened, snapshot_of
 from carecycle_dash.simulator import DEMO_CUSTOMERS, generate_calls
 from carecycle_dash.store import CallStore, Snapshot, StoreSettings, open_store
 from carecycle_dash.store.settings import ENV_STORE_URL
@@ -29,7 +32,17 @@ def sample_result(n: int = 40) -> LoadResult:
 
 
 def sample_snapshot(n: int = 40) -> Snapshot:
-    return Snapshot(sample_result(n), LOADED_AT)
+    return snapshot_for(sample_result(n), LOADED_AT)
+
+
+def snapshot_for(result: LoadResult, loaded_at: datetime = LOADED_AT) -> Snapshot:
+    """What the loader keeps of `result`: its frame, with the calls as sent."""
+    return snapshot_of(result, build_frame(result.calls), loaded_at)
+
+
+def calls_of(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """The calls a snapshot gives back, as the API sent them."""
+    return list(opened(snapshot)[0].calls)
 
 
 def store_settings(engine: str, request: pytest.FixtureRequest, tmp_path_name: str = "store") -> StoreSettings:
