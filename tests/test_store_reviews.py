@@ -125,7 +125,7 @@ def test_rekey_with_a_wrong_old_secret_changes_nothing(reviews_at: Opener) -> No
     with pytest.raises(UnreadableNotesError) as refused:
         reviews_at().rekey("not the secret it was sealed with")
     assert refused.value.message == (
-        "1 review notes open under neither the old secret given nor the current one; nothing was changed."
+        "Review notes that open under neither the old secret given nor the current one: 1; nothing was changed."
     )
     assert reviews_at(OTHER_SECRET).get(*KEY).note == NOTE
 

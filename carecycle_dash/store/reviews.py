@@ -362,7 +362,7 @@ class ReviewStore:
                 cursor.executemany(_RESEAL.replace("?", self._backend.placeholder), resealed)
         if unreadable:
             raise UnreadableNotesError(
-                f"{unreadable:,} review notes open under neither the old secret given nor the current one; "
+                f"Review notes that open under neither the old secret given nor the current one: {unreadable:,}; "
                 "nothing was changed."
             )
         self._listed.clear()
