@@ -183,3 +183,21 @@ def test_without_a_store_the_section_says_so_in_one_line(monkeypatch: pytest.Mon
         in texts(at)
     )
     assert not [b for b in at.button if b.label == "Save review"]
+
+
+def test_a_database_that_is_down_is_one_line_and_the_page_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARECYCLE_STORE_URL", "postgresql://nobody:pw@127.0.0.1:1/none")
+    monkeypatch.setenv("CARECYCLE_STORE_SECRET", "a test secret of enough length")
+    st.cache_resource.clear()
+    at = call_page()
+    assert (
+        "Reviews are not available now. The store at postgresql://127.0.0.1:1/none failed (PoolTimeout); "
+        "it is tried again shortly."
+    ) in texts(at)
+    assert not [b for b in at.button if b.label == "Save review"]
+    at.switch_page("pages/review.py").run()
+    assert_no_exception(at)
+    assert [info.value for info in at.info] == [
+        "Reviews are not available now. The store at postgresql://127.0.0.1:1/none failed (PoolTimeout); "
+        "it is tried again shortly."
+    ]
