@@ -6,17 +6,25 @@ every entry and every review with its history."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from carecycle_dash import cli
-from carecycle_dash.store import CallStore, StoreSettings, entry_for, open_store
-from carecycle_dash.store.reviews import Review, ReviewChange, ReviewStore, open_reviews
+from carecycle_dash.store import StoreSettings, entry_for, open_store
+from carecycle_dash.store.reviews import Review, ReviewChange
 from tests.support.postgres import postgres_cluster, postgres_url  # noqa: F401
-from tests.support.store import API_KEY, CUSTOMER, HOST, engine_settings, sample_snapshot, store_settings  # noqa: F401
+from tests.support.store import (  # noqa: F401
+    API_KEY,
+    CUSTOMER,
+    HOST,
+    ReviewsOpener,
+    engine_settings,
+    reviews_of,
+    sample_snapshot,
+    store_settings,
+)
 
 OLD_SECRET = "the old instance secret, long enough"
 NEW_SECRET = "the new instance secret, long enough"
@@ -53,28 +61,10 @@ def run(argv: list[str], environ: dict[str, str], stdin: str = "") -> tuple[int,
     return code, out.getvalue(), err.getvalue()
 
 
-Opener = Callable[[StoreSettings, str], ReviewStore]
-
-
-@pytest.fixture
-def reviews_in() -> Iterator[Opener]:
-    """Open the reviews of a store under a secret, as another process would; closed at the end."""
-    opened: list[CallStore] = []
-
-    def open_(settings: StoreSettings, secret: str) -> ReviewStore:
-        settings = replace(settings, secret=secret)
-        calls = open_store(settings)
-        assert calls is not None
-        opened.append(calls)
-        return open_reviews(calls, settings)
-
-    yield open_
-    for calls in opened:
-        calls.close()
-
-
-def test_rekey_reseals_every_note_under_the_current_secret(engine_settings: StoreSettings, reviews_in: Opener) -> None:
-    old = reviews_in(engine_settings, OLD_SECRET)
+def test_rekey_reseals_every_note_under_the_current_secret(
+    engine_settings: StoreSettings, reviews_of: ReviewsOpener
+) -> None:
+    old = reviews_of(engine_settings, OLD_SECRET)
     old.save(review("call-1"), expected_version=0)
     old.save(review("call-2"), expected_version=0)
     assert run(["store", "rekey", "--old-secret", OLD_SECRET], environ_of(engine_settings, NEW_SECRET)) == (
@@ -82,24 +72,28 @@ def test_rekey_reseals_every_note_under_the_current_secret(engine_settings: Stor
         "Re-encrypted 2 review notes.\n",
         "",
     )
-    rekeyed = reviews_in(engine_settings, NEW_SECRET)
+    rekeyed = reviews_of(engine_settings, NEW_SECRET)
     assert [r.note for r in rekeyed.list("api.example.org", "cust-1")] == [f"{NOTE} (call-1)", f"{NOTE} (call-2)"]
-    assert reviews_in(engine_settings, OLD_SECRET).get("api.example.org", "cust-1", "call-1").note is None
+    assert reviews_of(engine_settings, OLD_SECRET).get("api.example.org", "cust-1", "call-1").note is None
 
 
-def test_rekey_reads_the_old_secret_from_standard_input(engine_settings: StoreSettings, reviews_in: Opener) -> None:
-    reviews_in(engine_settings, OLD_SECRET).save(review("call-1"), expected_version=0)
+def test_rekey_reads_the_old_secret_from_standard_input(
+    engine_settings: StoreSettings, reviews_of: ReviewsOpener
+) -> None:
+    reviews_of(engine_settings, OLD_SECRET).save(review("call-1"), expected_version=0)
     environ = environ_of(engine_settings, NEW_SECRET)
     assert run(["store", "rekey", "--old-secret", "-"], environ, stdin=OLD_SECRET + "\n") == (
         0,
         "Re-encrypted 1 review note.\n",
         "",
     )
-    assert reviews_in(engine_settings, NEW_SECRET).get("api.example.org", "cust-1", "call-1").note == f"{NOTE} (call-1)"
+    assert reviews_of(engine_settings, NEW_SECRET).get("api.example.org", "cust-1", "call-1").note == f"{NOTE} (call-1)"
 
 
-def test_rekey_with_a_wrong_old_secret_changes_nothing(engine_settings: StoreSettings, reviews_in: Opener) -> None:
-    old = reviews_in(engine_settings, OLD_SECRET)
+def test_rekey_with_a_wrong_old_secret_changes_nothing(
+    engine_settings: StoreSettings, reviews_of: ReviewsOpener
+) -> None:
+    old = reviews_of(engine_settings, OLD_SECRET)
     old.save(review("call-1"), expected_version=0)
     environ = environ_of(engine_settings, NEW_SECRET)
     assert run(["store", "rekey", "--old-secret", "not the old secret at all"], environ) == (
@@ -113,11 +107,11 @@ def test_rekey_with_a_wrong_old_secret_changes_nothing(engine_settings: StoreSet
         "",
         "error: --old-secret is empty.\n",
     )
-    assert reviews_in(engine_settings, OLD_SECRET).get("api.example.org", "cust-1", "call-1").note == f"{NOTE} (call-1)"
+    assert reviews_of(engine_settings, OLD_SECRET).get("api.example.org", "cust-1", "call-1").note == f"{NOTE} (call-1)"
 
 
 def test_copy_moves_every_entry_and_every_review_with_its_history(
-    engine_settings: StoreSettings, request: pytest.FixtureRequest, reviews_in: Opener
+    engine_settings: StoreSettings, request: pytest.FixtureRequest, reviews_of: ReviewsOpener
 ) -> None:
     """From a SQLite file (the default a team outgrows) to another file, and to PostgreSQL."""
     source_settings, target_settings = store_settings("sqlite", request, "source"), engine_settings
@@ -126,7 +120,7 @@ def test_copy_moves_every_entry_and_every_review_with_its_history(
     entry = entry_for(HOST, CUSTOMER, API_KEY)
     calls.write(entry, API_KEY, sample_snapshot(5))
     calls.close()
-    source = reviews_in(source_settings, OLD_SECRET)
+    source = reviews_of(source_settings, OLD_SECRET)
     source.save(review("call-1"), expected_version=0)
     source.save(replace(review("call-1", 2), state="handled", handled_by="ben", handled_at=T0), expected_version=1)
     source.save(review("call-2"), expected_version=0)
@@ -134,7 +128,7 @@ def test_copy_moves_every_entry_and_every_review_with_its_history(
     code, out, err = run(["store", "copy", "--to", to], environ_of(source_settings, OLD_SECRET))
     assert (code, err) == (0, "")
     assert out == f"Copied 1 entry and 2 reviews to {target_settings.describe()}.\n"
-    target = reviews_in(target_settings, OLD_SECRET)
+    target = reviews_of(target_settings, OLD_SECRET)
     assert target.list("api.example.org", "cust-1") == source.list("api.example.org", "cust-1")
     assert target.history("api.example.org", "cust-1", "call-1") == source.history(
         "api.example.org", "cust-1", "call-1"

@@ -8,9 +8,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from carecycle_dash.store.reviews import (
 )
 from carecycle_dash.store.sqlite import SqliteBackend
 from tests.support.postgres import PostgresCluster, postgres_cluster, postgres_url  # noqa: F401
-from tests.support.store import engine_settings  # noqa: F401
+from tests.support.store import ReviewsOpener, engine_settings, reviews_of  # noqa: F401
 
 SECRET = "a test secret of enough length"
 OTHER_SECRET = "another secret, also long enough"
@@ -62,20 +61,9 @@ def review(version: int = 1, note: str = NOTE, state: str = "open", who: str = "
 
 
 @pytest.fixture
-def reviews_at(engine_settings: StoreSettings) -> Iterator[Opener]:
-    """Open the reviews of this test's store (a new process's view of it) under a secret; closed at the end."""
-    opened: list[CallStore] = []
-
-    def open_(secret: str | None = SECRET) -> ReviewStore:
-        settings = replace(engine_settings, secret=secret)
-        calls = open_store(settings)
-        assert calls is not None
-        opened.append(calls)
-        return open_reviews(calls, settings)
-
-    yield open_
-    for calls in opened:
-        calls.close()
+def reviews_at(engine_settings: StoreSettings, reviews_of: ReviewsOpener) -> Opener:
+    """Open the reviews of this test's store (a new process's view of it) under a secret."""
+    return lambda secret=SECRET: reviews_of(engine_settings, secret)
 
 
 def test_a_saved_review_reads_back_with_its_history(reviews_at: Opener) -> None:
@@ -273,4 +261,3 @@ def test_each_seal_uses_a_fresh_nonce() -> None:
     assert first[:12] != second[:12]
     assert cipher.open(first, "h", "c", "call", 1) == "same"
     assert cipher.open(first, "h", "c", "call", 2) is None
-
