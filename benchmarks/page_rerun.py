@@ -34,8 +34,8 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from carecycle_dash.data.reviews import REASONS, marked_handled, saved  # noqa: E402
 from carecycle_dash.simulator import DEMO_CUSTOMERS  # noqa: E402
-from carecycle_dash.store.reviews import SqliteReviewStore, instance_secret  # noqa: E402
 from carecycle_dash.ui.loading import load_calls  # noqa: E402
+from carecycle_dash.ui.review_store import review_store  # noqa: E402
 from carecycle_dash.ui.settings import current_settings  # noqa: E402
 
 CUSTOMER_BY_SIZE = {2_500: DEMO_CUSTOMERS["standard"], 100_000: DEMO_CUSTOMERS["large"]}
@@ -96,7 +96,8 @@ def timed_searches(at: AppTest, repeats: int) -> list[float]:
 def seed_reviews(customer: str) -> int:
     """One review per CALLS_PER_REVIEW calls, a third of them handled, written as the app writes them."""
     ids = load_calls(current_settings(), customer).all_calls["id"].dropna().astype(str)[::CALLS_PER_REVIEW]
-    store = SqliteReviewStore(STORE_PATH, instance_secret(None, STORE_PATH.with_suffix(".secret")))
+    store = review_store()
+    assert store is not None
     now = datetime.now(UTC) - timedelta(days=3)
     for i, call_id in enumerate(ids):
         note = f"Review {i}: the caller asked twice for a nurse; call back on 555-201-{i % 10_000:04d}."

@@ -124,7 +124,7 @@ def test_store_copy_moves_every_entry_sealed_to_postgresql(tmp_path: Path, postg
     environ = {"CARECYCLE_STORE_URL": f"sqlite://{tmp_path / 'store.db'}"}
     code, out, err = run(["store", "copy", "--to", postgres_url], environ)
     assert (code, err) == (0, "")
-    assert out.startswith("Copied 1 entry to postgresql://127.0.0.1:")
+    assert out.startswith("Copied 1 entry and 0 reviews to postgresql://127.0.0.1:")
     target = open_store(StoreSettings("postgresql", postgres_url))
     assert target is not None
     copied = target.read(entry, API_KEY)

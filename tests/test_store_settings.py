@@ -85,3 +85,12 @@ def test_a_postgresql_store_describes_itself_without_its_password() -> None:
     settings = parse_store_url("postgresql://team:s3cret@db.internal:5433/calls?sslmode=require")
     assert settings.describe() == "postgresql://db.internal:5433/calls"
     assert "s3cret" not in repr(settings)
+
+
+def test_the_secret_comes_from_the_environment_else_the_secrets_file_and_is_never_shown() -> None:
+    secrets = {"carecycle": {"store": {"url": "sqlite:///srv/store.db", "secret": "  from the secrets file  "}}}
+    assert resolve_store(secrets, {}).secret == "from the secrets file"
+    chosen = resolve_store(secrets, {"CARECYCLE_STORE_SECRET": "from the environment"})
+    assert chosen.secret == "from the environment"
+    assert repr(chosen) == "StoreSettings(engine='sqlite', where='/srv/store.db')"
+    assert resolve_store(None, {"CARECYCLE_STORE_SECRET": "  "}).secret is None

@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from carecycle_dash.store.reviews import SqliteReviewStore, instance_secret
+from carecycle_dash.store import StoreSettings, open_store
+from carecycle_dash.store.reviews import ReviewStore, open_reviews
 from tests.support.apptest import assert_no_exception, run_app
 from tests.support.pii_api import CALL_ID, CUSTOMER, KEY, leaked, pii_api
 
@@ -26,10 +28,12 @@ def api(clean_app: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ite
     monkeypatch.delenv("CARECYCLE_STORE_SECRET", raising=False)
     store = tmp_path / "store" / "store.db"
     monkeypatch.setenv("CARECYCLE_STORE_URL", f"sqlite://{store}")
+    st.cache_resource.clear()  # the server process's call store is opened anew, at this test's file
     with pii_api() as base_url:
         monkeypatch.setenv("CARECYCLE_API_KEY", KEY)
         monkeypatch.setenv("CARECYCLE_BASE_URL", base_url)
         yield store
+    st.cache_resource.clear()
 
 
 def call_page(name: str = "") -> AppTest:
@@ -69,8 +73,12 @@ def host() -> str:
     return os.environ["CARECYCLE_BASE_URL"].split("://", 1)[1].split("/", 1)[0]
 
 
-def stored(store_path: Path) -> SqliteReviewStore:
-    return SqliteReviewStore(store_path, instance_secret(None, store_path.with_suffix(".secret")))
+def stored(store_path: Path) -> ReviewStore:
+    """The reviews in the test's store, as another process opens them."""
+    settings = StoreSettings("sqlite", str(store_path))
+    calls = open_store(settings)
+    assert calls is not None
+    return open_reviews(calls, settings)
 
 
 def test_flag_mark_handled_reopen_with_history_and_audit(api: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -168,9 +176,28 @@ CALLS_SECOND = "aaaaaaaa-1111-4000-8000-000000000002"
 
 def test_without_a_store_the_section_says_so_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARECYCLE_STORE_URL", "none")
+    st.cache_resource.clear()
     at = call_page()
     assert (
         "Reviews need a store: set CARECYCLE_STORE_URL (or [carecycle.store] url) to a SQLite file or PostgreSQL."
         in texts(at)
     )
     assert not [b for b in at.button if b.label == "Save review"]
+
+
+def test_a_database_that_is_down_is_one_line_and_the_page_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARECYCLE_STORE_URL", "postgresql://nobody:pw@127.0.0.1:1/none")
+    monkeypatch.setenv("CARECYCLE_STORE_SECRET", "a test secret of enough length")
+    st.cache_resource.clear()
+    at = call_page()
+    assert (
+        "Reviews are not available now. The store at postgresql://127.0.0.1:1/none failed (PoolTimeout); "
+        "it is tried again shortly."
+    ) in texts(at)
+    assert not [b for b in at.button if b.label == "Save review"]
+    at.switch_page("pages/review.py").run()
+    assert_no_exception(at)
+    assert [info.value for info in at.info] == [
+        "Reviews are not available now. The store at postgresql://127.0.0.1:1/none failed (PoolTimeout); "
+        "it is tried again shortly."
+    ]

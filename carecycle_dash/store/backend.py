@@ -3,7 +3,7 @@ modules only, which supply a connection, a placeholder style and a lock (Django-
 
 The schema is versioned: `MIGRATIONS[n]` takes a store from version n-1 to n and runs on start, in one
 transaction; an app meeting a newer schema than it knows refuses it (SchemaTooNew) rather than guess.
-Version 2 will add the reviews (issue 25).
+Version 2 adds the reviews' tables, whose SQL is store/reviews.py's.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final, Protocol
 
-SCHEMA_VERSION: Final = 1
+from carecycle_dash.store.reviews import REVIEW_TABLES
+
+SCHEMA_VERSION: Final = 2
 LOCK_POLL_S: Final = 0.2
 
 MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
@@ -41,6 +43,7 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
             PRIMARY KEY (host, customer_id, key_fingerprint)
         )""",
     ),
+    2: REVIEW_TABLES,
 }
 
 
@@ -87,7 +90,9 @@ class Backend(Protocol):
     """The storage interface the rest of the app sees (through store/calls.py)."""
 
     where: str
+    placeholder: str
 
+    def transaction(self) -> AbstractContextManager[Any]: ...
     def schema_version(self) -> int: ...
     def migrate(self) -> None: ...
     def get(self, entry: EntryId) -> bytes | None: ...
@@ -153,6 +158,11 @@ class SqlBackend(ABC):
             self.migrate()
         with self._transaction() as cursor:
             yield cursor
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        """A cursor in one transaction on this app's schema, for the store's other tables (store/reviews.py),
+        whose statements write `?` as `placeholder`."""
+        return self._ready_transaction()
 
     def schema_version(self) -> int:
         with self._transaction() as cursor:

@@ -46,14 +46,21 @@ class CallStore:
     """Sealed snapshots of loaded calls over one backend (SQLite or PostgreSQL)."""
 
     def __init__(
-        self, backend: Backend, *, retention: timedelta = timedelta(days=30), clock: Callable[[], float] = time.time
+        self,
+        backend: Backend,
+        *,
+        retention: timedelta = timedelta(days=30),
+        clock: Callable[[], float] = time.time,
+        retry_after_s: float = RETRY_AFTER_S,
     ) -> None:
         self.backend = backend
         self.retention = retention
         self._clock = clock
+        self._retry_after_s = retry_after_s
         self.problem: str | None = None
         """One line for the sidebar while the store fails (calls are not being kept); None when it works."""
         self._failed_at: float | None = None
+        self._failure = ""
         self._pending: dict[EntryId, tuple[str, Callable[[], Snapshot], Callable[[], object] | None]] = {}
         self._pending_lock = threading.Condition()
         self._writer: threading.Thread | None = None
@@ -77,13 +84,29 @@ class CallStore:
         self._failed_at = None
         return value
 
+    @contextmanager
+    def attempt(self, what: str) -> Iterator[None]:
+        """The failure rule of the verbs above, for other work on this store's backend (reviews): StoreError at
+        once while the store rests after a failure; a failure inside is recorded as theirs are, and raised as
+        StoreError in one line; success clears it."""
+        if self._resting():
+            raise StoreError(self._failure)
+        try:
+            yield
+        except Exception as error:
+            self._failed(what, error)
+            raise StoreError(self._failure) from None
+        self.problem = None
+        self._failed_at = None
+
     def _resting(self) -> bool:
-        return self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_AFTER_S
+        return self._failed_at is not None and time.monotonic() - self._failed_at < self._retry_after_s
 
     def _failed(self, what: str, error: Exception) -> None:
         # A StoreError's message is written to be shown; anything else (a driver's text may quote SQL or a
         # value) is named by its type only.
         message = one_line(error.args[0] if isinstance(error, StoreError) and error.args else type(error).__name__)
+        self._failure = f"The store at {self.where} failed ({message}); it is tried again shortly."
         self.problem = f"Calls are not being kept: the call store failed ({message})."
         self._failed_at = time.monotonic()
         log.warning("Call store %s: %s failed: %s", self.where, what, message)

@@ -3,7 +3,8 @@
 `CARECYCLE_STORE_URL` (else `[carecycle.store] url` in the secrets file) is `sqlite:///ABSOLUTE/PATH.db`,
 `postgresql://...` or `none`; unset means the embedded default, `$XDG_CACHE_HOME/carecycle-dash/store.db`
 (`~/.cache/...` when XDG_CACHE_HOME is unset). `CARECYCLE_STORE_RETENTION_DAYS` (default 30): entries
-unused that long are deleted.
+unused that long are deleted. `CARECYCLE_STORE_SECRET` (else `[carecycle.store] secret`): the instance secret
+review notes are sealed under (store/reviews.py says what happens without one).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from carecycle_dash.api.errors import InvalidInputError
 
 ENV_STORE_URL: Final = "CARECYCLE_STORE_URL"
 ENV_RETENTION_DAYS: Final = "CARECYCLE_STORE_RETENTION_DAYS"
+ENV_SECRET: Final = "CARECYCLE_STORE_SECRET"  # noqa: S105 (a setting's name)
 SECRETS_SECTION: Final = "carecycle"
 STORE_SECTION: Final = "store"  # under [carecycle], i.e. [carecycle.store]
 SECRETS_URL: Final = "url"
+SECRETS_SECRET: Final = "secret"  # noqa: S105 ([carecycle.store] secret: a setting's name)
 DEFAULT_RETENTION: Final = timedelta(days=30)
 MAX_RETENTION_DAYS: Final = 3660
 NO_STORE: Final = "none"
@@ -36,11 +39,13 @@ class StoreConfigError(InvalidInputError):
 
 @dataclass(frozen=True)
 class StoreSettings:
-    """Which engine, where (a file path for SQLite, the URL for PostgreSQL), and the retention."""
+    """Which engine, where (a file path for SQLite, the URL for PostgreSQL), the retention, and the instance
+    secret when one is configured (None: see store/reviews.py `instance_secret`)."""
 
     engine: Engine
     location: str = ""
     retention: timedelta = DEFAULT_RETENTION
+    secret: str | None = None
 
     def __repr__(self) -> str:  # a PostgreSQL URL may hold a password
         return f"StoreSettings(engine={self.engine!r}, where={self.describe()!r})"
@@ -107,10 +112,14 @@ def retention(environ: Mapping[str, str]) -> timedelta:
 
 
 def resolve_store(secrets: Mapping[str, Any] | None, environ: Mapping[str, str]) -> StoreSettings:
-    """The environment, else the secrets file, else the embedded default; StoreConfigError for a bad value."""
+    """The environment, else the secrets file, else the embedded default; StoreConfigError for a bad value.
+    The secret likewise: the environment, else the secrets file, else None."""
     section = (secrets or {}).get(SECRETS_SECTION)
     store_section = section.get(STORE_SECTION) if isinstance(section, Mapping) else None
-    from_secrets = store_section.get(SECRETS_URL) if isinstance(store_section, Mapping) else None
+    store_section = store_section if isinstance(store_section, Mapping) else {}
+    from_secrets = store_section.get(SECRETS_URL)
+    secret_in_file = store_section.get(SECRETS_SECRET)
+    secret = environ.get(ENV_SECRET, "").strip() or (str(secret_in_file).strip() if secret_in_file else "")
     days = retention(environ)
     if env_url := environ.get(ENV_STORE_URL, "").strip():
         chosen = parse_store_url(env_url, ENV_STORE_URL)
@@ -118,4 +127,4 @@ def resolve_store(secrets: Mapping[str, Any] | None, environ: Mapping[str, str])
         chosen = parse_store_url(from_secrets, "[carecycle.store] url")
     else:
         chosen = StoreSettings("sqlite", str(default_path(environ)))
-    return StoreSettings(chosen.engine, chosen.location, days)
+    return StoreSettings(chosen.engine, chosen.location, days, secret or None)

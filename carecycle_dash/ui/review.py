@@ -28,11 +28,11 @@ from carecycle_dash.store.reviews import Review
 from carecycle_dash.text.logs import AUDIT_LOGGER
 from carecycle_dash.text.safety import escape_markdown
 from carecycle_dash.ui import navigation
+from carecycle_dash.ui.auth import viewer_name
 from carecycle_dash.ui.callers import breaches
-from carecycle_dash.ui.review_form import NO_STORE_LINE, opened_store, view_reviews
+from carecycle_dash.ui.review_form import reviews_or_why
 from carecycle_dash.ui.state import keep, kept, set_kept
 from carecycle_dash.ui.view import View, open_page
-from carecycle_dash.ui.widgets import viewer_name
 
 audit = logging.getLogger(AUDIT_LOGGER)
 SUGGESTED_SHOWN: Final = 25
@@ -47,10 +47,9 @@ COLUMN_CONFIG: Final = {
 
 def show() -> None:
     view = open_page("Review")
-    _, why_not = opened_store()
-    reviews = view_reviews(view)
+    reviews, why_not = reviews_or_why(view)
     if reviews is None:
-        st.info(why_not or NO_STORE_LINE)
+        st.info(why_not)
         st.stop()
     state, reasons = _chosen_filters()
     st.caption(counts_line(reviews, datetime.now(UTC)))

@@ -35,6 +35,7 @@ from carecycle_dash.data.reviews import (
     shown_note,
     status_line,
 )
+from carecycle_dash.store import StoreError
 from carecycle_dash.store.reviews import Review, ReviewStore, StaleVersionError
 from carecycle_dash.text.logs import AUDIT_LOGGER, one_line
 from carecycle_dash.text.safety import escape_markdown
@@ -73,16 +74,28 @@ def opened_store() -> tuple[ReviewStore | None, str | None]:
     return (store, None) if store is not None else (None, NO_STORE_LINE)
 
 
-def view_reviews(view: View) -> list[Review] | None:
-    """The reviews of this view's loaded calls, newest change first; None without a store."""
-    store, _ = opened_store()
+def reviews_or_why(view: View) -> tuple[list[Review] | None, str]:
+    """(the reviews of this view's loaded calls, newest change first, ""), or (None, one line saying why there
+    are none to show: no store, or a store that is failing, which answers at once while it rests)."""
+    store, why_not = opened_store()
     if store is None:
-        return None
+        return None, why_not or NO_STORE_LINE
     try:
         reviews = store.list(*place(view))
-    except Exception:  # the page goes on without reviews; the Review section says why
-        return None
-    return bound_to_calls(reviews, lambda call_id: view.loaded.row_of(call_id) is not None)
+    except Exception as exc:  # the page goes on without reviews, and says why
+        return None, unavailable_line(exc)
+    return bound_to_calls(reviews, lambda call_id: view.loaded.row_of(call_id) is not None), ""
+
+
+def view_reviews(view: View) -> list[Review] | None:
+    """The reviews of this view's loaded calls, newest change first; None without a working store."""
+    return reviews_or_why(view)[0]
+
+
+def unavailable_line(error: Exception) -> str:
+    """One line for a store that failed: its own words for a StoreError, else the error's type only."""
+    cause = str(error) if isinstance(error, StoreError) else f"The store cannot be read ({type(error).__name__})."
+    return f"Reviews are not available now. {cause}"
 
 
 def flagged_calls_line(view: View) -> None:
@@ -118,7 +131,7 @@ def review_section(view: View, call_id: str) -> None:
     try:
         current = store.get(*key)
     except Exception as exc:
-        st.caption(f"The review store cannot be read ({type(exc).__name__}); try again shortly.")
+        st.caption(unavailable_line(exc))
         return
     opened = _opened_version(key, current)
     if (line := st.session_state.get(_CONFLICT_STATE)) and line[0] == key:

@@ -3,7 +3,8 @@ small load of calls with known sensitive values to look for. Never the default s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from carecycle_dash.data.frame import build_frame
 from carecycle_dash.data.kept import opened, snapshot_of
 from carecycle_dash.simulator import DEMO_CUSTOMERS, generate_calls
 from carecycle_dash.store import CallStore, Snapshot, StoreSettings, open_store
+from carecycle_dash.store.reviews import ReviewStore, open_reviews
 from carecycle_dash.store.settings import ENV_STORE_URL
 from tests.support.clock import FakeClock
 
@@ -75,3 +77,23 @@ def call_store(engine_settings: StoreSettings, fake_clock: FakeClock) -> Iterato
     assert store is not None
     yield store
     store.close()
+
+
+ReviewsOpener = Callable[[StoreSettings, str | None], ReviewStore]
+
+
+@pytest.fixture
+def reviews_of() -> Iterator[ReviewsOpener]:
+    """Open the reviews of a store under a secret, as another process would; every store closed at the end."""
+    opened: list[CallStore] = []
+
+    def open_(settings: StoreSettings, secret: str | None) -> ReviewStore:
+        settings = replace(settings, secret=secret)
+        calls = open_store(settings)
+        assert calls is not None
+        opened.append(calls)
+        return open_reviews(calls, settings)
+
+    yield open_
+    for calls in opened:
+        calls.close()
