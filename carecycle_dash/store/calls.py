@@ -21,13 +21,10 @@ from carecycle_dash.api.models import LoadResult
 from carecycle_dash.store import codec, crypto
 from carecycle_dash.store.backend import SCHEMA_VERSION, Backend, EntryId, EntryInfo, StoreError
 from carecycle_dash.store.codec import Snapshot
-from carecycle_dash.store.settings import StoreSettings
+from carecycle_dash.store.settings import DEFAULT_RETRY_AFTER_S, StoreSettings
 from carecycle_dash.text.logs import one_line
 
 log = logging.getLogger("carecycle_dash.store")
-RETRY_AFTER_S: Final = 30.0
-"""After a failure, the store is left alone this long (answering empty at once), so a database that is down
-costs a page nothing; then the next verb tries again, and the store recovers by itself."""
 DEMO_HOST: Final = "demo"
 """The built-in demo's entries are kept under this host, not its simulator's port, which changes per start."""
 T = TypeVar("T")
@@ -47,10 +44,17 @@ class CallStore:
     """Sealed snapshots of loaded calls over one backend (SQLite or PostgreSQL)."""
 
     def __init__(
-        self, backend: Backend, *, retention: timedelta = timedelta(days=30), clock: Callable[[], float] = time.time
+        self,
+        backend: Backend,
+        *,
+        retention: timedelta = timedelta(days=30),
+        retry_after_s: float = DEFAULT_RETRY_AFTER_S,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.backend = backend
         self.retention = retention
+        self.retry_after_s = retry_after_s
+        """After a failure the store is left alone this long (see DEFAULT_RETRY_AFTER_S)."""
         self._clock = clock
         self.problem: str | None = None
         """One line for the sidebar while the store fails (calls are not being kept); None when it works."""
@@ -79,14 +83,14 @@ class CallStore:
         return value
 
     def _resting(self) -> bool:
-        return self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_AFTER_S
+        return self._failed_at is not None and self._clock() - self._failed_at < self.retry_after_s
 
     def _failed(self, what: str, error: Exception) -> None:
         # A StoreError's message is written to be shown; anything else (a driver's text may quote SQL or a
         # value) is named by its type only.
         message = one_line(error.args[0] if isinstance(error, StoreError) and error.args else type(error).__name__)
         self.problem = f"Calls are not being kept: the call store failed ({message})."
-        self._failed_at = time.monotonic()
+        self._failed_at = self._clock()
         log.warning("Call store %s: %s failed: %s", self.where, what, message)
 
     def read(self, entry: EntryId, api_key: str) -> Snapshot | None:
@@ -230,7 +234,7 @@ def open_store(settings: StoreSettings, *, clock: Callable[[], float] = time.tim
         from carecycle_dash.store.postgres import PostgresBackend
 
         backend = PostgresBackend(settings.location, settings.describe(), clock=clock)
-    store = CallStore(backend, retention=settings.retention, clock=clock)
+    store = CallStore(backend, retention=settings.retention, retry_after_s=settings.retry_after_s, clock=clock)
     try:
         backend.migrate()
     except StoreError:
