@@ -22,6 +22,8 @@ class Replicas:
     apps: list[RunningApp]
     store_url: str
     simulator: RunningSimulator
+    env: dict[str, str]
+    log_dir: Path
 
     def url(self, replica: int, customer_id: str) -> str:
         """The dashboard of `customer_id` on replica 1 or 2."""
@@ -30,6 +32,12 @@ class Replicas:
     def page_requests(self) -> int:
         """Pages of calls the API has answered so far, to both replicas together."""
         return self.simulator.stats.page_requests
+
+    def restart(self, replica: int) -> RunningApp:
+        """Stop replica 1 or 2 and start it again: a process that holds nothing in memory."""
+        self.apps[replica - 1].stop()
+        self.apps[replica - 1] = start_app(self.log_dir / f"replica-{replica}", env=self.env)
+        return self.apps[replica - 1]
 
     def stop(self) -> None:
         for app in self.apps:
@@ -52,7 +60,7 @@ def start_replicas(log_dir: Path, store_url: str, simulator: RunningSimulator, *
         for app in apps:
             app.stop()
         raise
-    return Replicas(apps, store_url, simulator)
+    return Replicas(apps, store_url, simulator, shared, log_dir)
 
 
 def kept_calls(store_url: str, customer_id: str) -> int:
