@@ -20,13 +20,10 @@ from carecycle_dash.api.config import key_fingerprint
 from carecycle_dash.store import codec, crypto
 from carecycle_dash.store.backend import SCHEMA_VERSION, Backend, EntryId, EntryInfo, StoreError
 from carecycle_dash.store.codec import Snapshot
-from carecycle_dash.store.settings import StoreSettings
+from carecycle_dash.store.settings import DEFAULT_RETRY_AFTER_S, StoreSettings
 from carecycle_dash.text.logs import one_line
 
 log = logging.getLogger("carecycle_dash.store")
-RETRY_AFTER_S: Final = 30.0
-"""After a failure, the store is left alone this long (answering empty at once), so a database that is down
-costs a page nothing; then the next verb tries again, and the store recovers by itself."""
 DEMO_HOST: Final = "demo"
 """The built-in demo's entries are kept under this host, not its simulator's port, which changes per start."""
 T = TypeVar("T")
@@ -50,13 +47,14 @@ class CallStore:
         backend: Backend,
         *,
         retention: timedelta = timedelta(days=30),
+        retry_after_s: float = DEFAULT_RETRY_AFTER_S,
         clock: Callable[[], float] = time.time,
-        retry_after_s: float = RETRY_AFTER_S,
     ) -> None:
         self.backend = backend
         self.retention = retention
+        self.retry_after_s = retry_after_s
+        """After a failure the store is left alone this long (see DEFAULT_RETRY_AFTER_S)."""
         self._clock = clock
-        self._retry_after_s = retry_after_s
         self.problem: str | None = None
         """One line for the sidebar while the store fails (calls are not being kept); None when it works."""
         self._failed_at: float | None = None
@@ -100,7 +98,7 @@ class CallStore:
         self._failed_at = None
 
     def _resting(self) -> bool:
-        return self._failed_at is not None and time.monotonic() - self._failed_at < self._retry_after_s
+        return self._failed_at is not None and self._clock() - self._failed_at < self.retry_after_s
 
     def _failed(self, what: str, error: Exception) -> None:
         # A StoreError's message is written to be shown; anything else (a driver's text may quote SQL or a
@@ -108,7 +106,7 @@ class CallStore:
         message = one_line(error.args[0] if isinstance(error, StoreError) and error.args else type(error).__name__)
         self._failure = f"The store at {self.where} failed ({message}); it is tried again shortly."
         self.problem = f"Calls are not being kept: the call store failed ({message})."
-        self._failed_at = time.monotonic()
+        self._failed_at = self._clock()
         log.warning("Call store %s: %s failed: %s", self.where, what, message)
 
     def read(self, entry: EntryId, api_key: str) -> Snapshot | None:
@@ -259,7 +257,7 @@ def open_store(settings: StoreSettings, *, clock: Callable[[], float] = time.tim
         from carecycle_dash.store.postgres import PostgresBackend
 
         backend = PostgresBackend(settings.location, settings.describe(), clock=clock)
-    store = CallStore(backend, retention=settings.retention, clock=clock)
+    store = CallStore(backend, retention=settings.retention, retry_after_s=settings.retry_after_s, clock=clock)
     try:
         backend.migrate()
     except StoreError:

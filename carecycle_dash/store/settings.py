@@ -4,7 +4,8 @@
 `postgresql://...` or `none`; unset means the embedded default, `$XDG_CACHE_HOME/carecycle-dash/store.db`
 (`~/.cache/...` when XDG_CACHE_HOME is unset). `CARECYCLE_STORE_RETENTION_DAYS` (default 30): entries
 unused that long are deleted. `CARECYCLE_STORE_SECRET` (else `[carecycle.store] secret`): the instance secret
-review notes are sealed under (store/reviews.py says what happens without one).
+review notes are sealed under (store/reviews.py says what happens without one). `CARECYCLE_STORE_RETRY_S`
+(default 30): how long a store that failed is left alone before it is tried again.
 """
 
 from __future__ import annotations
@@ -22,12 +23,17 @@ from carecycle_dash.api.errors import InvalidInputError
 ENV_STORE_URL: Final = "CARECYCLE_STORE_URL"
 ENV_RETENTION_DAYS: Final = "CARECYCLE_STORE_RETENTION_DAYS"
 ENV_SECRET: Final = "CARECYCLE_STORE_SECRET"  # noqa: S105 (a setting's name)
+ENV_RETRY_S: Final = "CARECYCLE_STORE_RETRY_S"
 SECRETS_SECTION: Final = "carecycle"
 STORE_SECTION: Final = "store"  # under [carecycle], i.e. [carecycle.store]
 SECRETS_URL: Final = "url"
 SECRETS_SECRET: Final = "secret"  # noqa: S105 ([carecycle.store] secret: a setting's name)
 DEFAULT_RETENTION: Final = timedelta(days=30)
 MAX_RETENTION_DAYS: Final = 3660
+DEFAULT_RETRY_AFTER_S: Final = 30.0
+"""After a failure, the store is left alone this long (answering empty at once), so a database that is down
+costs a page nothing; then the next verb tries again, and the store recovers by itself."""
+MAX_RETRY_AFTER_S: Final = 3600
 NO_STORE: Final = "none"
 
 Engine = Literal["sqlite", "postgresql", "none"]
@@ -39,12 +45,13 @@ class StoreConfigError(InvalidInputError):
 
 @dataclass(frozen=True)
 class StoreSettings:
-    """Which engine, where (a file path for SQLite, the URL for PostgreSQL), the retention, and the instance
-    secret when one is configured (None: see store/reviews.py `instance_secret`)."""
+    """Which engine, where (a file path for SQLite, the URL for PostgreSQL), the retention, the pause after a
+    failure, and the instance secret when one is configured (None: see store/reviews.py `instance_secret`)."""
 
     engine: Engine
     location: str = ""
     retention: timedelta = DEFAULT_RETENTION
+    retry_after_s: float = DEFAULT_RETRY_AFTER_S
     secret: str | None = None
 
     def __repr__(self) -> str:  # a PostgreSQL URL may hold a password
@@ -97,18 +104,28 @@ def _names_a_server(url: str) -> bool:
 
 def retention(environ: Mapping[str, str]) -> timedelta:
     """CARECYCLE_STORE_RETENTION_DAYS as a time span (a number of days, at least 1); default 30 days."""
-    text = environ.get(ENV_RETENTION_DAYS, "").strip()
+    days = _number(environ, ENV_RETENTION_DAYS, "days", 1, MAX_RETENTION_DAYS)
+    return DEFAULT_RETENTION if days is None else timedelta(days=days)
+
+
+def retry_after_s(environ: Mapping[str, str]) -> float:
+    """CARECYCLE_STORE_RETRY_S (seconds, at least 1); default 30."""
+    seconds = _number(environ, ENV_RETRY_S, "seconds", 1, MAX_RETRY_AFTER_S)
+    return DEFAULT_RETRY_AFTER_S if seconds is None else seconds
+
+
+def _number(environ: Mapping[str, str], name: str, unit: str, low: float, high: float) -> float | None:
+    """The setting `name` as a number from `low` to `high`; None when unset; StoreConfigError otherwise."""
+    text = environ.get(name, "").strip()
     if not text:
-        return DEFAULT_RETENTION
+        return None
     try:
-        days = float(text)
+        value = float(text)
     except ValueError:
-        days = math.nan
-    if not 1 <= days <= MAX_RETENTION_DAYS:
-        raise StoreConfigError(
-            f"{ENV_RETENTION_DAYS} must be a number of days from 1 to {MAX_RETENTION_DAYS}, not {text[:20]!r}."
-        )
-    return timedelta(days=days)
+        value = math.nan
+    if not low <= value <= high:
+        raise StoreConfigError(f"{name} must be a number of {unit} from {low} to {high}, not {text[:20]!r}.")
+    return value
 
 
 def resolve_store(secrets: Mapping[str, Any] | None, environ: Mapping[str, str]) -> StoreSettings:
@@ -127,4 +144,4 @@ def resolve_store(secrets: Mapping[str, Any] | None, environ: Mapping[str, str])
         chosen = parse_store_url(from_secrets, "[carecycle.store] url")
     else:
         chosen = StoreSettings("sqlite", str(default_path(environ)))
-    return StoreSettings(chosen.engine, chosen.location, days, secret or None)
+    return StoreSettings(chosen.engine, chosen.location, days, retry_after_s(environ), secret or None)
