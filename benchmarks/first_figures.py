@@ -1,5 +1,6 @@
 """How soon does a large customer show figures? A real Chromium on the demo app (no key: the simulator runs
-inside the app, as a newcomer runs it), memory only (CARECYCLE_STORE_URL=none), a new app process per run, so every run loads from the API.
+inside the app, as a newcomer runs it), memory only (CARECYCLE_STORE_URL=none) and a new app process per run,
+so every run loads from the API.
 
 The session first opens the standard demo customer (the app warmed up, a page on screen), then picks the
 100,000-call demo customer in the sidebar, and prints, from that moment, seconds until:

@@ -71,7 +71,7 @@ def test_the_previous_customers_page_is_gone_when_another_customer_starts_loadin
     expect(page.get_by_text(WAITING)).to_be_visible(timeout=30_000)
     expect(first_scope).to_be_hidden()
     expect(attention(page)).to_be_hidden()
-    expect(page.locator("[data-testid='stMetric']")).to_have_count(0)
+    expect(page.locator("[data-testid='stMetric'] >> visible=true")).to_have_count(0)
     expect(page.get_by_text(re.compile(r"^Partial: [\d,]+ of 3,000 calls loaded$"))).to_be_visible(timeout=30_000)
     expect(first_scope).to_be_hidden()
     expect(page.get_by_text(re.compile(f"^Customer {OTHER_SLOW}"))).to_be_visible(timeout=60_000)
