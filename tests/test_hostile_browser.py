@@ -56,7 +56,8 @@ def test_a_stuck_customer_ends_in_one_line_while_another_session_gets_its_data(
         open_app(healthy, f"{app_on_hostile_api.url}/?customer_id={HEALTHY}")
         metric = healthy.locator("[data-testid='stMetric']").filter(has_text="Total calls")
         expect(metric.locator("[data-testid='stMetricValue']")).to_have_text("30")
-        expect(stuck.get_by_text("Waiting for the API's first page")).to_be_visible()  # still waiting: it did not hold the other back
+        # still waiting: it did not hold the other back
+        expect(stuck.get_by_text("Waiting for the API's first page")).to_be_visible()
 
         alert = stuck.locator("[data-testid='stAlert']").filter(has_text=re.compile("page 1"))
         expect(alert).to_be_visible(timeout=60_000)
