@@ -51,12 +51,13 @@ def test_a_stuck_customer_ends_in_one_line_while_another_session_gets_its_data(
     healthy = new_page(browser)
     try:
         stuck.goto(f"{app_on_hostile_api.url}/?customer_id={STUCK}", wait_until="domcontentloaded")
-        expect(stuck.get_by_text("Loading calls")).to_be_visible(timeout=30_000)
+        expect(stuck.get_by_text("Waiting for the API's first page")).to_be_visible(timeout=30_000)
 
         open_app(healthy, f"{app_on_hostile_api.url}/?customer_id={HEALTHY}")
         metric = healthy.locator("[data-testid='stMetric']").filter(has_text="Total calls")
         expect(metric.locator("[data-testid='stMetricValue']")).to_have_text("30")
-        expect(stuck.get_by_text("Loading calls")).to_be_visible()  # still waiting: it did not hold the other back
+        # still waiting: it did not hold the other back
+        expect(stuck.get_by_text("Waiting for the API's first page")).to_be_visible()
 
         alert = stuck.locator("[data-testid='stAlert']").filter(has_text=re.compile("page 1"))
         expect(alert).to_be_visible(timeout=60_000)

@@ -25,7 +25,7 @@ from typing import Final
 from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, MAX_LIMIT, SortField, SortOrder
 from carecycle_dash.api.errors import InconsistentDataError
-from carecycle_dash.api.models import CallsPage, LoadResult, ProgressCallback, Repairs
+from carecycle_dash.api.models import CallsPage, LoadResult, PageCallback, ProgressCallback, Repairs
 from carecycle_dash.api.paging import (
     DEFAULT_CONCURRENCY,
     Call,
@@ -75,11 +75,13 @@ def load_all_calls(
     since: datetime | None = None,
     cancel: threading.Event | None = None,
     deadline_s: float | None = None,
+    on_page: PageCallback | None = None,
 ) -> LoadResult:
     """Every call of the customer, each exactly once, in the API's order; what was repaired is in `repairs`.
 
     At most `concurrency` requests are in flight (and at most the client's per-key slots). `on_progress(pages
-    done, pages total)` is called in the caller's thread; the total grows if repairs need more pages. With
+    done, pages total)` is called in the caller's thread; the total grows if repairs need more pages;
+    `on_page(number, page)` before it, with each page as it arrives (`arrived.ArrivedCalls` collects them). With
     `since` (newest first only) paging stops once the pages are older than it, and only calls created at or
     after it are kept. Setting `cancel` ends the load with LoadCancelledError; past `deadline_s` seconds it
     ends with LoadTimeoutError, whose line names the slow page. Either way the requests still running are
@@ -91,6 +93,7 @@ def load_all_calls(
     since = check_since(since, sort_by, order)
     guard = load_guard(client, cancel, deadline_s)
     with running_loader(client, customer_id, sort_by, order, page_size, concurrency, on_progress, guard) as loader:
+        loader.on_page = on_page
         return _load(loader) if since is None else load_since(loader, since, concurrency)
 
 

@@ -21,6 +21,9 @@ class CallsPage(TypedDict):
 ProgressCallback = Callable[[int, int], None]
 """Called with (pages done, pages total) as pages arrive."""
 
+PageCallback = Callable[[int, CallsPage], None]
+"""Called with (the page number asked for, the page) as each page arrives."""
+
 
 @dataclass(frozen=True)
 class Repairs:

@@ -25,7 +25,7 @@ from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER, 
 from carecycle_dash.api.errors import InconsistentDataError, InvalidInputError, LoadTimeoutError
 from carecycle_dash.api.limits import LoadGuard
 from carecycle_dash.api.messages import limit_in_words
-from carecycle_dash.api.models import CallsPage, LoadResult, ProgressCallback, Repairs
+from carecycle_dash.api.models import CallsPage, LoadResult, PageCallback, ProgressCallback, Repairs
 from carecycle_dash.api.validation import CustomerId, whole_number
 
 DEFAULT_CONCURRENCY: Final = 8
@@ -95,6 +95,8 @@ class Loader:
         self.shrank = False
         self.guard = guard
         self.in_flight: dict[object, tuple[int, float]] = {}  # token -> (page, asked at), for the timeout line
+        self.on_page: PageCallback | None = None
+        """Given every page as it arrives, with the number it was asked for (a preview of the load)."""
 
     def _fetch(self, page: int) -> CallsPage:
         """One page, in a worker thread; the total is booked the moment the answer is in, in answer order."""
@@ -121,14 +123,16 @@ class Loader:
     def _plan(self, pages: int) -> None:
         self.progress.total += pages
 
-    def _arrived(self, page: CallsPage) -> None:
-        """Book a page in the caller's thread: shared strings, progress."""
+    def _arrived(self, number: int, page: CallsPage) -> None:
+        """Book page `number` in the caller's thread: shared strings, the preview, progress."""
         share = self.shared_values.setdefault
         for call in page["items"]:
             for name in SHARED_VALUE_FIELDS:
                 value = call.get(name)
                 if type(value) is str:
                     call[name] = share(value, value)
+        if self.on_page is not None:
+            self.on_page(number, page)
         self.progress.done += 1
         if self.on_progress is not None:
             self.on_progress(self.progress.done, max(self.progress.total, self.progress.done))
@@ -136,7 +140,7 @@ class Loader:
     def fetch_one(self, number: int) -> CallsPage:
         self._plan(1)
         page = self._fetch(number)
-        self._arrived(page)
+        self._arrived(number, page)
         return page
 
     def start(self, *, every_page: bool = True) -> CallsPage:
@@ -149,14 +153,14 @@ class Loader:
         pages = pages_for(page["itemsTotal"], self.page_size)
         if not every_page:
             self.progress.total = 1
-            self._arrived(page)
+            self._arrived(1, page)
             return page
         if pages > MAX_PAGES:
             raise InconsistentDataError(
                 f"The API reports {self.latest_total:,} calls, more than this tool can load at once."
             )
         self.progress.total = pages
-        self._arrived(page)
+        self._arrived(1, page)
         return page
 
     def fetch_many(self, numbers: Sequence[int], *, planned: bool = False) -> list[CallsPage]:
@@ -173,7 +177,7 @@ class Loader:
                 for future in _completed_within(pending, GUARD_POLL_S):
                     pending.discard(future)
                     page = future.result()
-                    self._arrived(page)
+                    self._arrived(numbers[futures[future]], page)
                     results[futures[future]] = page
                 self.guard.check(self.client.retry.clock())
         finally:

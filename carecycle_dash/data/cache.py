@@ -21,6 +21,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from carecycle_dash.data.partial import GrowingCalls
+
 V = TypeVar("V")
 POLL_S = 0.1
 """How often a waiter looks at a flight's progress (and so how soon it notices it has moved on)."""
@@ -39,6 +41,8 @@ class Flight(Generic[V]):
         self.finished = threading.Event()
         self.progress: tuple[int, int] = (0, 0)
         self.value: V | None = None
+        self.preview: GrowingCalls | None = None
+        """The calls so far, newest first, set by a load that can show them before it ends (a first load)."""
         self.error: BaseException | None = None
         self._waiters = 0
         self._lock = threading.Lock()

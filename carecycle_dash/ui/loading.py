@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from carecycle_dash.api.arrived import ArrivedCalls
 from carecycle_dash.api.client import CallsClient
 from carecycle_dash.api.config import Settings, Timeouts, key_fingerprint
 from carecycle_dash.api.contract import SortField, SortOrder
@@ -44,6 +45,7 @@ from carecycle_dash.data.frame import CallsFrame
 from carecycle_dash.data.kept import frame_bytes, merged_frame, read_kept, snapshot_of
 from carecycle_dash.data.masking import MaskedCalls, mask_frame
 from carecycle_dash.data.ordering import id_codes, ranks, sort_positions
+from carecycle_dash.data.partial import GrowingCalls
 from carecycle_dash.data.sent import FrameCalls
 from carecycle_dash.data.shared import SharedResults
 from carecycle_dash.data.table import build_table
@@ -288,13 +290,15 @@ def load_calls(
     since: datetime | None = None,
     reload: Reload = "none",
     on_progress: Callable[[int, int], None] | None = None,
+    on_preview: Callable[[GrowingCalls], None] | None = None,
 ) -> LoadedCalls:
     """The customer's calls since `since`, from the store when fresh; raises CareCycleError subclasses.
 
     `reload="incremental"` reads only the newest pages again (and so does a visit after the data went
     stale); `"full"` loads every call of the held span again. Joins a load in flight for the same customer
     and key; `on_progress(done, total)` is called while waiting, and an exception from it (the session moved
-    on) withdraws this wait, stopping the load when nobody else waits.
+    on) withdraws this wait, stopping the load when nobody else waits. While a first load runs, `on_preview`
+    is called with it too: the calls so far, to show before it ends.
     """
     base_url, api_key = connection(settings)
     key = _store_key(base_url, api_key, customer_id)
@@ -310,11 +314,29 @@ def load_calls(
             base_url, api_key, customer_id, since, reload, base, settings.timeouts, recheck_window(), kept, entry
         )
         flight = store.flight(key, job.run)
-        loaded = store.wait(flight, on_progress)
+        loaded = store.wait(flight, _previewing(flight, on_progress, on_preview))
         if loaded.covers(since):
             return loaded
         reload = "none"  # someone else's narrower load was in flight: now load what this view needs
     return loaded
+
+
+def _previewing(
+    flight: Flight[LoadedCalls],
+    on_progress: Callable[[int, int], None] | None,
+    on_preview: Callable[[GrowingCalls], None] | None,
+) -> Callable[[int, int], None] | None:
+    """The wait's callback: progress, then the calls so far while the flight has them."""
+    if on_preview is None:
+        return on_progress
+
+    def report(done: int, total: int) -> None:
+        if on_progress is not None:
+            on_progress(done, total)
+        if flight.preview is not None:
+            on_preview(flight.preview)
+
+    return report
 
 
 @dataclass(frozen=True)
@@ -401,6 +423,7 @@ class _Job:
         limits = {"cancel": flight.cancel, "deadline_s": self.timeouts.load_s}
         on_progress = on_progress or flight.report
         previous, base = held if held is not None else (None, None)
+        growing: GrowingCalls | None = None
         with CallsClient(self.api_key, self.base_url, request_timeout_s=self.timeouts.request_s) as client:
             if previous is not None and self.reload != "full":
                 result = reload_calls(
@@ -414,8 +437,17 @@ class _Job:
                 )
             else:
                 scope = previous.since if previous is not None else self.since
-                result = load_all_calls(client, self.customer_id, since=scope, on_progress=on_progress, **limits)
-        frame = merged_frame(result, base)
+                if previous is None:  # a first load: waiters see its calls as they come
+                    growing = flight.preview = GrowingCalls(ArrivedCalls(expected=scope is None))
+                result = load_all_calls(
+                    client,
+                    self.customer_id,
+                    since=scope,
+                    on_progress=on_progress,
+                    on_page=growing.arrived.add if growing is not None else None,
+                    **limits,
+                )
+        frame = (growing.whole(result.calls) if growing is not None else None) or merged_frame(result, base)
         # The dicts the API sent go now: the frame gives them back (FrameCalls), which saves ~300 MB a
         # 100,000-call customer.
         return LoadedCalls(replace(result, calls=FrameCalls(frame)), frame, datetime.now(UTC), self.base_url, source)

@@ -38,6 +38,7 @@ from carecycle_dash.ui.loading import (
     load_calls,
     store_caption,
 )
+from carecycle_dash.ui.partial import WAITING, PartialPreview, clear_stale_page
 from carecycle_dash.ui.privacy import Privacy, is_revealed, privacy_sidebar
 from carecycle_dash.ui.settings import current_settings
 
@@ -143,9 +144,10 @@ def _reload_kind(inputs: ViewInputs) -> Reload:
 
 
 def _load_with_progress(
-    settings: Settings, inputs: ViewInputs, since_at: datetime | None, notices: list[Notice]
+    settings: Settings, inputs: ViewInputs, since_at: datetime | None, tz: str, notices: list[Notice]
 ) -> LoadedCalls | None:
-    """The calls, from the store or after a wait with a progress bar and a way to stop waiting (None then)."""
+    """The calls, from the store or after a wait with a progress bar and a way to stop waiting (None then); a
+    first load clears the previous page and shows the figures of the calls so far."""
     reload = _reload_kind(inputs)
     waiting_for = (inputs.customer_id, inputs.since)
     if reload != "none":
@@ -164,13 +166,21 @@ def _load_with_progress(
             slot.empty()
             return None
         what = "Reading the newest calls" if reload == "incremental" else "Loading calls"
-        bar = st.progress(0.0, text=f"{what}…")
+        bar = st.progress(0.0, text=f"{what}…" if reload != "none" else WAITING)
+        preview = PartialPreview(st.empty(), tz) if reload == "none" else None
+        if preview is not None:
+            clear_stale_page()
 
     def on_progress(done: int, total: int) -> None:
+        if total == 0:
+            bar.progress(0.0, text=WAITING)
+            return
         bar.progress(min(done / max(total, 1), 1.0), text=f"{what}: page {done:,} of {max(total, done):,}")
 
     try:
-        return load_calls(settings, inputs.customer_id, since=since_at, reload=reload, on_progress=on_progress)
+        return load_calls(
+            settings, inputs.customer_id, since=since_at, reload=reload, on_progress=on_progress, on_preview=preview
+        )
     finally:
         slot.empty()
 
@@ -295,7 +305,7 @@ def _load_scope(settings: Settings, inputs: ViewInputs, notices: list[Notice]) -
         since = None
     since_at = since_instant(since, tz)
     try:
-        loaded = _load_with_progress(settings, inputs, since_at, notices)
+        loaded = _load_with_progress(settings, inputs, since_at, tz, notices)
     except Exception as exc:  # every failure becomes one line in the page
         notices.append(("error", failure_message(exc)))
         return None
