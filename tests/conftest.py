@@ -13,9 +13,14 @@ pointing at a temporary file or a throwaway database.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ["CARECYCLE_STORE_URL"] = "none"  # before any import of the app below; see the docstring
+# And should a subprocess drop that setting, the default store lands in a throwaway folder, never ~/.cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="carecycle-test-cache-")
 
 import importlib.util
 from collections.abc import Iterator
@@ -29,6 +34,8 @@ from carecycle_dash.simulator.clock import DEMO_NOW_ENV
 from tests.support.clock import FakeClock
 from tests.support.servers import RunningApp, free_port, in_ci, start_app
 from tests.support.simulator import PINNED_NOW, SESSION_SIMULATOR
+
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 # Every simulator of the run, the app's demo under AppTest and `streamlit run` included, serves the demo data
 # as of PINNED_NOW, so that dates and figures in tests do not move with the real clock.

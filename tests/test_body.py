@@ -199,7 +199,8 @@ def export_in_subprocess(tmp_path: Path, base_url: str, **env: str) -> tuple[int
     output = tmp_path / "calls.csv"
     err_path = tmp_path / "stderr.txt"
     own = {name: value for name, value in os.environ.items() if not name.startswith("CARECYCLE_")}
-    environ = {**own, "CARECYCLE_API_KEY": API_KEY, "CARECYCLE_BASE_URL": base_url, **env}
+    environ = {**own, "CARECYCLE_API_KEY": API_KEY, "CARECYCLE_BASE_URL": base_url, "CARECYCLE_STORE_URL": "none"}
+    environ.update(env)
     argv = [sys.executable, "-m", "carecycle_dash", "export", "--customer-id", CUSTOMER_ID, "--output", str(output)]
     with err_path.open("wb") as err:
         process = subprocess.Popen(argv, cwd=REPO_ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=err)

@@ -48,7 +48,7 @@ def test_fail_on_breach_exits_6_and_output_lists_each_breach(simulator: RunningS
         rows = list(csv.DictReader(handle))
     assert len(rows) == 1
     assert tuple(rows[0]) == BREACH_COLUMNS
-    assert rows[0]["callerId"].startswith("'+1")  # formula-guarded
+    assert rows[0]["callerId"] == "+14155550142"  # a cell that is only a phone number is not prefixed with '
     assert rows[0]["requestedAt"] < rows[0]["createdAt"]
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -153,9 +154,16 @@ def test_the_app_served_from_the_image_layout_draws_the_demo_and_writes_nothing(
     expect(page.get_by_text("Total calls")).to_be_visible()
     assert_no_exception(page)
     assert "Traceback" not in served.log_path.read_text(encoding="utf-8", errors="replace")
-    # Read-only friendly: serving a session wrote nothing next to the code and nothing in HOME but our log.
+    # Read-only friendly: serving a session wrote nothing next to the code, and in HOME only our log and the
+    # call store's default place (~/.cache/carecycle-dash), owner-only.
     assert files_under(served.root) == served.files_at_start
-    assert files_under(served.log_path.parent) == {Path("serve.log")}
+    home = served.log_path.parent
+    store_dir = Path(".cache/carecycle-dash")
+    written = files_under(home) - {Path("serve.log"), Path(".cache")}
+    assert {store_dir, store_dir / "store.db", store_dir / "store.secret"} <= written
+    assert all(path == store_dir or path.parent == store_dir for path in written), written
+    assert stat.S_IMODE((home / store_dir).stat().st_mode) == 0o700
+    assert {stat.S_IMODE((home / path).stat().st_mode) for path in written - {store_dir}} == {0o600}
 
 
 UNSET_HOSTS_LINE = (

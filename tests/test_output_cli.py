@@ -69,7 +69,7 @@ def test_compliance_to_dash_keeps_its_summary_out_of_the_csv(simulator: RunningS
     assert result.returncode == 0, result.stderr
     rows = csv_rows(result.stdout)
     assert (list(rows[0]), len(rows)) == (list(BREACH_COLUMNS), 1)
-    assert result.stderr.decode().startswith("Called after Do Not Call: 1 numbers, 1 outbound calls")
+    assert result.stderr.decode().startswith("Called after Do Not Call: 1 number, 1 outbound call (of 2,487 calls")
     assert os.listdir(tmp_path) == []
 
 

@@ -26,7 +26,7 @@ LABELS = {signal.label for signal in SIGNALS}
 def attention_links(at: AppTest) -> list[tuple[str, dict[str, list[str]]]]:
     """(label as read, address parameters) of each Needs attention line but "No calls since", which depends
     on the clock (see test_calls_that_stopped_are_said_first_whatever_the_period)."""
-    screens = {"Overview", "Calls", "Call detail", "Callers", SIGNAL_LINK}
+    screens = {"Overview", "Calls", "Call detail", "Callers", "Review", SIGNAL_LINK}
     links = [link.proto for link in at.get("page_link")]
     lines = [(plain(p.label), parse_qs(p.query_string)) for p in links if plain(p.label) not in screens]
     return [(label, params) for label, params in lines if not label.startswith("No calls since")]
@@ -71,7 +71,13 @@ def test_a_second_session_on_the_same_view_builds_no_chart_or_summary_again(monk
     counting(monkeypatch, overview, "attention_for", built)
     first = run_app()
     assert_no_exception(first)
-    assert sorted(built) == ["attention_for", "disposition_spec", "funnel_spec"]  # the open tab's only
+    # The open tab's only, besides the Calls per day the first load's partial preview draws as pages arrive.
+    assert sorted(name for name in built if name != "calls_over_time_chart") == [
+        "attention_for",
+        "disposition_spec",
+        "funnel_spec",
+    ]
+    built[:] = [name for name in built if name != "calls_over_time_chart"]
     second = run_app()
     assert_no_exception(second)
     assert len(built) == 3
