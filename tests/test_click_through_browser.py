@@ -43,7 +43,7 @@ def click_at(page: Page, plot: Locator, x: float, y: float) -> None:
 def test_a_disposition_bar_then_a_heatmap_cell_narrow_the_view_and_the_address_reproduces_it(
     page: Page, demo_app: RunningApp
 ) -> None:
-    open_app(page, f"{demo_app.url}/?customer_id={SMALL}")
+    open_app(page, f"{demo_app.url}/?customer_id={SMALL}&range=all")
     everything = total_calls(page)
     plot = chart(page, "dispositions", "svg.marks")
     first_bar = plot.locator("[aria-roledescription='bar']").first

@@ -62,7 +62,7 @@ def test_csv_download_holds_every_filtered_call_and_selecting_a_call_opens_its_t
     page: Page, demo_app: RunningApp, tmp_path: Path
 ) -> None:
     # Longest call first, so the chosen call has a real conversation.
-    open_app(page, f"{demo_app.url}/calls?customer_id={SMALL}&sort_by=duration&order=desc")
+    open_app(page, f"{demo_app.url}/calls?customer_id={SMALL}&sort_by=duration&order=desc&range=all")
     expect(page.get_by_role("heading", name="Calls")).to_be_visible()
     button = page.get_by_role("button", name=re.compile(r"Download [\d,]+ calls as CSV"))
     expected_rows = int(re.search(r"Download ([\d,]+) calls", button.inner_text()).group(1).replace(",", ""))
@@ -109,7 +109,7 @@ def test_hostile_content_runs_no_script_and_links_nothing_unsafe(
     assert len(ids) >= 10
     # The first call by address, then on with "Next call" (a rerun in the same session, much cheaper than
     # opening each address anew): every call page is drawn from the hostile data either way.
-    open_app(page, f"{demo_app.url}/call?customer_id={edge}&call_id={ids[0]}")
+    open_app(page, f"{demo_app.url}/call?customer_id={edge}&call_id={ids[0]}&range=all")
     seen = []
     for _ in range(12):
         assert_no_exception(page)

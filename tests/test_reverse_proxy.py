@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from carecycle_dash.api.contract import CALL_FIELDS
+from carecycle_dash.data.table import DEFAULT_COLUMNS
 from carecycle_dash.simulator import DEMO_CUSTOMERS
 from tests.support.proxy import Certificate, RunningNginx, make_certificate, require_nginx, start_nginx
 from tests.support.servers import RunningApp, start_app
@@ -189,7 +189,7 @@ def test_a_session_works_end_to_end_through_nginx(browser: Browser, stack: Stack
         target = tmp_path / info.value.suggested_filename
         info.value.save_as(target)
         rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
-        assert tuple(rows[0]) == CALL_FIELDS
+        assert tuple(rows[0]) == DEFAULT_COLUMNS  # the page's CSV: the table's columns and headers
         assert len(rows) - 1 == expected_rows > 0
         cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
         assert cookies["carecycle_replica"]["secure"] is True and cookies["carecycle_replica"]["httpOnly"] is True
