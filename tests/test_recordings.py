@@ -2,7 +2,7 @@ import httpx
 import pytest
 
 from carecycle_dash.api.errors import NetworkError
-from carecycle_dash.api.recordings import fetch_loopback_recording, is_loopback_url
+from carecycle_dash.api.recordings import fetch_loopback_recording, is_loopback_url, on_origin
 from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator
 from tests.support.servers import free_port
 
@@ -63,3 +63,9 @@ def test_recordings_share_one_client_instead_of_building_one_each(
     monkeypatch.setattr(httpx.Client, "__init__", counting_init)
     assert [fetch_loopback_recording(url)[:4] for url in urls[1:]] == [b"RIFF"] * 3
     assert built == []
+
+
+def test_a_stored_demo_recording_is_fetched_from_the_simulator_running_now() -> None:
+    kept = "http://127.0.0.1:40111/recordings/3f2a/main.wav?channels=2"
+    assert on_origin(kept, "http://127.0.0.1:51234") == "http://127.0.0.1:51234/recordings/3f2a/main.wav?channels=2"
+    assert on_origin(kept, "http://localhost:8787/") == "http://localhost:8787/recordings/3f2a/main.wav?channels=2"

@@ -34,6 +34,13 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
+def on_origin(url: str, base_url: str) -> str:
+    """`url`'s path and query at `base_url`'s scheme, host and port: a demo recording kept in the call store by
+    an earlier run of the simulator (whose port changes with every start) is fetched from the one running now."""
+    base = httpx.URL(base_url)
+    return str(httpx.URL(url).copy_with(scheme=base.scheme, host=base.host, port=base.port))
+
+
 def fetch_loopback_recording(url: str, *, timeout_s: float = 10.0) -> bytes:
     """The audio bytes at a loopback URL; anything else is refused so this never becomes an open proxy."""
     safe = safe_http_url(url)

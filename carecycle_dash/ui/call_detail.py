@@ -14,7 +14,7 @@ import streamlit as st
 
 from carecycle_dash.api.contract import CALL_FIELDS, URL_FIELDS
 from carecycle_dash.api.errors import NetworkError
-from carecycle_dash.api.recordings import fetch_loopback_recording, is_loopback_url
+from carecycle_dash.api.recordings import fetch_loopback_recording, is_loopback_url, on_origin
 from carecycle_dash.data.callers import caller_history
 from carecycle_dash.data.formatting import format_count, format_duration, format_percent
 from carecycle_dash.data.ordering import in_rank_order
@@ -24,6 +24,7 @@ from carecycle_dash.text.logs import AUDIT_LOGGER, one_line
 from carecycle_dash.text.safety import escape_markdown, safe_http_url
 from carecycle_dash.ui import navigation
 from carecycle_dash.ui.auth import viewer_name
+from carecycle_dash.ui.loading import connection
 from carecycle_dash.ui.privacy import RECORDINGS_WITHHELD, remember_reveal
 from carecycle_dash.ui.review_form import review_section
 from carecycle_dash.ui.view import View, open_page
@@ -219,14 +220,13 @@ def recordings(view: View, call: ChosenCall) -> None:
     if view.privacy.masked and not call.revealed:
         st.caption(RECORDINGS_WITHHELD)
         return
+    demo_base = connection(view.settings)[0] if view.settings.is_demo else None
     main = call.get("mainRecordingUrl") or call.get("recordingUrl")
-    recording("Recording", main, fetch_loopback=view.settings.is_demo)
+    recording("Recording", main, demo_base=demo_base)
     other = call.get("recordingUrl")
     if other and other != main:
-        recording("Recording (original)", other, fetch_loopback=view.settings.is_demo)
-    recording(
-        "Stereo recording (AI left, caller right)", call.get("stereoRecordingUrl"), fetch_loopback=view.settings.is_demo
-    )
+        recording("Recording (original)", other, demo_base=demo_base)
+    recording("Stereo recording (AI left, caller right)", call.get("stereoRecordingUrl"), demo_base=demo_base)
 
 
 def _as_text(value: Any) -> str:
@@ -297,8 +297,9 @@ def _loopback_recording(url: str) -> bytes:
     return fetch_loopback_recording(url)
 
 
-def recording(label: str, raw_url: Any, *, fetch_loopback: bool) -> None:
-    """An audio player for an http(s) recording; anything else is withheld and said so."""
+def recording(label: str, raw_url: Any, *, demo_base: str | None) -> None:
+    """An audio player for an http(s) recording; anything else is withheld and said so. In the demo
+    (`demo_base`: the simulator running now), loopback recordings are fetched by the server from it."""
     if raw_url is None or raw_url == "":
         st.caption(f"{label}: none")
         return
@@ -307,10 +308,10 @@ def recording(label: str, raw_url: Any, *, fetch_loopback: bool) -> None:
         st.warning(f"{label}: the recording link was withheld because it is not an http or https address.")
         return
     st.markdown(f"**{label}**")
-    if fetch_loopback and is_loopback_url(url):
+    if demo_base is not None and is_loopback_url(url):
         # The demo simulator listens on the server's loopback, which a remote browser cannot reach.
         try:
-            st.audio(_loopback_recording(url), format="audio/wav")
+            st.audio(_loopback_recording(on_origin(url, demo_base)), format="audio/wav")
         except NetworkError as exc:
             st.caption(exc.message)
     else:
