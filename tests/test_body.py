@@ -193,24 +193,36 @@ def test_a_gzip_bomb_on_a_socket_costs_the_client_no_more_than_the_limit() -> No
     assert peak < 72 * MB, f"{peak / MB:.0f} MB"  # the 64 MB held and one piece: not the 1 GiB
 
 
+# A small launcher starts the export and reports its peak memory: ru_maxrss counts a process from its fork, so
+# an export forked straight from a large pytest worker would report the worker's size, not its own.
+PEAK_LAUNCHER = """
+import os, subprocess, sys
+process = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(process.pid, 0)
+process.returncode = 0  # reaped by wait4
+open(sys.argv[1], "w").write(str(usage.ru_maxrss // 1024))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def export_in_subprocess(tmp_path: Path, base_url: str, **env: str) -> tuple[int, str, int]:
     """`python -m carecycle_dash export` against `base_url`: exit code, standard error, peak memory in MB (of
     that process alone, from its own resource usage)."""
     output = tmp_path / "calls.csv"
     err_path = tmp_path / "stderr.txt"
+    peak_path = tmp_path.parent / f"{tmp_path.name}-peak.txt"
     own = {name: value for name, value in os.environ.items() if not name.startswith("CARECYCLE_")}
     environ = {**own, "CARECYCLE_API_KEY": API_KEY, "CARECYCLE_BASE_URL": base_url, "CARECYCLE_STORE_URL": "none"}
     environ.update(env)
-    argv = [sys.executable, "-m", "carecycle_dash", "export", "--customer-id", CUSTOMER_ID, "--output", str(output)]
+    export = [sys.executable, "-m", "carecycle_dash", "export", "--customer-id", CUSTOMER_ID, "--output", str(output)]
+    argv = [sys.executable, "-c", PEAK_LAUNCHER, str(peak_path), *export]
     with err_path.open("wb") as err:
-        process = subprocess.Popen(argv, cwd=REPO_ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=err)
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            process.returncode = 0  # reaped by wait4: Popen must not wait for it again
+        code = subprocess.run(
+            argv, cwd=REPO_ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=err, check=False, timeout=120
+        )
     assert not output.exists()
     assert list(tmp_path.iterdir()) == [err_path]  # no file, no temporary left behind
-    return os.waitstatus_to_exitcode(status), err_path.read_text(), usage.ru_maxrss // 1024
+    return code.returncode, err_path.read_text(), int(peak_path.read_text())
 
 
 @pytest.mark.server

@@ -11,7 +11,7 @@ import pytest
 from carecycle_dash.store import CallStore, StoreConfigError, entry_for, resolve_store
 from carecycle_dash.store.sqlite import SqliteBackend
 from tests.support.clock import FakeClock
-from tests.support.store import API_KEY, CUSTOMER, HOST, sample_snapshot
+from tests.support.store import API_KEY, CUSTOMER, HOST, calls_of, sample_snapshot
 
 ENTRY = entry_for(HOST, CUSTOMER, API_KEY)
 DOWN = "Calls are not being kept: the call store failed (ConnectionError)."
@@ -67,4 +67,4 @@ def test_a_failed_store_rests_then_recovers_by_itself(tmp_path: Path) -> None:
     assert store.write(ENTRY, API_KEY, sample_snapshot(3))
     assert store.problem is None
     stored = store.read(ENTRY, API_KEY)
-    assert stored is not None and len(stored.result.calls) == 3
+    assert stored is not None and len(calls_of(stored)) == 3
