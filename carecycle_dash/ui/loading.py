@@ -20,8 +20,8 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Hashable, Mapping
-from contextlib import ExitStack
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
@@ -44,6 +44,7 @@ from carecycle_dash.data.filters import SEARCH_COLUMNS, CallFilters, FilterOptio
 from carecycle_dash.data.frame import CallsFrame
 from carecycle_dash.data.kept import frame_bytes, merged_frame, read_kept, snapshot_of
 from carecycle_dash.data.masking import MaskedCalls, mask_frame
+from carecycle_dash.data.memory import release_unused_memory
 from carecycle_dash.data.ordering import id_codes, ranks, sort_positions
 from carecycle_dash.data.partial import GrowingCalls
 from carecycle_dash.data.sent import FrameCalls
@@ -333,8 +334,9 @@ def _previewing(
     def report(done: int, total: int) -> None:
         if on_progress is not None:
             on_progress(done, total)
-        if flight.preview is not None:
-            on_preview(flight.preview)
+        preview = flight.preview  # read once: the load drops it when it ends
+        if preview is not None:
+            on_preview(preview)
 
     return report
 
@@ -357,7 +359,9 @@ class _Job:
 
     def run(self, flight: Flight[LoadedCalls]) -> LoadedCalls:
         if self.kept is None or self.entry is None or self.api_key is None:
-            return self._load(flight, self._held(), self._source())
+            loaded = self._load(flight, self._held(), self._source())
+            release_unused_memory()  # what the load freed (its pages, a previous frame) goes back to the system
+            return loaded
         kept, entry, api_key = self.kept, self.entry, self.api_key
         # One crawl per entry: whoever waits shows the crawler's progress, then reads what it kept.
         with ExitStack() as held:
@@ -373,12 +377,14 @@ class _Job:
             except (AuthenticationError, PermissionDeniedError):
                 kept.forget(entry)  # the API refuses this key now: what it loaded before goes too
                 raise
-            # The lock is released once the calls are kept, so a replica waiting for it reads them.
+            # The lock is released once the calls are kept, so a replica waiting for it reads them; what
+            # the load and the write freed goes back to the system then.
+            unlock = held.pop_all().close
             kept.write_later(
                 entry,
                 api_key,
                 lambda: snapshot_of(loaded.result, loaded.frame, loaded.loaded_at),
-                after=held.pop_all().close,
+                after=lambda: (unlock(), release_unused_memory()),
             )
         return loaded
 
@@ -424,7 +430,10 @@ class _Job:
         on_progress = on_progress or flight.report
         previous, base = held if held is not None else (None, None)
         growing: GrowingCalls | None = None
-        with CallsClient(self.api_key, self.base_url, request_timeout_s=self.timeouts.request_s) as client:
+        with (
+            CallsClient(self.api_key, self.base_url, request_timeout_s=self.timeouts.request_s) as client,
+            _preview_dropped(flight),
+        ):
             if previous is not None and self.reload != "full":
                 result = reload_calls(
                     client,
@@ -451,6 +460,16 @@ class _Job:
         # The dicts the API sent go now: the frame gives them back (FrameCalls), which saves ~300 MB a
         # 100,000-call customer.
         return LoadedCalls(replace(result, calls=FrameCalls(frame)), frame, datetime.now(UTC), self.base_url, source)
+
+
+@contextmanager
+def _preview_dropped(flight: Flight[LoadedCalls]) -> Iterator[None]:
+    """The flight's preview (the API's pages as they came, and their frame) goes when the load ends, however
+    it ends: waiters that outlive the load hold no copy of the calls."""
+    try:
+        yield
+    finally:
+        flight.preview = None
 
 
 def _covers(held_since: datetime | None, since: datetime | None) -> bool:
