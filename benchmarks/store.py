@@ -7,10 +7,11 @@ requests and time of the first load and of the reopening (target: the re-check w
 3 s of server time to a frame), the store's write time, read+decrypt time and frame time, and its size on
 disk per 100,000 calls.
 
-With `--server`, then the memory target, as deployed: `streamlit run app.py` with that store, the server's
-resident memory idle, with the customer loaded and one viewer (a Chromium session) on the Overview, and again
-after a restart of the server (the customer reopened from the store), with each session's first chart and the
-server's part of it (the end of its first script run; benchmarks/hosting.py measures these the same way).
+With `--server`, then the memory target, as deployed: `sh scripts/serve` (the container's command, with its
+allocator settings) with that store, the server's resident memory idle, with the customer loaded and one
+viewer (a Chromium session) on the Overview once the store write is over, and again after a restart of the
+server (the customer reopened from the store), with each session's first chart and the server's part of it
+(the end of its first script run; benchmarks/hosting.py measures these the same way).
 
     .venv/bin/python benchmarks/store.py [--latency-ms 40] [--store-url postgresql://...] [--server]
 """
@@ -63,9 +64,28 @@ def server_memory(base_url: str, folder: Path, store_url: str) -> None:
     restart (the customer from the store)."""
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.hosting import CHROMIUM, CHROMIUM_ARGS, app_env, first_chart_s, new_browser, page_sent_s, rss_mb
+    from benchmarks.hosting import CHROMIUM, CHROMIUM_ARGS, first_chart_s, new_browser, page_sent_s, rss_mb
     from benchmarks.hosting import settled_rss_mb as settled
-    from tests.support.servers import RunningApp, start_app
+    from tests.support.servers import REPO_ROOT, RunningApp, free_port, serve
+
+    def start(log_dir: Path) -> RunningApp:
+        """The server as the container starts it: `sh scripts/serve` (so with its allocator settings), on a
+        loopback port, with this venv's python and that store."""
+        port = free_port()
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("CARECYCLE_", "MALLOC_", "PYTHONMALLOC"))},
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "CARECYCLE_API_KEY": DEMO_API_KEY,
+            "CARECYCLE_BASE_URL": base_url,
+            "CARECYCLE_STORE_URL": store_url,
+            "STREAMLIT_SERVER_PORT": str(port),
+            "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
+            "STREAMLIT_SERVER_ALLOWED_HOSTS": "127.0.0.1",
+            "STREAMLIT_SERVER_HEADLESS": "true",
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        }
+        log_dir.mkdir(parents=True, exist_ok=True)
+        return serve(["sh", "scripts/serve"], port, cwd=REPO_ROOT, env=env, log_path=log_dir / f"serve-{port}.log")
 
     def steady(app: RunningApp) -> float:
         """Resident memory once the load's background store write is over and memory went back to the system:
@@ -79,12 +99,11 @@ def server_memory(base_url: str, folder: Path, store_url: str) -> None:
                 break
         return readings[-1]
 
-    env = {**app_env(base_url), "CARECYCLE_STORE_URL": store_url}
-    print("server (streamlit run app.py, one Chromium viewer on the Overview):")
+    print("server (sh scripts/serve, as the container starts it; one Chromium viewer on the Overview):")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for label in ("first start (API)", "after a restart (store)"):
-            app = start_app(folder / "logs", env=env)
+            app = start(folder / "logs")
             try:
                 idle = settled(app)
                 context = new_browser(browser)
