@@ -73,7 +73,7 @@ def server_memory(base_url: str, folder: Path, store_url: str) -> None:
         loopback port, with this venv's python and that store."""
         port = free_port()
         env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("CARECYCLE_", "MALLOC_", "PYTHONMALLOC"))},
+            **{k: v for k, v in os.environ.items() if not k.startswith("CARECYCLE_")},
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "CARECYCLE_API_KEY": DEMO_API_KEY,
             "CARECYCLE_BASE_URL": base_url,

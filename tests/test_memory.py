@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 
-from carecycle_dash.data.memory import glibc_malloc_trim, release_unused_memory
+from carecycle_dash.data.memory import ReleaseSoon, glibc_malloc_trim, release_unused_memory
 
 
 class CountingPool:
@@ -30,3 +31,41 @@ def test_on_glibc_the_c_library_trim_is_found_and_asked() -> None:
     trim = glibc_malloc_trim()
     assert trim is not None and trim(0) in (0, 1)  # 1: memory was returned, 0: there was none to return
     assert release_unused_memory() == ["arrow", "malloc"]
+
+
+class HeldTimer:
+    """Stands in for a threading.Timer: records its delay, and runs only when the test says."""
+
+    def __init__(self, delay_s: float, run: Callable[[], None]) -> None:
+        self.delay_s, self.run = delay_s, run
+        self.started = self.cancelled = False
+
+    def start(self) -> None:
+        self.started = True
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def test_a_burst_of_requests_releases_once_after_the_last() -> None:
+    timers: list[HeldTimer] = []
+    releases: list[str] = []
+
+    def timer(delay_s: float, run: Callable[[], None]) -> HeldTimer:
+        timers.append(HeldTimer(delay_s, run))
+        return timers[-1]
+
+    soon = ReleaseSoon(2.0, lambda: releases.append("released"), timer)
+    soon()
+    soon()
+    soon()
+    assert [(t.delay_s, t.started, t.cancelled) for t in timers] == [
+        (2.0, True, True),
+        (2.0, True, True),
+        (2.0, True, False),
+    ]
+    assert releases == []
+    timers[-1].run()
+    assert releases == ["released"]
+    soon()  # a later burst: a new timer, nothing left to cancel
+    assert [t.cancelled for t in timers] == [True, True, False, False]

@@ -51,7 +51,7 @@ from carecycle_dash.data.filters import (
 from carecycle_dash.data.frame import CallsFrame
 from carecycle_dash.data.kept import frame_bytes, merged_frame, read_kept, snapshot_of
 from carecycle_dash.data.masking import MaskedCalls, mask_frame
-from carecycle_dash.data.memory import release_unused_memory
+from carecycle_dash.data.memory import release_soon
 from carecycle_dash.data.ordering import id_codes, ranks, sort_positions
 from carecycle_dash.data.partial import GrowingCalls
 from carecycle_dash.data.sent import FrameCalls
@@ -183,8 +183,15 @@ class LoadedCalls:
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` (a figure, a summary: a pure function of these calls and `key`) once per key for every
-        session holding these calls, so ten people on one customer pay for one Overview."""
-        return self._remembered.remember(key, compute)
+        session holding these calls, so ten people on one customer pay for one Overview. What computing it
+        freed goes back to the system soon after."""
+
+        def computed() -> T:
+            value = compute()
+            release_soon()
+            return value
+
+        return self._remembered.remember(key, computed)
 
     def filtered(self, filters: CallFilters) -> pd.DataFrame:
         """The calls that pass `filters`, without their long texts and links: one copy for every session on the
@@ -197,6 +204,7 @@ class LoadedCalls:
                 self._latest_filtered = found
                 return found
         computed = apply_filters(self.frame.df, filters, keep_text=False)
+        release_soon()
         with self._lock:
             found = self._filtered.setdefault(filters, computed)
             self._latest_filtered = found
@@ -367,7 +375,7 @@ class _Job:
     def run(self, flight: Flight[LoadedCalls]) -> LoadedCalls:
         if self.kept is None or self.entry is None or self.api_key is None:
             loaded = self._load(flight, self._held(), self._source())
-            release_unused_memory()  # what the load freed (its pages, a previous frame) goes back to the system
+            release_soon()  # what the load freed (its pages, a previous frame) goes back to the system
             return loaded
         kept, entry, api_key = self.kept, self.entry, self.api_key
         # One crawl per entry: whoever waits shows the crawler's progress, then reads what it kept.
@@ -391,7 +399,7 @@ class _Job:
                 entry,
                 api_key,
                 lambda: snapshot_of(loaded.result, loaded.frame, loaded.loaded_at),
-                after=lambda: (unlock(), release_unused_memory()),
+                after=lambda: (unlock(), release_soon()),
             )
         return loaded
 
