@@ -346,9 +346,14 @@ def cache_bound(browser: Browser, base_url: str, cache_mb: float, customers: int
 
 
 def app_env(base_url: str) -> dict[str, str]:
-    """The app as deployed: a key for the API and scripts/serve's malloc setting (unless this shell sets its own)."""
-    arenas = os.environ.get("MALLOC_ARENA_MAX", "2")
-    return {"CARECYCLE_API_KEY": DEMO_API_KEY, "CARECYCLE_BASE_URL": base_url, "MALLOC_ARENA_MAX": arenas}
+    """The app as deployed: a key for the API and scripts/serve's allocator settings (unless this shell sets its
+    own)."""
+    allocators = {"MALLOC_ARENA_MAX": "2", "PYTHONMALLOC": "malloc", "ARROW_DEFAULT_MEMORY_POOL": "system"}
+    return {
+        "CARECYCLE_API_KEY": DEMO_API_KEY,
+        "CARECYCLE_BASE_URL": base_url,
+        **{name: os.environ.get(name, default) for name, default in allocators.items()},
+    }
 
 
 @contextmanager

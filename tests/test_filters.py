@@ -147,12 +147,14 @@ def test_filters_combine() -> None:
     assert filter_mask(df, chosen).tolist() == [True, False, False, False]
 
 
-def test_keep_text_false_leaves_out_the_long_texts_only() -> None:
+def test_keep_text_false_leaves_out_the_long_texts_and_links_only() -> None:
     df = frame_of(make_call(id="a"), make_call(id="b"))
     out = apply_filters(df, CallFilters(), keep_text=False)
-    assert "transcript" not in out.columns and "summary" not in out.columns
-    assert set(out.columns) == set(df.columns) - {"transcript", "summary"}
-    assert "transcript" in df.columns
+    left_out = {"transcript", "summary", "recordingUrl", "stereoRecordingUrl", "mainRecordingUrl"}
+    assert set(out.columns) == set(df.columns) - left_out - {"recordingId", "twilioSid"}
+    assert out["id"].tolist() == ["a", "b"]
+    assert out["hasRecording"].tolist() == df["hasRecording"].tolist()  # whether there is a link stays
+    assert "transcript" in df.columns and "recordingUrl" in df.columns
 
 
 def test_contains_text_searches_only_the_rows_asked_for() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -17,7 +18,14 @@ from carecycle_dash.api.contract import DEFAULT_SORT_FIELD, DEFAULT_SORT_ORDER
 from carecycle_dash.api.paging import pages_for
 from carecycle_dash.data.filters import SEARCH_COLUMNS, CallFilters, apply_filters
 from carecycle_dash.data.frame import build_frame
-from carecycle_dash.simulator import DEMO_API_KEY, DEMO_CUSTOMERS, RunningSimulator, start_simulator
+from carecycle_dash.data.partial import GrowingCalls
+from carecycle_dash.simulator import (
+    DEMO_API_KEY,
+    DEMO_CUSTOMER_SIZES,
+    DEMO_CUSTOMERS,
+    RunningSimulator,
+    start_simulator,
+)
 from carecycle_dash.ui import loading
 from carecycle_dash.ui.loading import REMEMBERED_MAX, load_calls, recheck_window
 from carecycle_dash.ui.privacy import Privacy
@@ -136,3 +144,17 @@ def test_a_full_reload_reads_every_page(api: RunningSimulator) -> None:
 def test_the_re_check_window_comes_from_the_environment(value: str | None, hours: float) -> None:
     environ = {} if value is None else {"CARECYCLE_RECHECK_HOURS": value}
     assert recheck_window(environ) == timedelta(hours=hours)
+
+
+def test_a_first_load_drops_its_preview_when_it_ends_so_the_pages_it_held_are_freed(api: RunningSimulator) -> None:
+    previews: list[weakref.ref[GrowingCalls]] = []
+
+    def on_preview(growing: GrowingCalls) -> None:
+        if not previews:
+            previews.append(weakref.ref(growing))
+
+    loaded = load_calls(settings_for(api), STANDARD, on_preview=on_preview)
+    gc.collect()
+    assert len(previews) == 1
+    assert previews[0]() is None  # the API's pages and the preview's own list of them are gone
+    assert len(loaded.all_calls) == DEMO_CUSTOMER_SIZES["standard"]

@@ -20,8 +20,8 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Hashable, Mapping
-from contextlib import ExitStack
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
@@ -40,10 +40,18 @@ from carecycle_dash.api.models import LoadResult
 from carecycle_dash.api.reload import DEFAULT_RECHECK, reload_calls
 from carecycle_dash.data.cache import BoundedTtlCache, Flight
 from carecycle_dash.data.callers import CallerDirectory
-from carecycle_dash.data.filters import SEARCH_COLUMNS, CallFilters, FilterOptions, apply_filters, filter_options
+from carecycle_dash.data.filters import (
+    LINK_COLUMNS,
+    SEARCH_COLUMNS,
+    CallFilters,
+    FilterOptions,
+    apply_filters,
+    filter_options,
+)
 from carecycle_dash.data.frame import CallsFrame
 from carecycle_dash.data.kept import frame_bytes, merged_frame, read_kept, snapshot_of
 from carecycle_dash.data.masking import MaskedCalls, mask_frame
+from carecycle_dash.data.memory import release_soon
 from carecycle_dash.data.ordering import id_codes, ranks, sort_positions
 from carecycle_dash.data.partial import GrowingCalls
 from carecycle_dash.data.sent import FrameCalls
@@ -175,13 +183,20 @@ class LoadedCalls:
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` (a figure, a summary: a pure function of these calls and `key`) once per key for every
-        session holding these calls, so ten people on one customer pay for one Overview."""
-        return self._remembered.remember(key, compute)
+        session holding these calls, so ten people on one customer pay for one Overview. What computing it
+        freed goes back to the system soon after."""
+
+        def computed() -> T:
+            value = compute()
+            release_soon()
+            return value
+
+        return self._remembered.remember(key, computed)
 
     def filtered(self, filters: CallFilters) -> pd.DataFrame:
-        """The calls that pass `filters`, without their long texts: one copy for every session on the same
-        filters, so a session opening on a loaded customer costs neither the copy's time nor its memory
-        (about 70 MB at 100,000 calls). A copy lives while a session's run holds it, and the latest one
+        """The calls that pass `filters`, without their long texts and links: one copy for every session on the
+        same filters, so a session opening on a loaded customer costs neither the copy's time nor its memory
+        (about 30 MB at 100,000 calls). A copy lives while a session's run holds it, and the latest one
         asked for beyond that (`size_bytes` counts it), so other filter states cost no memory once used."""
         with self._lock:
             found = self._filtered.get(filters)
@@ -189,6 +204,7 @@ class LoadedCalls:
                 self._latest_filtered = found
                 return found
         computed = apply_filters(self.frame.df, filters, keep_text=False)
+        release_soon()
         with self._lock:
             found = self._filtered.setdefault(filters, computed)
             self._latest_filtered = found
@@ -205,10 +221,10 @@ class LoadedCalls:
 
     def size_bytes(self) -> int:
         """What the cache counts: the frame (with what gives the calls back as sent) and one filtered copy
-        (the frame without its long texts)."""
+        (the frame without its long texts and links)."""
         usage = self.frame.df.memory_usage(deep=True, index=False)
-        texts = usage[[c for c in SEARCH_COLUMNS if c in usage.index]].sum()
-        return frame_bytes(self.frame) + int(usage.sum() - texts)
+        left_out = usage[[c for c in (*SEARCH_COLUMNS, *LINK_COLUMNS) if c in usage.index]].sum()
+        return frame_bytes(self.frame) + int(usage.sum() - left_out)
 
 
 @st.cache_resource(show_spinner=False, on_release=lambda simulator: simulator.stop())
@@ -333,8 +349,9 @@ def _previewing(
     def report(done: int, total: int) -> None:
         if on_progress is not None:
             on_progress(done, total)
-        if flight.preview is not None:
-            on_preview(flight.preview)
+        preview = flight.preview  # read once: the load drops it when it ends
+        if preview is not None:
+            on_preview(preview)
 
     return report
 
@@ -357,7 +374,9 @@ class _Job:
 
     def run(self, flight: Flight[LoadedCalls]) -> LoadedCalls:
         if self.kept is None or self.entry is None or self.api_key is None:
-            return self._load(flight, self._held(), self._source())
+            loaded = self._load(flight, self._held(), self._source())
+            release_soon()  # what the load freed (its pages, a previous frame) goes back to the system
+            return loaded
         kept, entry, api_key = self.kept, self.entry, self.api_key
         # One crawl per entry: whoever waits shows the crawler's progress, then reads what it kept.
         with ExitStack() as held:
@@ -373,12 +392,14 @@ class _Job:
             except (AuthenticationError, PermissionDeniedError):
                 kept.forget(entry)  # the API refuses this key now: what it loaded before goes too
                 raise
-            # The lock is released once the calls are kept, so a replica waiting for it reads them.
+            # The lock is released once the calls are kept, so a replica waiting for it reads them; what
+            # the load and the write freed goes back to the system then.
+            unlock = held.pop_all().close
             kept.write_later(
                 entry,
                 api_key,
                 lambda: snapshot_of(loaded.result, loaded.frame, loaded.loaded_at),
-                after=held.pop_all().close,
+                after=lambda: (unlock(), release_soon()),
             )
         return loaded
 
@@ -424,7 +445,10 @@ class _Job:
         on_progress = on_progress or flight.report
         previous, base = held if held is not None else (None, None)
         growing: GrowingCalls | None = None
-        with CallsClient(self.api_key, self.base_url, request_timeout_s=self.timeouts.request_s) as client:
+        with (
+            CallsClient(self.api_key, self.base_url, request_timeout_s=self.timeouts.request_s) as client,
+            _preview_dropped(flight),
+        ):
             if previous is not None and self.reload != "full":
                 result = reload_calls(
                     client,
@@ -451,6 +475,16 @@ class _Job:
         # The dicts the API sent go now: the frame gives them back (FrameCalls), which saves ~300 MB a
         # 100,000-call customer.
         return LoadedCalls(replace(result, calls=FrameCalls(frame)), frame, datetime.now(UTC), self.base_url, source)
+
+
+@contextmanager
+def _preview_dropped(flight: Flight[LoadedCalls]) -> Iterator[None]:
+    """The flight's preview (the API's pages as they came, and their frame) goes when the load ends, however
+    it ends: waiters that outlive the load hold no copy of the calls."""
+    try:
+        yield
+    finally:
+        flight.preview = None
 
 
 def _covers(held_since: datetime | None, since: datetime | None) -> bool:

@@ -425,7 +425,7 @@ def open_page(title: str) -> View:
     for kind, text in st.session_state.get(_NOTICES_STATE, []):
         getattr(st, kind)(escape_markdown(text))
     # Taken, not read: the filtered calls live for this run only, so an idle session holds no copy of them
-    # (70 MB at 100,000 calls; benchmarks/hosting.py).
+    # (30 MB at 100,000 calls; benchmarks/hosting.py).
     view = st.session_state.pop(_VIEW_STATE, None)
     if view is None:
         st.stop()
